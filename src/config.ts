@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+/** A configuration problem: the message names the setting and what is accepted. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const REGIONS = {
+  eu: { apiUrl: 'https://api.eu.cluvio.com', dataUrl: 'https://data.eu.cluvio.com' },
+  us: { apiUrl: 'https://api.us.cluvio.com', dataUrl: 'https://data.us.cluvio.com' },
+} as const;
+export type Region = keyof typeof REGIONS;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  /** Cluvio API key secret; undefined only with `sandbox` (the sandbox provides its own). */
+  apiKey: string | undefined;
+  sandbox: boolean;
+  region: Region;
+  apiUrl: string;
+  dataUrl: string;
+  /** Operation id → "METHOD /path" overrides, already validated for shape. */
+  routeOverrides: Record<string, string>;
+  logLevel: LogLevel;
+  requestTimeoutMs: number;
+  revealSecrets: boolean;
+}
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'sandbox'; port: number | undefined }
+  | { kind: 'serve'; config: Config };
+
+export const HELP = `cluvio-mcp — MCP server for the Cluvio BI platform
+
+Usage:
+  cluvio-mcp [options]              serve MCP over stdio
+  cluvio-mcp --sandbox              serve MCP on the built-in sandbox (no Cluvio account needed)
+  cluvio-mcp sandbox [--port N]     run only the sandbox; prints {"api_url","data_url","api_key"}
+
+Options (flags win over environment variables):
+  --sandbox                  start the embedded sandbox and use it
+  --region eu|us             CLUVIO_REGION (default eu)
+  --api-url URL              CLUVIO_API_URL, overrides the region's API server
+  --data-url URL             CLUVIO_DATA_URL, overrides the region's data server
+  --routes-file PATH         CLUVIO_ROUTES_FILE, JSON {"operationId": "METHOD /path"}
+  --log-level LEVEL          CLUVIO_LOG_LEVEL: ${LOG_LEVELS.join(', ')} (default info)
+  --timeout-ms N             CLUVIO_TIMEOUT_MS, per-request timeout (default 30000)
+  --reveal-secrets           CLUVIO_REVEAL_SECRETS=true, show credentials the API returns
+  -h, --help                 show this help
+  -v, --version              print the version
+
+Environment:
+  CLUVIO_API_KEY             the API key secret (required unless --sandbox)
+`;
+
+const FLAGS = {
+  sandbox: { type: 'boolean' },
+  region: { type: 'string' },
+  'api-url': { type: 'string' },
+  'data-url': { type: 'string' },
+  'routes-file': { type: 'string' },
+  'log-level': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  'reveal-secrets': { type: 'boolean' },
+  port: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+export function parseCommand(argv: string[], env: Env = process.env): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+  } catch (err) {
+    const accepted = Object.keys(FLAGS)
+      .map((f) => `--${f}`)
+      .join(', ');
+    throw new ConfigError(`${(err as Error).message}. Accepted options: ${accepted} (see --help).`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  if (positionals[0] === 'sandbox') {
+    if (positionals.length > 1) throw new ConfigError(`Unexpected argument "${positionals[1]}" after "sandbox".`);
+    return { kind: 'sandbox', port: values.port === undefined ? undefined : parsePort(values.port) };
+  }
+  if (positionals.length > 0) {
+    throw new ConfigError(`Unknown command "${positionals[0]}". Accepted: "sandbox", or no command to serve MCP.`);
+  }
+  if (values.port !== undefined) throw new ConfigError('--port applies only to "cluvio-mcp sandbox".');
+
+  const sandbox = values.sandbox ?? false;
+  const apiKey = nonEmpty(env.CLUVIO_API_KEY);
+  if (!apiKey && !sandbox) {
+    throw new ConfigError(
+      'No Cluvio API key: set CLUVIO_API_KEY to an API key secret, or start with --sandbox to use the built-in sandbox.',
+    );
+  }
+
+  const region = oneOf('CLUVIO_REGION (--region)', values.region ?? nonEmpty(env.CLUVIO_REGION) ?? 'eu', ['eu', 'us'] as const);
+  const apiUrl = httpUrl('CLUVIO_API_URL (--api-url)', values['api-url'] ?? nonEmpty(env.CLUVIO_API_URL)) ?? REGIONS[region].apiUrl;
+  const dataUrl = httpUrl('CLUVIO_DATA_URL (--data-url)', values['data-url'] ?? nonEmpty(env.CLUVIO_DATA_URL)) ?? REGIONS[region].dataUrl;
+  const routesFile = values['routes-file'] ?? nonEmpty(env.CLUVIO_ROUTES_FILE);
+  const logLevel = oneOf('CLUVIO_LOG_LEVEL (--log-level)', values['log-level'] ?? nonEmpty(env.CLUVIO_LOG_LEVEL) ?? 'info', LOG_LEVELS);
+  const timeout = values['timeout-ms'] ?? nonEmpty(env.CLUVIO_TIMEOUT_MS);
+  const requestTimeoutMs = timeout === undefined ? 30_000 : intInRange('CLUVIO_TIMEOUT_MS (--timeout-ms)', timeout, 100, 600_000);
+  const revealSecrets = values['reveal-secrets'] ?? bool('CLUVIO_REVEAL_SECRETS', env.CLUVIO_REVEAL_SECRETS) ?? false;
+
+  return {
+    kind: 'serve',
+    config: {
+      apiKey,
+      sandbox,
+      region,
+      apiUrl,
+      dataUrl,
+      routeOverrides: routesFile ? readRoutesFile(routesFile) : {},
+      logLevel,
+      requestTimeoutMs,
+      revealSecrets,
+    },
+  };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  const t = v?.trim();
+  return t ? t : undefined;
+}
+
+function oneOf<T extends string>(name: string, value: string, accepted: readonly T[]): T {
+  if ((accepted as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`Invalid ${name}: "${value}". Accepted: ${accepted.join(', ')}.`);
+}
+
+function bool(name: string, value: string | undefined): boolean | undefined {
+  const v = nonEmpty(value)?.toLowerCase();
+  if (v === undefined) return undefined;
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  throw new ConfigError(`Invalid ${name}: "${value}". Accepted: true or false.`);
+}
+
+function intInRange(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`Invalid ${name}: "${value}". Accepted: an integer from ${min} to ${max}.`);
+  }
+  return n;
+}
+
+function parsePort(value: string): number {
+  return intInRange('--port', value, 0, 65_534);
+}
+
+function httpUrl(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`Invalid ${name}: "${value}". Accepted: an absolute http(s) URL such as https://api.eu.cluvio.com.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`Invalid ${name}: "${value}". Accepted: an http or https URL.`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`Invalid ${name}: "${value}". Accepted: a base URL without credentials, query or fragment.`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+const ROUTE = /^(GET|POST|PUT|PATCH|DELETE) (\/[A-Za-z0-9_\-./{}]*)$/;
+
+function readRoutesFile(path: string): Record<string, string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`Cannot read CLUVIO_ROUTES_FILE "${path}": ${(err as Error).message}. Accepted: a JSON object {"operationId": "METHOD /path"}.`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`Invalid CLUVIO_ROUTES_FILE "${path}": expected a JSON object {"operationId": "METHOD /path"}.`);
+  }
+  const out: Record<string, string> = {};
+  for (const [id, route] of Object.entries(raw)) {
+    if (typeof route !== 'string' || !ROUTE.test(route)) {
+      throw new ConfigError(
+        `Invalid route for "${id}" in CLUVIO_ROUTES_FILE: ${JSON.stringify(route)}. Accepted: "METHOD /path" with METHOD one of GET, POST, PUT, PATCH, DELETE, e.g. "GET /datasources/{id}".`,
+      );
+    }
+    out[id] = route;
+  }
+  return out;
+}
