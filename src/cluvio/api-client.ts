@@ -1,0 +1,159 @@
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type { Logger } from '../logger.js';
+import { CluvioApiError, CluvioNetworkError, errorDetails } from './errors.js';
+import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, RETRYABLE_STATUS, sleep, type RetryPolicy } from './retry.js';
+
+export interface ApiRequest {
+  /** Operation id, for errors and logs. */
+  operation: string;
+  method: string;
+  /** Path with parameters already substituted and encoded. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** `jsonapi` sends application/vnd.api+json, `json` application/json. */
+  bodyType?: 'jsonapi' | 'json';
+  /** Safe to send again after a failure that may have reached the server. */
+  idempotent: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ApiResponse {
+  status: number;
+  /** Parsed JSON, or undefined for an empty body (204). */
+  body: unknown;
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs: number;
+  logger: Logger;
+  retry?: RetryPolicy;
+  dispatcher?: Dispatcher;
+}
+
+/** Connection failures that prove the request never reached the server, so any method may be retried. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export function sharedAgent(): Dispatcher {
+  return new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+}
+
+/** The Cluvio API server: `Authorization: Api <secret>`, JSON:API or JSON bodies, retries, timeouts. */
+export class ApiClient {
+  private readonly retry: RetryPolicy;
+  private readonly dispatcher: Dispatcher;
+  private readonly authorization: string;
+
+  constructor(private readonly opts: ApiClientOptions) {
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.dispatcher = opts.dispatcher ?? sharedAgent();
+    this.authorization = `Api ${opts.apiKey}`;
+  }
+
+  /** The same server and connection pool with another API key (per-user keys over HTTP). */
+  withApiKey(apiKey: string): ApiClient {
+    return new ApiClient({ ...this.opts, apiKey, retry: this.retry, dispatcher: this.dispatcher });
+  }
+
+  async send(req: ApiRequest): Promise<ApiResponse> {
+    const url = this.url(req);
+    for (let attempt = 0; ; attempt++) {
+      const last = attempt + 1 >= this.retry.maxAttempts;
+      const started = performance.now();
+      let outcome: ApiResponse | Error;
+      try {
+        outcome = await this.once(url, req);
+      } catch (err) {
+        outcome = err as Error;
+      }
+      const ms = Math.round(performance.now() - started);
+      if (!(outcome instanceof Error)) {
+        this.opts.logger.debug({ op: req.operation, method: req.method, path: req.path, status: outcome.status, ms }, 'cluvio api');
+        return outcome;
+      }
+      if (req.signal?.aborted) throw req.signal.reason;
+      const err = outcome;
+      const wait = this.retryDelay(err, req, attempt);
+      this.opts.logger.debug(
+        { op: req.operation, method: req.method, path: req.path, ms, error: err.message, retryInMs: last ? undefined : wait },
+        'cluvio api failed',
+      );
+      if (last || wait === undefined) throw err;
+      await sleep(wait, req.signal);
+    }
+  }
+
+  /** Milliseconds to wait before the next attempt, or undefined when this failure must not be retried. */
+  private retryDelay(err: Error, req: ApiRequest, attempt: number): number | undefined {
+    if (err instanceof CluvioApiError) {
+      if (!RETRYABLE_STATUS.has(err.status)) return undefined;
+      // A 429 was refused before any work was done, so it is safe to repeat for every method.
+      if (!req.idempotent && err.status !== 429) return undefined;
+      if (err.retryAfterMs !== undefined) return err.retryAfterMs <= this.retry.maxRetryAfterMs ? err.retryAfterMs : undefined;
+      return backoffDelay(attempt, this.retry);
+    }
+    if (err instanceof CluvioNetworkError) {
+      const notSent = err.kind === 'connection' && NOT_SENT.has((err.cause as { code?: string } | undefined)?.code ?? '');
+      return req.idempotent || notSent ? backoffDelay(attempt, this.retry) : undefined;
+    }
+    return undefined;
+  }
+
+  private url(req: ApiRequest): string {
+    let url = this.opts.baseUrl + req.path;
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    if (qs) url += `?${qs}`;
+    return url;
+  }
+
+  private async once(url: string, req: ApiRequest): Promise<ApiResponse> {
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      authorization: this.authorization,
+      accept: 'application/vnd.api+json, application/json',
+    };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = JSON.stringify(req.body);
+      headers['content-type'] = req.bodyType === 'jsonapi' ? 'application/vnd.api+json' : 'application/json';
+    }
+    let res: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      res = await request(url, { method: req.method as Dispatcher.HttpMethod, headers, body, signal, dispatcher: this.dispatcher });
+      text = await res.body.text();
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      if (timeout.aborted) {
+        throw new CluvioNetworkError(`no answer from Cluvio within ${this.opts.timeoutMs} ms`, req.operation, 'timeout');
+      }
+      throw new CluvioNetworkError(networkMessage(err), req.operation, 'connection', { cause: err });
+    }
+    let parsed: unknown;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        if (res.statusCode < 400) {
+          throw new CluvioNetworkError(`Cluvio answered HTTP ${res.statusCode} with a body that is not valid JSON`, req.operation, 'malformed');
+        }
+      }
+    }
+    if (res.statusCode >= 400) {
+      throw new CluvioApiError(res.statusCode, errorDetails(parsed, text), req.operation, parseRetryAfter(res.headers['retry-after']));
+    }
+    return { status: res.statusCode, body: parsed };
+  }
+}
+
+function networkMessage(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (err instanceof undiciErrors.SocketError) return `connection to Cluvio dropped (${e.message})`;
+  return `cannot reach Cluvio: ${e.code ?? ''} ${e.message ?? String(err)}`.replace(/\s+/g, ' ').trim();
+}
+

@@ -1,0 +1,104 @@
+import { request, type Dispatcher } from 'undici';
+import type { Logger } from '../logger.js';
+import { CluvioApiError, CluvioNetworkError, errorDetails } from './errors.js';
+import { readResultPage, type ResultPage, type ResultPageOptions } from './result-stream.js';
+
+/** A data key and its short-lived token, as Cluvio's API server hands them out. */
+export interface DataGrant {
+  data_key: string;
+  data_access_token: string;
+}
+
+export class InvalidDataKeyError extends Error {
+  override name = 'InvalidDataKeyError';
+}
+
+/**
+ * A data key is a path with `/` that is sent unencoded, so it must not be able to leave the data
+ * server: no `..` segment (also percent-encoded), no scheme, no leading `//`, no control characters,
+ * no backslash, query or fragment.
+ */
+export function validateDataKey(key: string): string {
+  const fail = (why: string): never => {
+    throw new InvalidDataKeyError(`refused data key: ${why}`);
+  };
+  if (typeof key !== 'string' || key.length === 0) fail('empty');
+  if (key.length > 2048) fail('too long');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(key)) fail('a URL scheme');
+  if (key.startsWith('//')) fail('a leading //');
+  if (/%2f|%5c/i.test(key)) fail('an encoded slash or backslash');
+  let decoded = '';
+  try {
+    decoded = decodeURIComponent(key);
+  } catch {
+    fail('bad percent-encoding');
+  }
+  if (/[\u0000-\u001f\u007f]/.test(decoded)) fail('control characters');
+  if (/[\\?#\s]/.test(decoded)) fail('a backslash, query, fragment or whitespace');
+  if (decoded.split('/').some((seg) => seg === '..' || seg === '.')) fail('a dot segment');
+  return key.replace(/^\/+/, '');
+}
+
+export interface DataClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  logger: Logger;
+  dispatcher: Dispatcher;
+}
+
+/** The Cluvio data server: `Authorization: Data <token>`, one GET per data key. */
+export class DataClient {
+  constructor(private readonly opts: DataClientOptions) {}
+
+  /** Whole JSON document (schema data: small). */
+  async getJson(grant: DataGrant, operation: string, signal?: AbortSignal): Promise<unknown> {
+    const res = await this.open(grant, operation, signal);
+    const text = await res.body.text();
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new CluvioNetworkError('the data server answered with a body that is not valid JSON', operation, 'malformed');
+    }
+  }
+
+  /** One page of result rows, parsed while the body streams in. */
+  async getResultPage(grant: DataGrant, page: ResultPageOptions, operation: string, signal?: AbortSignal): Promise<ResultPage> {
+    const res = await this.open(grant, operation, signal);
+    try {
+      return await readResultPage(res.body, page);
+    } finally {
+      res.body.destroy();
+    }
+  }
+
+  private async open(grant: DataGrant, operation: string, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const key = validateDataKey(grant.data_key);
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(`${this.opts.baseUrl}/${key}`, {
+        method: 'GET',
+        headers: { authorization: `Data ${grant.data_access_token}`, accept: 'application/json' },
+        signal: combined,
+        dispatcher: this.opts.dispatcher,
+      });
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (timeout.aborted) throw new CluvioNetworkError(`no answer from the data server within ${this.opts.timeoutMs} ms`, operation, 'timeout');
+      throw new CluvioNetworkError(`cannot reach the Cluvio data server: ${(err as Error).message}`, operation, 'connection', { cause: err });
+    }
+    this.opts.logger.debug({ op: operation, status: res.statusCode }, 'cluvio data');
+    if (res.statusCode >= 400) {
+      const text = await res.body.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      throw new CluvioApiError(res.statusCode, errorDetails(parsed, text), operation);
+    }
+    return res;
+  }
+}
