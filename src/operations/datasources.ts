@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { getDatasourceSchema } from '../workflows/schema.js';
+import { refreshDatasource } from '../workflows/refresh-datasource.js';
+import { id, listArgs, waitArgs } from './shared.js';
+import { defineOperation } from './types.js';
+
+const DATABASE_TYPES = ['postgres', 'redshift', 'mysql', 'mariadb', 'oracle', 'mssql', 'bigquery', 'athena', 'presto', 'trino', 'snowflake', 'vertica', 'mongodb', 'databricks'] as const;
+
+/** DatasourceAttributes as the reference defines them for create and update. */
+const attributes = {
+  name: z.string().min(1),
+  database_type: z.enum(DATABASE_TYPES),
+  connection_mode: z.enum(['direct', 'ssh_tunnel', 'agent']),
+  host: z.string().optional(),
+  port: z.number().int().optional(),
+  username: z.string().optional().describe('BigQuery: the project ID'),
+  password: z.string().optional(),
+  database: z.string().optional(),
+  ssh_tunnel_host: z.string().optional(),
+  ssh_tunnel_port: z.number().int().optional(),
+  ssh_tunnel_user: z.string().optional(),
+  data_time_zone: z.string().optional(),
+  require_ssl: z.boolean().optional(),
+  verify_ssl: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+  max_concurrent_executions: z.number().int().min(1).optional(),
+  update_schema_nightly: z.boolean().optional(),
+  update_schema_row_counts: z.boolean().optional(),
+  athena_region: z.string().optional(),
+  athena_workgroup: z.string().optional(),
+  databricks_http_path: z.string().optional(),
+  snowflake_identifier: z.string().optional(),
+  snowflake_region: z.string().optional(),
+  snowflake_warehouse: z.string().optional(),
+  bigquery_service_key: z.string().optional().describe('Service account key JSON'),
+  agent_ids: z.array(id).optional().describe('Datasource agents (connection_mode agent)'),
+};
+
+const agents = { agent_ids: { name: 'agents', type: 'datasource_agents', many: true } };
+const include = z.enum(['agents']).optional();
+
+export const datasourceOperations = [
+  defineOperation({
+    id: 'createDatasource',
+    title: 'Create Datasource',
+    toolset: 'datasources',
+    route: 'POST /datasources',
+    description: 'Create a datasource connection.',
+    input: z.object(attributes),
+    access: 'write',
+    request: { body: 'jsonapi', resourceType: 'datasources', relationships: agents },
+  }),
+  defineOperation({
+    id: 'listDatasources',
+    title: 'List Datasources',
+    toolset: 'datasources',
+    route: 'GET /datasources',
+    description: 'List datasources (id, name, type).',
+    input: z.object({ ...listArgs, include }),
+    access: 'read',
+    present: { kind: 'list', columns: ['id', 'name', 'database_type', 'default_schema_name', 'enabled'] },
+  }),
+  defineOperation({
+    id: 'getDatasource',
+    title: 'Get Datasource',
+    toolset: 'datasources',
+    route: 'GET /datasources/{id}',
+    description: 'Get a datasource with its settings.',
+    input: z.object({ id, include }),
+    access: 'read',
+  }),
+  defineOperation({
+    id: 'updateDatasource',
+    title: 'Update Datasource',
+    toolset: 'datasources',
+    route: 'PATCH /datasources/{id}',
+    description: 'Change a datasource; only the given attributes change.',
+    input: z.object({ id, ...attributes, name: attributes.name.optional(), database_type: attributes.database_type.optional(), connection_mode: attributes.connection_mode.optional() }),
+    access: 'write',
+    request: { body: 'jsonapi', resourceType: 'datasources', relationships: agents },
+  }),
+  defineOperation({
+    id: 'deleteDatasource',
+    title: 'Delete Datasource',
+    toolset: 'datasources',
+    route: 'DELETE /datasources/{id}',
+    description: 'Delete a datasource. Only possible if no report or filter uses it.',
+    input: z.object({ id }),
+    access: 'write',
+    present: { kind: 'done', message: (a) => `Datasource ${a.id} deleted.` },
+  }),
+  defineOperation({
+    id: 'testDatasourceConnection',
+    title: 'Test Datasource Connection',
+    toolset: 'datasources',
+    route: 'POST /datasources/{id}/test_connection',
+    description: 'Test whether Cluvio can connect to the datasource; returns ok or the connection error.',
+    input: z.object({ id }),
+    access: 'run',
+    idempotent: true,
+  }),
+  defineOperation({
+    id: 'refreshDatasource',
+    title: 'Refresh Datasource',
+    toolset: 'datasources',
+    route: 'POST /datasources/{id}/refresh',
+    description: 'Re-read the datasource metadata (schemas, tables, columns) and wait until done.',
+    input: z.object({ id, ...waitArgs }),
+    access: 'run',
+    request: { local: ['max_wait_seconds'] },
+    handler: refreshDatasource,
+  }),
+  defineOperation({
+    id: 'getDatasourceSchema',
+    title: 'Get Datasource Schema',
+    toolset: 'datasources',
+    route: 'GET /datasources/{id}/schema',
+    description: 'Tables and columns with types of a datasource, for writing SQL.',
+    input: z.object({ id, name: z.string().optional().describe('Only this schema') }),
+    access: 'read',
+    handler: getDatasourceSchema,
+  }),
+];

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { executionResultSchema, getExecutionData, runExecution } from '../workflows/executions.js';
+import { id, inputParameters, rowArgs, waitArgs } from './shared.js';
+import { defineOperation } from './types.js';
+
+export const executionOperations = [
+  defineOperation({
+    id: 'runExecution',
+    title: 'Run Execution',
+    toolset: 'executions',
+    route: 'POST /datasources/{datasource_id}/executions',
+    description:
+      'Run SQL on a datasource and return the result rows. Supports Cluvio parameters such as {created_at=timerange} with values in `parameters`.',
+    input: z.object({
+      datasource_id: id,
+      sql_query: z.string().min(1),
+      r_query: z.string().optional().describe('R to post-process the SQL result'),
+      parameters: inputParameters.optional(),
+      ...rowArgs,
+      ...waitArgs,
+    }),
+    access: 'run',
+    destructive: true,
+    request: { body: 'json', local: ['max_rows', 'max_wait_seconds'] },
+    output: executionResultSchema,
+    handler: runExecution,
+  }),
+  defineOperation({
+    id: 'getExecution',
+    title: 'Get Execution',
+    toolset: 'executions',
+    route: 'GET /executions/{id}',
+    description: 'Status and result size of an execution (kept 24 h).',
+    input: z.object({ id }),
+    access: 'read',
+  }),
+  defineOperation({
+    id: 'cancelExecution',
+    title: 'Cancel Execution',
+    toolset: 'executions',
+    route: 'POST /executions/{id}/cancel',
+    description: 'Cancel a running execution; no effect once it finished.',
+    input: z.object({ id }),
+    access: 'run',
+    idempotent: true,
+    present: { kind: 'done', message: (a) => `Cancel requested for execution ${a.id}.` },
+  }),
+  defineOperation({
+    id: 'getExecutionData',
+    title: 'Get Execution Data',
+    toolset: 'executions',
+    route: 'GET /executions/{id}/data',
+    description: 'Rows of an execution, a page at a time; waits while it still runs.',
+    input: z.object({ id, offset: z.number().int().min(0).default(0), ...rowArgs, ...waitArgs }),
+    access: 'read',
+    request: { local: ['offset', 'max_rows', 'max_wait_seconds'] },
+    output: executionResultSchema,
+    handler: getExecutionData,
+  }),
+];

@@ -1,0 +1,70 @@
+import type { ApiRequest } from '../cluvio/api-client.js';
+import { toDocument, type Relationship } from '../cluvio/jsonapi.js';
+import type { Operation } from './types.js';
+
+const PLACEHOLDER = /\{([a-z_]+)\}/g;
+
+export function routeParts(route: string): { method: string; path: string; params: string[] } {
+  const [method = '', path = ''] = route.split(' ');
+  return { method, path, params: [...path.matchAll(PLACEHOLDER)].map((m) => m[1] as string) };
+}
+
+/** Whether a request of this operation may be sent again after a failure that might have reached Cluvio. */
+export function isIdempotent(op: Operation): boolean {
+  return op.idempotent ?? routeParts(op.route).method !== 'POST';
+}
+
+/** Tool arguments → the HTTP request: path parameters, query parameters, JSON or JSON:API body. */
+export function buildRequest(
+  op: Operation,
+  args: Record<string, unknown>,
+  extra: { query?: Record<string, string | number | boolean | undefined>; signal?: AbortSignal } = {},
+): ApiRequest {
+  const { method, path, params } = routeParts(op.route);
+  const shape = op.request ?? {};
+  const used = new Set<string>([...params, ...(shape.local ?? [])]);
+  const filled = path.replace(PLACEHOLDER, (_, name: string) => encodeURIComponent(String(args[name] ?? '')));
+
+  const query: Record<string, string | number | boolean | undefined> = { ...extra.query };
+  const sendsAllAsQuery = method === 'GET' || method === 'DELETE';
+  for (const name of shape.query ?? []) {
+    used.add(name);
+    query[name] = scalar(args[name]);
+  }
+
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) if (!used.has(k) && v !== undefined) rest[k] = v;
+
+  let body: unknown;
+  if (shape.body === 'json') body = rest;
+  else if (shape.body === 'jsonapi') {
+    const attributes: Record<string, unknown> = {};
+    const relationships: Record<string, { rel: Relationship; ids: string | string[] | null }> = {};
+    for (const [k, v] of Object.entries(rest)) {
+      const rel = shape.relationships?.[k];
+      if (rel) relationships[rel.name] = { rel, ids: v as string | string[] | null };
+      else attributes[k] = v;
+    }
+    const resourceId = method === 'PATCH' && typeof args.id === 'string' ? args.id : undefined;
+    body = toDocument(shape.resourceType ?? 'unknown', attributes, relationships, resourceId);
+  } else if (sendsAllAsQuery) {
+    for (const [k, v] of Object.entries(rest)) query[k] = scalar(v);
+  }
+
+  return {
+    operation: op.id,
+    method,
+    path: filled,
+    query,
+    body,
+    bodyType: shape.body,
+    idempotent: isIdempotent(op),
+    signal: extra.signal,
+  };
+}
+
+function scalar(v: unknown): string | number | boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return v.join(',');
+  return typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** Building blocks reused across catalog entries. Descriptions only where a name and type do not say it. */
+
+export const id = z.string().min(1);
+
+export const AGGREGATIONS = ['second', 'minute', 'hour', 'day', 'week', 'week_sunday', 'month', 'quarter', 'year', 'all_time'] as const;
+
+/** Cluvio's InputParameters: values for `{…}` parameter expressions in the SQL. */
+export const inputParameters = z
+  .object({
+    timerange: z.string().regex(/^\d*~\d*$/, 'format: <unix-start>~<unix-end>, either side optional').optional().describe('"<unix-start>~<unix-end>", inclusive; "~" = all time'),
+    aggregation: z.enum(AGGREGATIONS).optional(),
+    tz: z.string().optional(),
+    filters: z
+      .array(
+        z.object({
+          variable_name: z.string(),
+          selected_values: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])),
+        }),
+      )
+      .optional(),
+  })
+  .describe('Values for {…} parameter expressions in the SQL');
+
+export const listArgs = {
+  name: z.string().optional().describe('Case-insensitive substring of the name'),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(500).default(50),
+};
+
+export const MAX_ROWS = 1000;
+export const rowArgs = {
+  max_rows: z.number().int().min(1).max(MAX_ROWS).default(100),
+};
+export const waitArgs = {
+  max_wait_seconds: z.number().int().min(0).max(300).default(45).describe('Wait budget; then the call that continues is returned'),
+};

@@ -1,0 +1,11 @@
+/** What every tool handler returns: text for the model, structured content for clients that read it. */
+export interface ToolOutput {
+  text: string;
+  structured: Record<string, unknown>;
+  isError?: boolean;
+}
+
+/** Compact JSON for the model: no indentation, undefined dropped. */
+export function compactJson(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,42 @@
+import { CluvioApiError, CluvioNetworkError } from '../cluvio/errors.js';
+import { InvalidDataKeyError } from '../cluvio/data-client.js';
+import { MalformedResultError } from '../cluvio/result-stream.js';
+import type { ToolOutput } from '../results/output.js';
+
+const NEXT_STEP: Record<number, string> = {
+  400: 'Check the arguments against the tool schema and try again.',
+  401: 'The Cluvio API key was refused: check CLUVIO_API_KEY and that CLUVIO_REGION (eu/us) matches the account.',
+  403: 'The API key lacks the permission for this operation; an admin can grant it under API Keys in Cluvio.',
+  404: 'No such object: list the objects to find a valid id.',
+  409: 'The object is in a conflicting state; get it again and retry.',
+  422: 'Cluvio rejected the request as invalid; fix what the message names and try again.',
+  429: 'Cluvio is rate-limiting this API key; wait a little before the next call.',
+};
+
+/** Any failure → a tool error the model can act on: what happened, Cluvio's own words, what to do next. */
+export function errorOutput(toolName: string, err: unknown): ToolOutput {
+  if (err instanceof CluvioApiError) {
+    const next = NEXT_STEP[err.status] ?? (err.status >= 500 ? 'Cluvio had a server-side problem; try again in a moment.' : 'Check the arguments and try again.');
+    const retry = err.retryAfterMs !== undefined ? ` Retry after ${Math.ceil(err.retryAfterMs / 1000)} s.` : '';
+    const detail = err.details.length ? `: ${err.details.join('; ')}` : '';
+    return {
+      text: `${toolName} failed — Cluvio answered HTTP ${err.status}${detail}. ${next}${retry}`,
+      structured: { error: { status: err.status, details: err.details } },
+      isError: true,
+    };
+  }
+  if (err instanceof CluvioNetworkError) {
+    const next =
+      err.kind === 'timeout'
+        ? 'Cluvio did not answer in time; try again, or raise CLUVIO_TIMEOUT_MS.'
+        : err.kind === 'malformed'
+          ? 'Cluvio sent an unreadable answer; try again in a moment.'
+          : 'Check the network and CLUVIO_API_URL / CLUVIO_REGION, then try again.';
+    return { text: `${toolName} failed — ${err.message}. ${next}`, structured: { error: { kind: err.kind, message: err.message } }, isError: true };
+  }
+  if (err instanceof MalformedResultError || err instanceof InvalidDataKeyError) {
+    return { text: `${toolName} failed — ${err.message}. Try again; if it persists, report it.`, structured: { error: { message: err.message } }, isError: true };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { text: `${toolName} failed unexpectedly: ${message}`, structured: { error: { message } }, isError: true };
+}
