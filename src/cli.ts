@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { ApiClient, sharedAgent } from './cluvio/api-client.js';
+import { DataClient } from './cluvio/data-client.js';
+import { ConfigError, HELP, parseCommand, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { buildCatalog } from './operations/index.js';
+import { createServerFactory } from './server.js';
+import { startStdio } from './transports/stdio.js';
+import { SERVER_VERSION } from './version.js';
+
+async function main(): Promise<void> {
+  const command = parseCommand(process.argv.slice(2));
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(HELP);
+      return;
+    case 'version':
+      process.stdout.write(`${SERVER_VERSION}\n`);
+      return;
+    case 'sandbox':
+      return runSandboxOnly(command.port);
+    case 'serve':
+      return serve(command.config);
+  }
+}
+
+async function runSandboxOnly(port: number | undefined): Promise<void> {
+  const { startSandbox } = await import('./sandbox/index.js');
+  const sandbox = await startSandbox({ apiPort: port });
+  process.stdout.write(`${JSON.stringify({ api_url: sandbox.apiUrl, data_url: sandbox.dataUrl, api_key: sandbox.apiKey })}\n`);
+  await new Promise<void>((resolve) => {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
+  });
+  await sandbox.close();
+}
+
+async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const operations = buildCatalog(config.routeOverrides);
+  let closeSandbox: (() => Promise<void>) | undefined;
+  if (config.sandbox) {
+    // Loaded only with --sandbox: the SQL engine is heavy and starts in the background.
+    const { startSandbox } = await import('./sandbox/index.js');
+    // A CLUVIO_API_KEY given with --sandbox becomes the sandbox's key (handy for tests and scripts).
+    const sandbox = await startSandbox({ apiKey: config.apiKey });
+    config = { ...config, apiUrl: sandbox.apiUrl, dataUrl: sandbox.dataUrl, apiKey: sandbox.apiKey };
+    closeSandbox = () => sandbox.close();
+    logger.info({ apiUrl: sandbox.apiUrl, dataUrl: sandbox.dataUrl }, 'sandbox started');
+  }
+  const dispatcher = sharedAgent();
+  const api = new ApiClient({ baseUrl: config.apiUrl, apiKey: config.apiKey ?? '', timeoutMs: config.requestTimeoutMs, logger, dispatcher });
+  const data = new DataClient({ baseUrl: config.dataUrl, timeoutMs: config.requestTimeoutMs, logger, dispatcher });
+  const factory = createServerFactory(operations, { api, data, config, logger });
+  logger.info({ tools: operations.length, apiUrl: config.apiUrl }, 'serving MCP over stdio');
+  await startStdio(factory, logger);
+  await closeSandbox?.();
+  await dispatcher.close();
+  logger.flush();
+}
+
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`cluvio-mcp: unhandled rejection: ${(err as Error)?.stack ?? String(err)}\n`);
+});
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cluvio-mcp: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`cluvio-mcp: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

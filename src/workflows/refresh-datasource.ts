@@ -1,0 +1,39 @@
+import type { CallContext } from '../operations/types.js';
+import type { ToolOutput } from '../results/output.js';
+import { cancelExecutionQuietly, getExecution, RUNNING } from './executions.js';
+import { waitUntilDone } from './wait.js';
+
+/** Start the metadata refresh, then follow its execution until it ends or the budget runs out. */
+export async function refreshDatasource(args: { id: string; max_wait_seconds: number }, ctx: CallContext): Promise<ToolOutput> {
+  const started = (await ctx.request(ctx.operation('refreshDatasource'), args)) as { execution_id?: unknown } | undefined;
+  const executionId = typeof started?.execution_id === 'string' ? started.execution_id : undefined;
+  if (!executionId) {
+    return { text: `Refresh of datasource ${args.id} started.`, structured: { datasource_id: args.id, status: 'started' } };
+  }
+  let waited;
+  try {
+    waited = await waitUntilDone({
+      poll: (signal) => getExecution(executionId, ctx, signal),
+      isDone: (e) => !RUNNING.has(String(e.execution_status)),
+      describe: (e, ms) => ({ progress: Math.round(ms / 100) / 10, message: `Metadata refresh ${e.execution_status}` }),
+      budgetMs: args.max_wait_seconds * 1000,
+      signal: ctx.signal,
+      onProgress: ctx.progress,
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) await cancelExecutionQuietly(executionId, ctx);
+    throw err;
+  }
+  const status = String(waited.state.execution_status);
+  const structured = { datasource_id: args.id, execution_id: executionId, status };
+  if (!waited.done) {
+    return {
+      text: `Metadata refresh of datasource ${args.id} is still ${status}; check it with get_execution {"id":"${executionId}"}.`,
+      structured,
+    };
+  }
+  if (status !== 'success') {
+    return { text: `Metadata refresh of datasource ${args.id} ended with status ${status}. Check the connection with test_datasource_connection.`, structured, isError: true };
+  }
+  return { text: `Metadata of datasource ${args.id} refreshed; get_datasource_schema shows the current tables.`, structured };
+}

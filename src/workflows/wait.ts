@@ -1,0 +1,60 @@
+import { sleep } from '../cluvio/retry.js';
+
+/**
+ * The one waiting mechanism for work Cluvio does in the background: poll with a backoff that starts
+ * well under a second and settles near the server's hint, within a total budget, reporting progress.
+ */
+export interface WaitOptions<T> {
+  /** One status request. */
+  poll: (signal: AbortSignal) => Promise<T>;
+  isDone: (state: T) => boolean;
+  /** Progress for the client: a value that grows with each poll, an optional total, and words. */
+  describe: (state: T, elapsedMs: number) => { progress: number; total?: number; message: string };
+  budgetMs: number;
+  signal: AbortSignal;
+  onProgress: (progress: number, total: number | undefined, message: string) => void;
+  /** The server's suggested delay in ms (e.g. `status_check_delay`), if it gives one. */
+  hintMs?: (state: T) => number | undefined;
+  /** State already known (e.g. from the start call), so the first poll can wait. */
+  initial?: T;
+}
+
+export interface WaitResult<T> {
+  done: boolean;
+  state: T;
+  polls: number;
+  elapsedMs: number;
+}
+
+export const BACKOFF = { firstMs: 100, factor: 1.5, maxMs: 1_500 };
+
+/** Delay before poll number `n` (0-based): 100, 150, 225, … ms up to the cap, or the server's hint if smaller. */
+export function pollDelay(n: number, hintMs?: number): number {
+  const base = Math.min(BACKOFF.maxMs, BACKOFF.firstMs * BACKOFF.factor ** n);
+  return hintMs !== undefined && hintMs > 0 ? Math.min(base, Math.max(hintMs, BACKOFF.firstMs)) : base;
+}
+
+export async function waitUntilDone<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  let state: T;
+  let polls = 0;
+  if (opts.initial !== undefined && opts.isDone(opts.initial)) return { done: true, state: opts.initial, polls, elapsedMs: 0 };
+  if (opts.initial !== undefined) {
+    state = opts.initial;
+  } else {
+    state = await opts.poll(opts.signal);
+    polls++;
+  }
+  for (let n = 0; !opts.isDone(state); n++) {
+    const p = opts.describe(state, elapsed());
+    opts.onProgress(p.progress, p.total, p.message);
+    const delay = pollDelay(n, opts.hintMs?.(state));
+    const remaining = opts.budgetMs - elapsed();
+    if (remaining <= 0) return { done: false, state, polls, elapsedMs: elapsed() };
+    await sleep(Math.min(delay, remaining), opts.signal);
+    state = await opts.poll(opts.signal);
+    polls++;
+  }
+  return { done: true, state, polls, elapsedMs: elapsed() };
+}
