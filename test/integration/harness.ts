@@ -1,0 +1,35 @@
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface Connected {
+  client: Client;
+  /** Everything the server wrote to stderr so far. */
+  stderr: () => string;
+  close: () => Promise<void>;
+}
+
+/** Spawns the built server over stdio, as an MCP client application would. */
+export async function connectStdio(args: string[], env: Record<string, string> = {}): Promise<Connected> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, ...args],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stderr: 'pipe',
+  });
+  let err = '';
+  const stream = transport.stderr as PassThrough | null;
+  stream?.on('data', (d: Buffer) => (err += d.toString()));
+  const client = new Client({ name: 'cluvio-mcp-tests', version: '0.0.0' });
+  await client.connect(transport);
+  return { client, stderr: () => err, close: () => client.close() };
+}
+
+/** The text of a tool result's first content block. */
+export function textOf(result: { content?: unknown }): string {
+  const content = result.content as Array<{ type: string; text?: string }> | undefined;
+  return content?.find((c) => c.type === 'text')?.text ?? '';
+}
