@@ -5,6 +5,7 @@ import { ConfigError, HELP, parseCommand, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { buildCatalog } from './operations/index.js';
 import { createServerFactory } from './server.js';
+import { selectOperations } from './tools/selection.js';
 import { startStdio } from './transports/stdio.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -36,7 +37,8 @@ async function runSandboxOnly(port: number | undefined): Promise<void> {
 
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const operations = buildCatalog(config.routeOverrides);
+  const catalog = buildCatalog(config.routeOverrides);
+  const selected = selectOperations(catalog, config);
   let closeSandbox: (() => Promise<void>) | undefined;
   if (config.sandbox) {
     // Loaded only with --sandbox: the SQL engine is heavy and starts in the background.
@@ -50,8 +52,8 @@ async function serve(config: Config): Promise<void> {
   const dispatcher = sharedAgent();
   const api = new ApiClient({ baseUrl: config.apiUrl, apiKey: config.apiKey ?? '', timeoutMs: config.requestTimeoutMs, logger, dispatcher });
   const data = new DataClient({ baseUrl: config.dataUrl, timeoutMs: config.requestTimeoutMs, logger, dispatcher });
-  const factory = createServerFactory(operations, { api, data, config, logger });
-  logger.info({ tools: operations.length, apiUrl: config.apiUrl }, 'serving MCP over stdio');
+  const factory = createServerFactory(selected, catalog, { api, data, config, logger });
+  logger.info({ operations: selected.length, discovery: config.discovery, readOnly: config.readOnly, apiUrl: config.apiUrl }, 'serving MCP over stdio');
   await startStdio(factory, logger);
   await closeSandbox?.();
   await dispatcher.close();

@@ -27,6 +27,14 @@ export interface Config {
   logLevel: LogLevel;
   requestTimeoutMs: number;
   revealSecrets: boolean;
+  /** Toolset names to expose; empty = all (unless `tools` names single tools). Checked against the catalog later. */
+  toolsets: string[];
+  /** Single tool names to expose, in addition to `toolsets`. */
+  tools: string[];
+  /** Register no tool that changes the account; run_execution accepts only read statements. */
+  readOnly: boolean;
+  /** Three meta-tools (search, describe, call) instead of one tool per operation. */
+  discovery: boolean;
 }
 
 export type Command =
@@ -51,6 +59,10 @@ Options (flags win over environment variables):
   --log-level LEVEL          CLUVIO_LOG_LEVEL: ${LOG_LEVELS.join(', ')} (default info)
   --timeout-ms N             CLUVIO_TIMEOUT_MS, per-request timeout (default 30000)
   --reveal-secrets           CLUVIO_REVEAL_SECRETS=true, show credentials the API returns
+  --toolsets a,b             CLUVIO_TOOLSETS, expose only these toolsets (default: all)
+  --tools x,y                CLUVIO_TOOLS, expose these single tools (with --toolsets: in addition)
+  --read-only                CLUVIO_READ_ONLY=true, nothing in the account changes, nobody is e-mailed
+  --discovery                CLUVIO_DISCOVERY=true, 3 tools (search, describe, call) instead of one per operation
   -h, --help                 show this help
   -v, --version              print the version
 
@@ -67,6 +79,10 @@ const FLAGS = {
   'log-level': { type: 'string' },
   'timeout-ms': { type: 'string' },
   'reveal-secrets': { type: 'boolean' },
+  toolsets: { type: 'string' },
+  tools: { type: 'string' },
+  'read-only': { type: 'boolean' },
+  discovery: { type: 'boolean' },
   port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -126,6 +142,10 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
       logLevel,
       requestTimeoutMs,
       revealSecrets,
+      toolsets: list(values.toolsets ?? env.CLUVIO_TOOLSETS),
+      tools: list(values.tools ?? env.CLUVIO_TOOLS),
+      readOnly: values['read-only'] ?? bool('CLUVIO_READ_ONLY', env.CLUVIO_READ_ONLY) ?? false,
+      discovery: values.discovery ?? bool('CLUVIO_DISCOVERY', env.CLUVIO_DISCOVERY) ?? false,
     },
   };
 }
@@ -133,6 +153,13 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
 function nonEmpty(v: string | undefined): string | undefined {
   const t = v?.trim();
   return t ? t : undefined;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function oneOf<T extends string>(name: string, value: string, accepted: readonly T[]): T {

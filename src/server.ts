@@ -1,16 +1,20 @@
 import { McpServer } from '@modelcontextprotocol/server';
-import type { Operation, Deps } from './operations/types.js';
-import { registerTools } from './tools/register.js';
+import type { Deps, Operation } from './operations/types.js';
+import { registerDiscoveryTools } from './tools/discovery.js';
+import { Invoker, registerOperationTools } from './tools/register.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 const INSTRUCTIONS =
-  'Cluvio BI: explore datasources (get_datasource_schema), run SQL with run_execution (rows come back directly; it waits for the query), and page with get_execution_data.';
+  'Cluvio BI. Read a datasource schema before writing SQL; run_execution waits for the query and returns rows; results are paged with get_execution_data.';
 
-/** A factory: transports may build one server per connection or era. */
-export function createServerFactory(operations: readonly Operation[], deps: Deps): () => McpServer {
+/** A factory: transports may build one server per connection or protocol era. */
+export function createServerFactory(selected: readonly Operation[], catalog: readonly Operation[], deps: Deps): () => McpServer {
+  // The invoker knows the whole catalog: a selected tool may poll with an unselected operation (Get Execution).
+  const invoker = new Invoker(catalog, deps);
   return () => {
     const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS });
-    registerTools(server, operations, deps);
+    if (deps.config.discovery) registerDiscoveryTools(server, selected, invoker, deps.config.readOnly);
+    else registerOperationTools(server, selected, invoker, deps.config.readOnly);
     return server;
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { executionResultSchema, getExecutionData, runExecution } from '../workflows/executions.js';
+import { refuseUnlessRead } from './read-only-sql.js';
 import { id, inputParameters, rowArgs, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
@@ -23,6 +24,7 @@ export const executionOperations = [
     destructive: true,
     request: { body: 'json', local: ['max_rows', 'max_wait_seconds'] },
     output: executionResultSchema,
+    readOnlyGuard: (args) => refuseUnlessRead(String(args.sql_query ?? '')),
     handler: runExecution,
   }),
   defineOperation({

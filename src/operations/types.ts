@@ -81,6 +81,8 @@ export interface Operation<I extends z.ZodObject = z.ZodObject> {
   output?: z.ZodObject;
   /** How the answer is shown; default `object` for JSON:API documents, `json` otherwise. */
   present?: Presentation;
+  /** In read-only mode: the reason these arguments are refused, or undefined to allow them. */
+  readOnlyGuard?: (args: Record<string, unknown>) => string | undefined;
   /** A handler of its own (workflows that poll, fetch data, …); default: one request, presented. */
   handler?: (args: z.output<I>, ctx: CallContext) => Promise<ToolOutput>;
 }

@@ -1,75 +1,89 @@
-import type { McpServer, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
+import type { CallToolResult, McpServer, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
 import { toolName } from '../operations/index.js';
 import { buildRequest, isIdempotent, routeParts } from '../operations/request.js';
 import type { CallContext, Deps, Operation } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
 import { errorOutput } from './errors.js';
 import { present } from './present.js';
+import { toolSchema } from './schema.js';
 
-export function annotationsFor(op: Operation): ToolAnnotations {
+export function annotationsFor(op: Operation, readOnlyMode: boolean): ToolAnnotations {
   const { method } = routeParts(op.route);
   const readOnly = op.access === 'read';
-  return {
-    title: op.title,
-    readOnlyHint: readOnly,
-    destructiveHint: readOnly ? false : (op.destructive ?? ['DELETE', 'PATCH', 'PUT'].includes(method)),
-    idempotentHint: readOnly || isIdempotent(op),
-    openWorldHint: true,
-  };
+  // In read-only mode nothing registered can destroy anything: writes are not registered and SQL is read-only.
+  const destructive = !readOnly && !readOnlyMode && (op.destructive ?? ['DELETE', 'PATCH', 'PUT'].includes(method));
+  return { title: op.title, readOnlyHint: readOnly, destructiveHint: destructive, idempotentHint: readOnly || isIdempotent(op), openWorldHint: true };
 }
 
-/** Registers one MCP tool per catalog entry. */
-export function registerTools(server: McpServer, operations: readonly Operation[], deps: Deps): void {
-  const byId = new Map(operations.map((op) => [op.id, op]));
-  for (const op of operations) {
+/** Runs one operation for one MCP call: guard, handler or plain request, errors as tool results. */
+export class Invoker {
+  private readonly byId: Map<string, Operation>;
+
+  constructor(
+    readonly operations: readonly Operation[],
+    private readonly deps: Deps,
+  ) {
+    this.byId = new Map(operations.map((op) => [op.id, op]));
+  }
+
+  async invoke(op: Operation, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
     const name = toolName(op);
-    server.registerTool(
-      name,
-      {
-        title: op.title,
-        description: op.description,
-        inputSchema: op.input,
-        ...(op.output ? { outputSchema: op.output } : {}),
-        annotations: annotationsFor(op),
+    const call = this.callContext(ctx);
+    let out: ToolOutput;
+    try {
+      const refusal = this.deps.config.readOnly ? op.readOnlyGuard?.(args) : undefined;
+      if (refusal) out = { text: `${name} refused: ${refusal}.`, structured: { error: { message: refusal } }, isError: true };
+      else if (op.handler) out = await op.handler(args, call);
+      else out = present(op, args, await call.request(op, args), this.deps.config.revealSecrets);
+    } catch (err) {
+      if (ctx.mcpReq.signal.aborted) this.deps.logger.info({ tool: name }, 'call cancelled by the client');
+      else this.deps.logger.warn({ tool: name, error: (err as Error).message }, 'tool failed');
+      out = errorOutput(name, err);
+    }
+    return { content: [{ type: 'text', text: out.text }], structuredContent: out.structured, ...(out.isError ? { isError: true } : {}) };
+  }
+
+  private callContext(ctx: ServerContext): CallContext {
+    const { api, data, config, logger } = this.deps;
+    const signal = ctx.mcpReq.signal;
+    const token = ctx.mcpReq._meta?.progressToken;
+    let last = -Infinity;
+    return {
+      api,
+      data,
+      config,
+      logger,
+      signal,
+      progress(progress, total, message) {
+        if (token === undefined || progress <= last) return;
+        last = progress;
+        ctx.mcpReq
+          .notify({ method: 'notifications/progress', params: { progressToken: token, progress, ...(total !== undefined ? { total } : {}), message } })
+          .catch(() => undefined);
       },
-      async (args: Record<string, unknown>, ctx: ServerContext) => {
-        const call = callContext(deps, byId, ctx);
-        let out: ToolOutput;
-        try {
-          out = op.handler ? await op.handler(args, call) : present(op, args, await call.request(op, args), deps.config.revealSecrets);
-        } catch (err) {
-          if (ctx.mcpReq.signal.aborted) deps.logger.info({ tool: name }, 'call cancelled by the client');
-          else deps.logger.warn({ tool: name, error: (err as Error).message }, 'tool failed');
-          out = errorOutput(name, err);
-        }
-        return { content: [{ type: 'text', text: out.text }], structuredContent: out.structured, ...(out.isError ? { isError: true } : {}) };
+      request: async (op, args, extra = {}) => (await api.send(buildRequest(op, args, { ...extra, signal: extra.signal ?? signal }))).body,
+      operation: (id) => {
+        const op = this.byId.get(id);
+        if (!op) throw new Error(`operation ${id} is not in the catalog`);
+        return op;
       },
-    );
+    };
   }
 }
 
-function callContext(deps: Deps, byId: Map<string, Operation>, ctx: ServerContext): CallContext {
-  const signal = ctx.mcpReq.signal;
-  const token = ctx.mcpReq._meta?.progressToken;
-  let last = -Infinity;
-  return {
-    ...deps,
-    signal,
-    progress(progress, total, message) {
-      if (token === undefined || progress <= last) return;
-      last = progress;
-      ctx.mcpReq
-        .notify({ method: 'notifications/progress', params: { progressToken: token, progress, ...(total !== undefined ? { total } : {}), message } })
-        .catch(() => undefined);
-    },
-    async request(op, args, extra = {}) {
-      const res = await deps.api.send(buildRequest(op, args, { ...extra, signal: extra.signal ?? signal }));
-      return res.body;
-    },
-    operation(id) {
-      const op = byId.get(id);
-      if (!op) throw new Error(`operation ${id} is not in the catalog`);
-      return op;
-    },
-  };
+/** One MCP tool per selected operation. */
+export function registerOperationTools(server: McpServer, selected: readonly Operation[], invoker: Invoker, readOnlyMode: boolean): void {
+  for (const op of selected) {
+    server.registerTool(
+      toolName(op),
+      {
+        title: op.title,
+        description: op.description,
+        inputSchema: toolSchema(op.input),
+        ...(op.output ? { outputSchema: toolSchema(op.output) } : {}),
+        annotations: annotationsFor(op, readOnlyMode),
+      },
+      (args, ctx) => invoker.invoke(op, args, ctx),
+    );
+  }
 }

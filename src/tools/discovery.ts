@@ -1,0 +1,83 @@
+import type { McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { toolName } from '../operations/index.js';
+import type { Operation } from '../operations/types.js';
+import { annotationsFor, type Invoker } from './register.js';
+import { modelJsonSchema, toolSchema } from './schema.js';
+
+/**
+ * Discovery mode: three tools instead of one per operation, for clients with many servers installed.
+ * The same selection (toolsets, read-only) applies: an operation that is not selected cannot be found or called.
+ */
+export function registerDiscoveryTools(server: McpServer, selected: readonly Operation[], invoker: Invoker, readOnlyMode: boolean): void {
+  const byName = new Map(selected.map((op) => [toolName(op), op]));
+  const unknown = (name: string) => ({
+    content: [{ type: 'text' as const, text: `No operation "${name}". Use search_operations to find one.` }],
+    isError: true,
+  });
+
+  server.registerTool(
+    'search_operations',
+    {
+      title: 'Search Cluvio operations',
+      description: 'Find Cluvio API operations by words (e.g. "dashboard pdf"); returns names and summaries for describe_operation/call_operation.',
+      inputSchema: toolSchema(z.object({ query: z.string(), limit: z.number().int().min(1).max(50).default(10) })),
+      annotations: { title: 'Search Cluvio operations', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const { query, limit } = args as { query: string; limit: number };
+      const words = query.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+      const scored = selected
+        .map((op) => {
+          const name = toolName(op);
+          const hay = `${name} ${op.toolset} ${op.description}`.toLowerCase();
+          const score = words.reduce((s, w) => s + (name.includes(w) ? 3 : 0) + (hay.includes(w) ? 1 : 0), 0);
+          return { op, name, score };
+        })
+        .filter((x) => words.length === 0 || x.score > 0)
+        .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name))
+        .slice(0, limit);
+      const items = scored.map(({ op, name }) => ({ name, toolset: op.toolset, summary: op.description, read_only: op.access === 'read' }));
+      const text = items.length ? items.map((i) => `${i.name}: ${i.summary}`).join('\n') : `No operation matches "${query}".`;
+      return { content: [{ type: 'text', text }], structuredContent: { items } };
+    },
+  );
+
+  server.registerTool(
+    'describe_operation',
+    {
+      title: 'Describe a Cluvio operation',
+      description: 'Input schema and annotations of one operation, before call_operation.',
+      inputSchema: toolSchema(z.object({ name: z.string() })),
+      annotations: { title: 'Describe a Cluvio operation', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const { name } = args as { name: string };
+      const op = byName.get(name);
+      if (!op) return unknown(name);
+      const described = { name, description: op.description, annotations: annotationsFor(op, readOnlyMode), input_schema: modelJsonSchema(op.input, 'input') };
+      return { content: [{ type: 'text', text: JSON.stringify(described) }], structuredContent: described };
+    },
+  );
+
+  server.registerTool(
+    'call_operation',
+    {
+      title: 'Call a Cluvio operation',
+      description: 'Call an operation by name with arguments matching its input schema (see describe_operation).',
+      inputSchema: toolSchema(z.object({ name: z.string(), arguments: z.record(z.string(), z.unknown()).default({}) })),
+      annotations: { title: 'Call a Cluvio operation', readOnlyHint: readOnlyMode, destructiveHint: !readOnlyMode, idempotentHint: false, openWorldHint: true },
+    },
+    async (args, ctx) => {
+      const { name, arguments: input } = args as { name: string; arguments: Record<string, unknown> };
+      const op = byName.get(name);
+      if (!op) return unknown(name);
+      const checked = await toolSchema(op.input)['~standard'].validate(input);
+      if ('issues' in checked && checked.issues) {
+        const problems = checked.issues.map((i) => `${(i.path ?? []).map(String).join('.') || 'arguments'}: ${i.message}`).join('; ');
+        return { content: [{ type: 'text', text: `Invalid arguments for ${name}: ${problems}` }], isError: true };
+      }
+      return invoker.invoke(op, checked.value as Record<string, unknown>, ctx);
+    },
+  );
+}
