@@ -1,11 +1,36 @@
 import { ConfigError } from '../config.js';
+import { dashboardGroupOperations } from './dashboard-groups.js';
+import { dashboardScheduleOperations } from './dashboard-schedules.js';
+import { dashboardOperations } from './dashboards.js';
+import { datasourceAgentOperations } from './datasource-agents.js';
 import { datasourceOperations } from './datasources.js';
 import { executionOperations } from './executions.js';
+import { exportJobOperations } from './export-jobs.js';
+import { filterOperations } from './filters.js';
+import { reportOperations } from './reports.js';
 import { routeParts } from './request.js';
+import { sqlAlertOperations } from './sql-alerts.js';
+import { sqlSnippetOperations } from './sql-snippets.js';
 import type { Operation } from './types.js';
+import { userGroupOperations } from './user-groups.js';
+import { userOperations } from './users.js';
 
 /** Every operation, in the reference's order. Adding an operation means adding one entry to a group file. */
-export const OPERATIONS: readonly Operation[] = [...datasourceOperations, ...executionOperations];
+export const OPERATIONS: readonly Operation[] = [
+  ...datasourceOperations,
+  ...datasourceAgentOperations,
+  ...executionOperations,
+  ...dashboardOperations,
+  ...dashboardGroupOperations,
+  ...dashboardScheduleOperations,
+  ...reportOperations,
+  ...filterOperations,
+  ...sqlSnippetOperations,
+  ...sqlAlertOperations,
+  ...userOperations,
+  ...userGroupOperations,
+  ...exportJobOperations,
+];
 
 /** "Get Drop-Down Filter Options" → "get_drop_down_filter_options". */
 export function toolName(op: Pick<Operation, 'title'>): string {
@@ -26,10 +51,11 @@ export function buildCatalog(overrides: Record<string, string> = {}): Operation[
     if (!op) {
       throw new ConfigError(`CLUVIO_ROUTES_FILE names unknown operation "${opId}". Accepted: ${[...byId.keys()].join(', ')}.`);
     }
-    const want = routeParts(op.route).params.sort().join(',');
-    const got = routeParts(route).params.sort().join(',');
-    if (want !== got) {
-      throw new ConfigError(`CLUVIO_ROUTES_FILE route for "${opId}" must use the path parameters {${want.replace(/,/g, '}, {')}}; got "${route}".`);
+    const want = routeParts(op.route).params.sort();
+    const got = routeParts(route).params.sort();
+    if (want.join(',') !== got.join(',')) {
+      const expected = want.length ? want.map((p) => `{${p}}`).join(', ') : 'none';
+      throw new ConfigError(`CLUVIO_ROUTES_FILE route for "${opId}" must keep the path parameters (${expected}); got "${route}".`);
     }
     byId.set(opId, { ...op, route });
   }

@@ -79,7 +79,7 @@ export function registerOperationTools(server: McpServer, selected: readonly Ope
       {
         title: op.title,
         description: op.description,
-        inputSchema: toolSchema(op.input),
+        inputSchema: toolSchema(op.input, op.advertise),
         ...(op.output ? { outputSchema: toolSchema(op.output) } : {}),
         annotations: annotationsFor(op, readOnlyMode),
       },

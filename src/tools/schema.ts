@@ -29,7 +29,7 @@ function compact(node: unknown): void {
   for (const v of Object.values(o)) compact(v);
 }
 
-export function modelJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+export function modelJsonSchema(schema: z.ZodType, io: 'input' | 'output', advertise?: readonly string[]): Record<string, unknown> {
   const json = z.toJSONSchema(schema, {
     io,
     target: 'draft-2020-12',
@@ -42,6 +42,11 @@ export function modelJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Reco
     },
   }) as Record<string, unknown>;
   compact(json);
+  if (advertise) {
+    const props = json.properties as Record<string, unknown> | undefined;
+    if (props) for (const k of Object.keys(props)) if (!advertise.includes(k)) delete props[k];
+    if (Array.isArray(json.required)) json.required = json.required.filter((k: string) => advertise.includes(k));
+  }
   return json;
 }
 
@@ -68,7 +73,7 @@ function explain(issue: Issue, root: z.ZodObject): { message: string; path: Prop
 }
 
 /** Wraps a zod object as the SDK's schema type: full zod validation, compact advertised JSON Schema. */
-export function toolSchema(schema: z.ZodObject): StandardSchemaWithJSON<Record<string, unknown>, Record<string, unknown>> {
+export function toolSchema(schema: z.ZodObject, advertise?: readonly string[]): StandardSchemaWithJSON<Record<string, unknown>, Record<string, unknown>> {
   const strict = schema.strict();
   return {
     '~standard': {
@@ -80,7 +85,7 @@ export function toolSchema(schema: z.ZodObject): StandardSchemaWithJSON<Record<s
         return { issues: (result.issues as Issue[]).map((i) => explain(i, schema)) };
       },
       jsonSchema: {
-        input: () => modelJsonSchema(schema, 'input'),
+        input: () => modelJsonSchema(schema, 'input', advertise),
         output: () => modelJsonSchema(schema, 'output'),
       },
     },
