@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, connectStdio, textOf, type Connected } from './harness.js';
+
+async function sampleId(s: Connected): Promise<string> {
+  const res = await s.client.callTool({ name: 'list_datasources', arguments: { name: 'sample' } });
+  return (res.structuredContent as { items: Array<{ id: string }> }).items[0]!.id;
+}
+
+describe('--read-only', () => {
+  let s: Connected;
+  beforeAll(async () => {
+    s = await connectStdio(['--sandbox', '--read-only']);
+  });
+  afterAll(async () => s?.close());
+
+  it('lists no tool that changes the account, and keeps reads, queries, refreshes and exports', async () => {
+    const { tools } = await s.client.listTools();
+    const names = tools.map((t) => t.name);
+    for (const t of tools) expect(t.annotations?.destructiveHint, t.name).toBe(false);
+    for (const forbidden of ['create_', 'update_', 'delete_', 'lock_', 'unlock_', 'share_', 'duplicate_', 'sort_', 'invite_', 'trigger_', 'run_sql_alert', 'resend_']) {
+      expect(names.filter((n) => n.startsWith(forbidden)), forbidden).toEqual([]);
+    }
+    for (const kept of ['list_datasources', 'get_datasource', 'get_datasource_schema', 'run_execution', 'get_execution_data', 'refresh_dashboard', 'export_dashboard_pdf', 'export_report_csv', 'get_report_data', 'list_users']) {
+      expect(names, kept).toContain(kept);
+    }
+  });
+
+  it('run_execution refuses a DELETE and runs a SELECT', async () => {
+    const id = await sampleId(s);
+    const refused = await s.client.callTool({ name: 'run_execution', arguments: { datasource_id: id, sql_query: 'DELETE FROM flights' } });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(/read-only/);
+    const cte = await s.client.callTool({ name: 'run_execution', arguments: { datasource_id: id, sql_query: 'WITH x AS (DELETE FROM flights RETURNING 1) SELECT * FROM x' } });
+    expect(cte.isError).toBe(true);
+    const ok = await s.client.callTool({ name: 'run_execution', arguments: { datasource_id: id, sql_query: "SELECT 'update' AS word -- delete" } });
+    expect(ok.isError, textOf(ok)).toBeFalsy();
+    expect(textOf(ok)).toContain('update');
+  });
+});
+
+describe('--toolsets and --tools', () => {
+  it('--toolsets executions lists exactly the 4 execution tools', async () => {
+    const s = await connectStdio(['--sandbox', '--toolsets', 'executions']);
+    try {
+      const { tools } = await s.client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(['cancel_execution', 'get_execution', 'get_execution_data', 'run_execution']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('--tools adds single tools to a toolset', async () => {
+    const s = await connectStdio(['--sandbox', '--toolsets', 'executions', '--tools', 'list_datasources']);
+    try {
+      const { tools } = await s.client.listTools();
+      expect(tools).toHaveLength(5);
+      expect(tools.map((t) => t.name)).toContain('list_datasources');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('an unknown toolset stops the server with the valid names', async () => {
+    const { code, stderr } = await run(['--toolsets', 'executions,nope'], { CLUVIO_API_KEY: 'x' });
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/nope/);
+    expect(stderr).toMatch(/datasources, datasource_agents, executions/);
+  });
+
+  it('an unknown tool stops the server with the valid names', async () => {
+    const { code, stderr } = await run([], { CLUVIO_API_KEY: 'x', CLUVIO_TOOLS: 'run_sql' });
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/run_sql.*run_execution/s);
+  });
+});
+
+describe('--discovery', () => {
+  let s: Connected;
+  beforeAll(async () => {
+    s = await connectStdio(['--sandbox', '--discovery', '--read-only']);
+  });
+  afterAll(async () => s?.close());
+
+  it('searches, describes and calls operations under the same rules', async () => {
+    const { tools } = await s.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(['call_operation', 'describe_operation', 'search_operations']);
+
+    const found = await s.client.callTool({ name: 'search_operations', arguments: { query: 'datasource schema' } });
+    expect(textOf(found)).toMatch(/^get_datasource_schema:/);
+
+    const described = await s.client.callTool({ name: 'describe_operation', arguments: { name: 'run_execution' } });
+    const schema = (described.structuredContent as { input_schema: { required: string[] } }).input_schema;
+    expect(schema.required).toEqual(['datasource_id', 'sql_query']);
+
+    const id = ((await s.client.callTool({ name: 'call_operation', arguments: { name: 'list_datasources', arguments: { name: 'sample' } } })).structuredContent as {
+      items: Array<{ id: string }>;
+    }).items[0]!.id;
+    const rows = await s.client.callTool({ name: 'call_operation', arguments: { name: 'run_execution', arguments: { datasource_id: id, sql_query: 'SELECT 6*7 AS answer' } } });
+    expect(textOf(rows)).toContain('42');
+
+    const bad = await s.client.callTool({ name: 'call_operation', arguments: { name: 'run_execution', arguments: { datasource_id: id } } });
+    expect(bad.isError).toBe(true);
+    expect(textOf(bad)).toMatch(/sql_query/);
+
+    const hidden = await s.client.callTool({ name: 'call_operation', arguments: { name: 'delete_datasource', arguments: { id } } });
+    expect(hidden.isError).toBe(true);
+    expect(textOf(hidden)).toMatch(/No operation "delete_datasource"/);
+    const notFound = await s.client.callTool({ name: 'search_operations', arguments: { query: 'delete datasource' } });
+    expect(textOf(notFound)).not.toMatch(/delete_datasource/);
+  });
+});
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}

@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { OPERATIONS, toolName } from '../../src/operations/index.js';
+import { routeParts } from '../../src/operations/request.js';
+import { TOOLSETS } from '../../src/operations/types.js';
+import { annotationsFor } from '../../src/tools/register.js';
+
+describe('the operation catalog', () => {
+  it('has every one of the 87 API-server operations, once', () => {
+    expect(OPERATIONS).toHaveLength(87);
+    expect(new Set(OPERATIONS.map((o) => o.id)).size).toBe(87);
+    expect(new Set(OPERATIONS.map(toolName)).size).toBe(87);
+  });
+
+  it('names each tool after the reference title in snake_case', () => {
+    expect(toolName({ title: 'Get Drop-Down Filter Options' })).toBe('get_drop_down_filter_options');
+    expect(toolName({ title: 'Export Dashboard PDF' })).toBe('export_dashboard_pdf');
+    for (const op of OPERATIONS) expect(toolName(op)).toMatch(/^[a-z]+(_[a-z0-9]+)+$/);
+  });
+
+  it('puts every operation in a known toolset, with a route and a description', () => {
+    for (const op of OPERATIONS) {
+      expect(TOOLSETS, op.id).toContain(op.toolset);
+      expect(routeParts(op.route).method, op.id).toMatch(/^(GET|POST|PUT|PATCH|DELETE)$/);
+      expect(routeParts(op.route).path, op.id).toMatch(/^\/[a-z_/{}]+$/);
+      expect(op.description.length, op.id).toBeGreaterThan(10);
+      for (const p of routeParts(op.route).params) expect(Object.keys(op.input.shape), `${op.id} path param ${p}`).toContain(p);
+    }
+    for (const set of TOOLSETS) expect(OPERATIONS.some((o) => o.toolset === set), set).toBe(true);
+  });
+
+  it('annotates every tool fully and honestly', () => {
+    for (const op of OPERATIONS) {
+      const a = annotationsFor(op, false);
+      expect(a.title, op.id).toBe(op.title);
+      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) expect(typeof a[hint], `${op.id} ${hint}`).toBe('boolean');
+      if (op.access === 'read') expect(a.destructiveHint, op.id).toBe(false);
+      if (routeParts(op.route).method === 'DELETE') expect(a.destructiveHint, op.id).toBe(true);
+      if (op.access !== 'read') expect(a.readOnlyHint, op.id).toBe(false);
+    }
+  });
+
+  it('keeps no tool list by hand anywhere in src/', () => {
+    const names = new Set(OPERATIONS.map(toolName));
+    const offenders: string[] = [];
+    for (const file of walk(fileURLToPath(new URL('../../src', import.meta.url)))) {
+      const text = readFileSync(file, 'utf8');
+      for (const list of text.matchAll(/\[([^\][]{0,4000})\]/g)) {
+        const literals = [...list[1]!.matchAll(/['"]([a-z_]+)['"]/g)].map((m) => m[1]!);
+        if (literals.filter((l) => names.has(l)).length >= 3) offenders.push(`${file}: [${list[1]!.slice(0, 80)}…]`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
