@@ -59,6 +59,7 @@ export async function readResultPage(
   let rowIndex = 0;
   let done = false;
   let stoppedEarly = false;
+  let scanFrom = 0; // first character of `buf` not yet scanned (kept text of an open capture was scanned already)
 
   const finishMember = (end: number) => {
     if (capStart >= 0 && key !== null) meta[key] = parse(buf.slice(capStart, end), key);
@@ -82,9 +83,8 @@ export async function readResultPage(
 
   for await (const chunk of chunks) {
     buf += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    let i = 0;
     const n = buf.length;
-    for (; i < n; i++) {
+    for (let i = scanFrom; i < n; i++) {
       const c = buf.charCodeAt(i);
       if (inStr) {
         if (esc) esc = false;
@@ -156,6 +156,7 @@ export async function readResultPage(
     // Keep only what an unfinished capture still needs.
     const keepFrom = Math.min(capStart < 0 ? n : capStart, keyStart < 0 ? n : keyStart);
     buf = buf.slice(keepFrom);
+    scanFrom = n - keepFrom;
     if (capStart >= 0) capStart -= keepFrom;
     if (keyStart >= 0) keyStart -= keepFrom;
   }
