@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../logger.js';
 import { CluvioApiError, CluvioNetworkError, errorDetails } from './errors.js';
-import { readResultPage, type ResultPage, type ResultPageOptions } from './result-stream.js';
+import { MalformedResultError, readResultPage, type ResultPage, type ResultPageOptions } from './result-stream.js';
 
 /** A data key and its short-lived token, as Cluvio's API server hands them out. */
 export interface DataGrant {
@@ -52,8 +52,13 @@ export class DataClient {
 
   /** Whole JSON document (schema data: small). */
   async getJson(grant: DataGrant, operation: string, signal?: AbortSignal): Promise<unknown> {
-    const res = await this.open(grant, operation, signal);
-    const text = await res.body.text();
+    const { res, failure } = await this.open(grant, operation, signal);
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw failure(err);
+    }
     try {
       return JSON.parse(text);
     } catch {
@@ -63,15 +68,25 @@ export class DataClient {
 
   /** One page of result rows, parsed while the body streams in. */
   async getResultPage(grant: DataGrant, page: ResultPageOptions, operation: string, signal?: AbortSignal): Promise<ResultPage> {
-    const res = await this.open(grant, operation, signal);
+    const { res, failure } = await this.open(grant, operation, signal);
     try {
       return await readResultPage(res.body, page);
+    } catch (err) {
+      throw err instanceof MalformedResultError ? err : failure(err);
     } finally {
       res.body.destroy();
     }
   }
 
-  private async open(grant: DataGrant, operation: string, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+  /**
+   * Sends the GET and checks the status. `failure` turns an error met later, while the body is read,
+   * into what the caller should see: the abort reason, a timeout, or a dropped connection.
+   */
+  private async open(
+    grant: DataGrant,
+    operation: string,
+    signal?: AbortSignal,
+  ): Promise<{ res: Dispatcher.ResponseData; failure: (err: unknown) => unknown }> {
     const key = validateDataKey(grant.data_key);
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -88,9 +103,21 @@ export class DataClient {
       if (timeout.aborted) throw new CluvioNetworkError(`no answer from the data server within ${this.opts.timeoutMs} ms`, operation, 'timeout');
       throw new CluvioNetworkError(`cannot reach the Cluvio data server: ${(err as Error).message}`, operation, 'connection', { cause: err });
     }
+    const failure = (err: unknown): unknown => {
+      if (signal?.aborted) return signal.reason;
+      if (timeout.aborted) {
+        return new CluvioNetworkError(`the data server did not finish its answer within ${this.opts.timeoutMs} ms`, operation, 'timeout');
+      }
+      return new CluvioNetworkError(`connection to the Cluvio data server dropped (${(err as Error).message})`, operation, 'connection', { cause: err });
+    };
     this.opts.logger.debug({ op: operation, status: res.statusCode }, 'cluvio data');
     if (res.statusCode >= 400) {
-      const text = await res.body.text();
+      let text: string;
+      try {
+        text = await res.body.text();
+      } catch (err) {
+        throw failure(err);
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -99,6 +126,6 @@ export class DataClient {
       }
       throw new CluvioApiError(res.statusCode, errorDetails(parsed, text), operation);
     }
-    return res;
+    return { res, failure };
   }
 }
