@@ -78,6 +78,24 @@ export class DataClient {
     }
   }
 
+  /** Text (CSV) up to `maxChars`; `cut` says whether more followed. */
+  async getText(grant: DataGrant, maxChars: number, operation: string, signal?: AbortSignal): Promise<{ text: string; cut: boolean }> {
+    const { res, failure } = await this.open(grant, operation, signal);
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      for await (const chunk of res.body) {
+        text += decoder.decode(chunk as Uint8Array, { stream: true });
+        if (text.length > maxChars) return { text: text.slice(0, maxChars), cut: true };
+      }
+      return { text: text + decoder.decode(), cut: false };
+    } catch (err) {
+      throw failure(err);
+    } finally {
+      res.body.destroy();
+    }
+  }
+
   /**
    * Sends the GET and checks the status. `failure` turns an error met later, while the body is read,
    * into what the caller should see: the abort reason, a timeout, or a dropped connection.

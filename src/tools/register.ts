@@ -40,7 +40,11 @@ export class Invoker {
       else this.deps.logger.warn({ tool: name, error: (err as Error).message }, 'tool failed');
       out = errorOutput(name, err);
     }
-    return { content: [{ type: 'text', text: out.text }], structuredContent: out.structured, ...(out.isError ? { isError: true } : {}) };
+    return {
+      content: [{ type: 'text', text: out.text }, ...(out.extra ?? [])],
+      structuredContent: out.structured,
+      ...(out.isError ? { isError: true } : {}),
+    };
   }
 
   private callContext(ctx: ServerContext): CallContext {
