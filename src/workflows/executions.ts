@@ -24,7 +24,7 @@ export const executionResultSchema = z.object({
 });
 export type ExecutionResult = z.infer<typeof executionResultSchema>;
 
-interface RowsArgs {
+export interface RowsArgs {
   offset?: number;
   max_rows: number;
   max_wait_seconds: number;
@@ -54,7 +54,7 @@ async function getExecution(id: string, ctx: CallContext, signal: AbortSignal): 
 }
 
 /** Wait for the execution (cancelling it upstream if the client gives up), then shape its outcome. */
-async function finish(execution: Flat, args: RowsArgs, ctx: CallContext): Promise<ToolOutput> {
+export async function finish(execution: Flat, args: RowsArgs, ctx: CallContext): Promise<ToolOutput> {
   const id = execution.id as string;
   let waited;
   try {
@@ -155,4 +155,4 @@ async function cancelQuietly(id: string, ctx: CallContext): Promise<void> {
   }
 }
 
-export { cancelQuietly as cancelExecutionQuietly, getExecution };
+export { cancelQuietly as cancelExecutionQuietly, getExecution, withFreshGrant };

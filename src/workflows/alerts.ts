@@ -1,0 +1,46 @@
+import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
+import type { CallContext } from '../operations/types.js';
+import type { ToolOutput } from '../results/output.js';
+import { cancelExecutionQuietly, getExecution, RUNNING } from './executions.js';
+import { waitUntilDone } from './wait.js';
+
+/** Run SQL Alert Query → wait for its execution → read the alert's last result: did it trigger? */
+export async function runSqlAlertQuery(args: { id: string; max_wait_seconds: number }, ctx: CallContext): Promise<ToolOutput> {
+  const started = (await ctx.request(ctx.operation('runSqlAlertQuery'), { id: args.id })) as { execution_id?: unknown } | undefined;
+  const executionId = typeof started?.execution_id === 'string' ? started.execution_id : undefined;
+  if (executionId) {
+    let waited;
+    try {
+      waited = await waitUntilDone<Flat>({
+        poll: (signal) => getExecution(executionId, ctx, signal),
+        isDone: (e) => !RUNNING.has(String(e.execution_status)),
+        describe: (e, ms) => ({ progress: Math.round(ms / 100) / 10, message: `Alert query ${e.execution_status}` }),
+        budgetMs: args.max_wait_seconds * 1000,
+        signal: ctx.signal,
+        onProgress: ctx.progress,
+      });
+    } catch (err) {
+      if (ctx.signal.aborted) await cancelExecutionQuietly(executionId, ctx);
+      throw err;
+    }
+    if (!waited.done) {
+      const next = `get_sql_alert {"id":"${args.id}"}`;
+      return { text: `Alert ${args.id} query is still ${waited.state.execution_status}; see its last_result_status later with ${next}.`, structured: { alert_id: args.id, execution_id: executionId, status: String(waited.state.execution_status), next } };
+    }
+  }
+  const alert = flattenDocument(await ctx.request(ctx.operation('getSqlAlert'), { id: args.id })).data as Flat;
+  const result = String(alert.last_result_status ?? 'unknown');
+  const triggered = result === 'alert_triggered';
+  const error = [alert.last_query_error_message, alert.last_error_message].find((m) => typeof m === 'string' && m) as string | undefined;
+  const failed = ['alert_error', 'query_error', 'internal_error', 'internal_timeout', 'cancelled'].includes(result);
+  const text = triggered
+    ? `Alert "${alert.name ?? args.id}" TRIGGERED (condition ${alert.trigger_condition ?? ''}${alert.trigger_value !== undefined ? ` ${alert.trigger_value}` : ''}); recipients are e-mailed per its settings.`
+    : failed
+      ? `Alert "${alert.name ?? args.id}" could not be evaluated: ${result}${error ? ` — ${error}` : ''}.`
+      : `Alert "${alert.name ?? args.id}" did not trigger (result ${result}).`;
+  return {
+    text,
+    structured: { alert_id: args.id, execution_id: executionId, triggered, last_result_status: result, ...(error ? { error } : {}), last_query_run: alert.last_query_run },
+    ...(failed ? { isError: true } : {}),
+  };
+}

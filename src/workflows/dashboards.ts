@@ -1,0 +1,190 @@
+import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
+import type { CallContext } from '../operations/types.js';
+import type { ToolOutput } from '../results/output.js';
+import { redactSecrets } from '../results/redact.js';
+import { renderTable, type Column } from '../results/table.js';
+import { cancelExecutionQuietly, fieldsToColumns, MAX_PAGE_CHARS, RUNNING } from './executions.js';
+import { waitUntilDone } from './wait.js';
+
+interface DataKeyStatus {
+  result_status?: string;
+  data_access_token?: string;
+  execution_id?: string;
+  execution_status?: string;
+  running?: boolean;
+  data_timestamp?: number;
+}
+interface DashboardStatus {
+  reports?: Record<string, { data_key?: string; updated_at?: string; [k: string]: unknown }>;
+  filters?: Record<string, Record<string, unknown>>;
+  data_keys?: Record<string, DataKeyStatus>;
+  status_check_delay?: number;
+}
+
+export interface DashboardArgs {
+  id: string;
+  parameters?: unknown;
+  max_rows_per_report: number;
+  max_wait_seconds: number;
+}
+
+export interface ReportOutcome {
+  id: string;
+  name?: string;
+  status: string;
+  columns?: Column[];
+  rows?: unknown[][];
+  total_rows?: number;
+  truncated?: boolean;
+  error?: string;
+}
+
+/** The server's hint is respected, but never stretches one wait beyond this. */
+const MAX_HINT_MS = 5_000;
+
+const keyDone = (k: DataKeyStatus | undefined) => !!k && !k.running && !RUNNING.has(String(k.result_status)) && !RUNNING.has(String(k.execution_status ?? ''));
+
+function pendingKeys(s: DashboardStatus): { total: number; ready: number; running: string[] } {
+  const keys = [
+    ...Object.values(s.reports ?? {}).map((r) => r.data_key),
+    ...Object.values(s.filters ?? {}).map((f) => (typeof f.data_key === 'string' ? f.data_key : undefined)),
+  ].filter((k): k is string => typeof k === 'string');
+  const running = keys.filter((k) => !keyDone(s.data_keys?.[k]));
+  return { total: keys.length, ready: keys.length - running.length, running };
+}
+
+/** Refresh Dashboard, then wait for every report and SQL filter, then fetch each report's rows. */
+export async function refreshDashboard(args: DashboardArgs, ctx: CallContext): Promise<ToolOutput> {
+  await ctx.request(ctx.operation('refreshDashboard'), { id: args.id, parameters: args.parameters });
+  return waitForDashboard(args, ctx);
+}
+
+/** Poll Dashboard Status: the status only, or (wait: true) the same wait and rows as refresh_dashboard. */
+export async function pollDashboardStatus(args: DashboardArgs & { refresh_data?: boolean; wait?: boolean }, ctx: CallContext): Promise<ToolOutput> {
+  if (args.wait) return waitForDashboard(args, ctx, args.refresh_data);
+  const status = await fetchStatus(args, ctx, ctx.signal, args.refresh_data);
+  const { total, ready } = pendingKeys(status);
+  const reports = Object.entries(status.reports ?? {}).map(([id, r]) => statusLine(id, r, status));
+  const structured = { dashboard_id: args.id, ready, total, reports, filters: publicFilters(status), status_check_delay: status.status_check_delay };
+  const text = `${ready} of ${total} queries ready on dashboard ${args.id}.\n${reports.map((r) => `report ${r.id}: ${r.status}`).join('\n')}`;
+  return { text, structured };
+}
+
+async function fetchStatus(args: DashboardArgs, ctx: CallContext, signal: AbortSignal, refresh = false): Promise<DashboardStatus> {
+  return ((await ctx.request(ctx.operation('pollDashboardStatus'), { id: args.id, refresh_data: refresh, parameters: args.parameters }, { signal })) ?? {}) as DashboardStatus;
+}
+
+async function waitForDashboard(args: DashboardArgs, ctx: CallContext, refreshFirst = false): Promise<ToolOutput> {
+  let last: DashboardStatus | undefined;
+  let first = refreshFirst;
+  let waited;
+  try {
+    waited = await waitUntilDone<DashboardStatus>({
+      poll: async (signal) => {
+        last = await fetchStatus(args, ctx, signal, first);
+        first = false;
+        return last;
+      },
+      isDone: (s) => pendingKeys(s).running.length === 0,
+      describe: (s, ms) => {
+        const { total, ready } = pendingKeys(s);
+        // Grows with time between readiness steps, so every notification advances (the spec requires it).
+        const within = Math.min(ms / (args.max_wait_seconds * 1000 + 1), 0.99);
+        return { progress: ready + within, total, message: `${ready} of ${total} reports and filters ready` };
+      },
+      hintMs: (s) => (typeof s.status_check_delay === 'number' ? Math.min(s.status_check_delay * 1000, MAX_HINT_MS) : undefined),
+      budgetMs: args.max_wait_seconds * 1000,
+      signal: ctx.signal,
+      onProgress: ctx.progress,
+    });
+  } catch (err) {
+    if (ctx.signal.aborted && last) {
+      const running = pendingKeys(last).running.map((k) => last?.data_keys?.[k]?.execution_id).filter((e): e is string => typeof e === 'string');
+      await Promise.all(running.map((e) => cancelExecutionQuietly(e, ctx)));
+    }
+    throw err;
+  }
+  const status = waited.state;
+  const names = await reportNames(args.id, ctx);
+  if (!waited.done) {
+    const { total, ready } = pendingKeys(status);
+    const next = `poll_dashboard_status ${JSON.stringify({ id: args.id, wait: true, ...(args.parameters ? { parameters: args.parameters } : {}) })}`;
+    const reports = Object.entries(status.reports ?? {}).map(([id, r]) => ({ ...statusLine(id, r, status), name: names.get(id) }));
+    return {
+      text: `Dashboard ${args.id}: ${ready} of ${total} queries ready after ${Math.round(waited.elapsedMs / 1000)} s. To keep waiting, call ${next}.\n${reports
+        .map((r) => `${r.name ?? r.id}: ${r.status}`)
+        .join('\n')}`,
+      structured: { dashboard_id: args.id, done: false, ready, total, reports, next },
+    };
+  }
+  const outcomes = await Promise.all(Object.entries(status.reports ?? {}).map(([id, r]) => reportOutcome(id, r, status, names.get(id), args.max_rows_per_report, ctx)));
+  const failed = outcomes.filter((o) => o.status !== 'success').length;
+  const parts = outcomes.map((o) => {
+    const head = `## ${o.name ?? `report ${o.id}`} (id ${o.id}): ${o.status}`;
+    if (o.error) return `${head} — ${o.error}`;
+    if (!o.rows?.length) return `${head}, no rows`;
+    const shown = o.truncated ? `, showing ${o.rows.length} of ${o.total_rows} rows (get_report_data pages further)` : `, ${o.total_rows} rows`;
+    return `${head}${shown}\n${renderTable(o.columns ?? [], o.rows)}`;
+  });
+  const filters = publicFilters(status);
+  const text = [`Dashboard ${args.id}: ${outcomes.length} reports, ${failed ? `${failed} failed` : 'all succeeded'}.`, ...parts].join('\n\n');
+  return { text, structured: { dashboard_id: args.id, done: true, reports: outcomes, filters } };
+}
+
+function statusLine(id: string, r: { data_key?: string; [k: string]: unknown }, s: DashboardStatus) {
+  const k = r.data_key ? s.data_keys?.[r.data_key] : undefined;
+  const error = typeof r.error === 'string' ? r.error : typeof r.error_message === 'string' ? r.error_message : undefined;
+  return {
+    id,
+    status: error ? 'error' : (k?.result_status ?? 'unknown'),
+    ...(k?.execution_status ? { execution_status: k.execution_status } : {}),
+    ...(k?.running !== undefined ? { running: k.running } : {}),
+    ...(k?.data_timestamp ? { data_timestamp: k.data_timestamp } : {}),
+    ...(error ? { error } : {}),
+  };
+}
+
+async function reportOutcome(
+  id: string,
+  r: { data_key?: string; [k: string]: unknown },
+  status: DashboardStatus,
+  name: string | undefined,
+  maxRows: number,
+  ctx: CallContext,
+): Promise<ReportOutcome> {
+  const line = statusLine(id, r, status);
+  const key = r.data_key;
+  const k = key ? status.data_keys?.[key] : undefined;
+  if (!key || !k || k.result_status !== 'success' || !k.data_access_token) {
+    return { id, name, status: line.status, ...(line.error ? { error: line.error } : {}) };
+  }
+  try {
+    const page = await ctx.data.getResultPage({ data_key: key, data_access_token: k.data_access_token }, { offset: 0, limit: maxRows, maxChars: MAX_PAGE_CHARS / 4 }, 'getResultData', ctx.signal);
+    const rows = page.rows as unknown[][];
+    const total = page.totalRows ?? rows.length;
+    return { id, name, status: 'success', columns: fieldsToColumns(page.meta.fields), rows, total_rows: total, truncated: rows.length < total };
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    return { id, name, status: 'error', error: `could not read its data: ${(err as Error).message}` };
+  }
+}
+
+/** Report names from Get Dashboard (include=reports); an unreadable dashboard just leaves names out. */
+async function reportNames(id: string, ctx: CallContext): Promise<Map<string, string>> {
+  try {
+    const doc = flattenDocument(await ctx.request(ctx.operation('getDashboard'), { id, include: 'reports' }));
+    return new Map((doc.included?.reports ?? []).map((r: Flat) => [String(r.id), String(r.name ?? '')]));
+  } catch {
+    return new Map();
+  }
+}
+
+/** Filter statuses without data keys or tokens. */
+function publicFilters(s: DashboardStatus): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [id, f] of Object.entries(s.filters ?? {})) {
+    const { data_key: _key, ...rest } = f;
+    out[id] = redactSecrets(rest, false);
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+import { request } from 'undici';
+import type { CallContext } from '../operations/types.js';
+import type { ExtraContent, ToolOutput } from '../results/output.js';
+import { waitUntilDone } from './wait.js';
+
+/** PNG exports up to this size also come back as image content, so a multimodal model can look. */
+export const MAX_INLINE_IMAGE_BYTES = 1_000_000;
+
+interface ExportJob {
+  job_status?: string;
+  file_url?: string;
+  error_message?: string;
+}
+
+const MIME = { pdf: 'application/pdf', png: 'image/png', csv: 'text/csv' } as const;
+type Format = keyof typeof MIME;
+
+/**
+ * Handler for an export operation: start the job, poll Get Export Job until it has a file, then return
+ * the download URL as text and as a resource link (and a small PNG inline). Cancelling the call cancels the job.
+ */
+export function exportHandler(startOperation: string, format: Format, what: 'dashboard' | 'report') {
+  return async (args: Record<string, unknown>, ctx: CallContext): Promise<ToolOutput> => {
+    const started = (await ctx.request(ctx.operation(startOperation), args)) as { job_id?: unknown } | undefined;
+    const jobId = started?.job_id;
+    if (typeof jobId !== 'string' && typeof jobId !== 'number') throw new Error('Cluvio returned no export job id');
+    return waitForExport(String(jobId), format, `${format.toUpperCase()} of ${what} ${String(args.id)}`, Number(args.max_wait_seconds ?? 45), ctx);
+  };
+}
+
+export async function waitForExport(jobId: string, format: Format, label: string, maxWaitSeconds: number, ctx: CallContext): Promise<ToolOutput> {
+  let waited;
+  try {
+    waited = await waitUntilDone<ExportJob>({
+      poll: async (signal) => ((await ctx.request(ctx.operation('getExportJob'), { id: jobId }, { signal })) ?? {}) as ExportJob,
+      isDone: (j) => j.job_status === 'success' || j.job_status === 'error',
+      describe: (j, ms) => ({ progress: Math.round(ms / 100) / 10, message: `Export ${j.job_status ?? 'started'} (${(ms / 1000).toFixed(1)} s)` }),
+      budgetMs: maxWaitSeconds * 1000,
+      signal: ctx.signal,
+      onProgress: ctx.progress,
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) await cancelJobQuietly(jobId, ctx);
+    throw err;
+  }
+  const job = waited.state;
+  const status = job.job_status ?? 'unknown';
+  if (!waited.done) {
+    const next = `get_export_job {"id":"${jobId}"}`;
+    return { text: `The ${label} is still being made (job ${jobId}, ${status}). Check it with ${next}.`, structured: { job_id: jobId, job_status: status, next } };
+  }
+  if (status === 'error' || !job.file_url) {
+    return {
+      text: `The ${label} failed (job ${jobId})${job.error_message ? `: ${job.error_message}` : ''}. Check the parameters and try again.`,
+      structured: { job_id: jobId, job_status: status, ...(job.error_message ? { error_message: job.error_message } : {}) },
+      isError: true,
+    };
+  }
+  const name = `${label.replace(/\W+/g, '-').toLowerCase()}.${format}`;
+  const extra: ExtraContent[] = [{ type: 'resource_link', uri: job.file_url, name, mimeType: MIME[format], description: `The ${label}; the link expires soon` }];
+  let text = `The ${label} is ready (job ${jobId}): ${job.file_url}\nThe link is valid for a short time only.`;
+  if (format === 'png') {
+    const image = await fetchSmallImage(job.file_url, ctx);
+    if (image) extra.push({ type: 'image', data: image, mimeType: 'image/png' });
+    else text += ' (The image is too large to show inline.)';
+  }
+  return { text, structured: { job_id: jobId, job_status: status, file_url: job.file_url }, extra };
+}
+
+async function fetchSmallImage(url: string, ctx: CallContext): Promise<string | undefined> {
+  if (!/^https?:\/\//i.test(url)) return undefined;
+  try {
+    const res = await request(url, { method: 'GET', signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]) });
+    if (res.statusCode !== 200) {
+      res.body.destroy();
+      return undefined;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_INLINE_IMAGE_BYTES) {
+        res.body.destroy();
+        return undefined;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks).toString('base64');
+  } catch (err) {
+    ctx.logger.debug({ error: (err as Error).message }, 'could not fetch the exported image');
+    return undefined;
+  }
+}
+
+async function cancelJobQuietly(id: string, ctx: CallContext): Promise<void> {
+  try {
+    await ctx.request(ctx.operation('cancelExportJob'), { id }, { signal: AbortSignal.timeout(5_000) });
+    ctx.logger.info({ job: id }, 'cancelled export job after the client cancelled');
+  } catch (err) {
+    ctx.logger.warn({ job: id, error: (err as Error).message }, 'could not cancel export job');
+  }
+}

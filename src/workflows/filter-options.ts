@@ -1,0 +1,54 @@
+import type { CallContext } from '../operations/types.js';
+import type { ToolOutput } from '../results/output.js';
+import { cancelExecutionQuietly, getExecution, RUNNING } from './executions.js';
+import { waitUntilDone } from './wait.js';
+
+const MAX_OPTIONS = 200;
+
+/** Options (`{options: {values, value_names}}`) as `value (name)` lines, capped. */
+export function presentOptions(filterId: string, body: unknown): ToolOutput {
+  const b = (body ?? {}) as { options?: { values?: unknown; value_names?: unknown } };
+  const values = Array.isArray(b.options?.values) ? b.options.values : [];
+  const names = Array.isArray(b.options?.value_names) ? b.options.value_names : [];
+  const options: Array<{ value: unknown; name?: unknown }> = values.map((value, i) => ({ value, name: names[i] }));
+  const shown = options.slice(0, MAX_OPTIONS);
+  const structured = { filter_id: filterId, options: shown, total: options.length, truncated: options.length > shown.length };
+  if (options.length === 0) return { text: `Filter ${filterId} has no options available; refresh_drop_down_filter_options runs its query.`, structured };
+  const lines = shown.map((o) => (o.name !== undefined && o.name !== null && o.name !== o.value ? `${JSON.stringify(o.value)} (${String(o.name)})` : JSON.stringify(o.value)));
+  return { text: `Filter ${filterId}: ${options.length} options${structured.truncated ? `, showing ${shown.length}` : ''}.\n${lines.join('\n')}`, structured };
+}
+
+export async function getDropDownFilterOptions(args: { id: string } & Record<string, unknown>, ctx: CallContext): Promise<ToolOutput> {
+  return presentOptions(args.id, await ctx.request(ctx.operation('getDropDownFilterOptions'), args));
+}
+
+/** Refresh the options by running the filter's query, wait for it, then return the options. */
+export async function refreshDropDownFilterOptions(args: { id: string; max_wait_seconds: number } & Record<string, unknown>, ctx: CallContext): Promise<ToolOutput> {
+  const started = (await ctx.request(ctx.operation('refreshDropDownFilterOptions'), args)) as { execution_id?: unknown } | undefined;
+  const executionId = started?.execution_id;
+  if (typeof executionId === 'string' || typeof executionId === 'number') {
+    const id = String(executionId);
+    let waited;
+    try {
+      waited = await waitUntilDone({
+        poll: (signal) => getExecution(id, ctx, signal),
+        isDone: (e) => !RUNNING.has(String(e.execution_status)),
+        describe: (e, ms) => ({ progress: Math.round(ms / 100) / 10, message: `Filter query ${e.execution_status}` }),
+        budgetMs: args.max_wait_seconds * 1000,
+        signal: ctx.signal,
+        onProgress: ctx.progress,
+      });
+    } catch (err) {
+      if (ctx.signal.aborted) await cancelExecutionQuietly(id, ctx);
+      throw err;
+    }
+    const status = String(waited.state.execution_status);
+    if (!waited.done) return { text: `Filter ${args.id} query is still ${status}; call get_drop_down_filter_options later.`, structured: { filter_id: args.id, execution_id: id, status } };
+    if (status !== 'success') {
+      const msg = typeof waited.state.query_error === 'string' ? `: ${waited.state.query_error}` : '';
+      return { text: `Filter ${args.id} query ended ${status}${msg}.`, structured: { filter_id: args.id, execution_id: id, status }, isError: true };
+    }
+  }
+  const { max_wait_seconds: _wait, ...rest } = args;
+  return presentOptions(args.id, await ctx.request(ctx.operation('getDropDownFilterOptions'), rest));
+}

@@ -1,0 +1,46 @@
+import type { DataGrant } from '../cluvio/data-client.js';
+import type { CallContext } from '../operations/types.js';
+import type { ToolOutput } from '../results/output.js';
+import { renderTable } from '../results/table.js';
+import { fieldsToColumns, finish, getExecution, MAX_PAGE_CHARS, type RowsArgs } from './executions.js';
+
+/** Refresh Report → its execution id → wait → rows, exactly as run_execution returns them. */
+export async function refreshReport(args: Record<string, unknown> & RowsArgs, ctx: CallContext): Promise<ToolOutput> {
+  const started = (await ctx.request(ctx.operation('refreshReport'), args)) as { execution_id?: unknown } | undefined;
+  const executionId = started?.execution_id;
+  if (typeof executionId !== 'string' && typeof executionId !== 'number') throw new Error('Cluvio returned no execution id for the report refresh');
+  const execution = await getExecution(String(executionId), ctx, ctx.signal);
+  return finish(execution, { ...args, offset: 0 }, ctx);
+}
+
+/** Get Report Data: cached rows (JSON) or CSV text, capped; never a data key. 204 = nothing cached. */
+export async function getReportData(
+  args: { id: string; data_format?: 'json' | 'csv'; offset?: number; max_rows: number } & Record<string, unknown>,
+  ctx: CallContext,
+): Promise<ToolOutput> {
+  const grant = (await ctx.request(ctx.operation('getReportData'), args)) as DataGrant | undefined;
+  if (!grant || typeof grant.data_key !== 'string') {
+    return {
+      text: `Report ${args.id} has no cached data for these parameters. Call refresh_report with the same parameters to run its query.`,
+      structured: { report_id: args.id, status: 'no-data' },
+    };
+  }
+  if (args.data_format === 'csv') {
+    const { text, cut } = await ctx.data.getText(grant, MAX_PAGE_CHARS, 'getResultData', ctx.signal);
+    const note = cut ? `\n(CSV cut at ${MAX_PAGE_CHARS / 1000} kB; export_report_csv gives the whole file as a download link.)` : '';
+    return { text: text + note, structured: { report_id: args.id, format: 'csv', csv: text, truncated: cut } };
+  }
+  const offset = args.offset ?? 0;
+  const page = await ctx.data.getResultPage(grant, { offset, limit: args.max_rows, maxChars: MAX_PAGE_CHARS }, 'getResultData', ctx.signal);
+  const columns = fieldsToColumns(page.meta.fields);
+  const rows = page.rows as unknown[][];
+  const total = page.totalRows ?? offset + rows.length;
+  const truncated = offset + rows.length < total;
+  const summary = `Report ${args.id}: ${total} rows, ${columns.length} columns${rows.length ? `; showing rows ${offset + 1}–${offset + rows.length}` : ''}${
+    truncated ? `. Next page: get_report_data with offset=${offset + rows.length}` : ''
+  }.`;
+  return {
+    text: rows.length ? `${summary}\n${renderTable(columns, rows)}` : summary,
+    structured: { report_id: args.id, status: 'success', columns, rows, total_rows: total, offset, truncated, data_timestamp: page.meta.data_timestamp },
+  };
+}
