@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import { datasourceAgentOperations } from '../../src/operations/datasource-agents.js';
+import { exportJobOperations } from '../../src/operations/export-jobs.js';
+import { buildRequest } from '../../src/operations/request.js';
+import type { Operation } from '../../src/operations/types.js';
+import { userGroupOperations } from '../../src/operations/user-groups.js';
+import { userOperations } from '../../src/operations/users.js';
+import { REDACTED } from '../../src/results/redact.js';
+import { present } from '../../src/tools/present.js';
+
+const all = [...datasourceAgentOperations, ...userOperations, ...userGroupOperations, ...exportJobOperations];
+
+function op(id: string): Operation {
+  const found = all.find((o) => o.id === id);
+  if (!found) throw new Error(`no operation ${id}`);
+  return found;
+}
+
+/** Validates the arguments as the tool does (strict), then builds the HTTP request. */
+function request(id: string, args: Record<string, unknown>) {
+  const o = op(id);
+  const parsed = o.input.strict().parse(args) as Record<string, unknown>;
+  const { method, path, query, body, bodyType } = buildRequest(o, parsed);
+  const q = Object.fromEntries(Object.entries(query ?? {}).filter(([, v]) => v !== undefined));
+  return { method, path, query: q, body, bodyType };
+}
+
+function rejects(id: string, args: Record<string, unknown>): boolean {
+  return !op(id).input.strict().safeParse(args).success;
+}
+
+describe('catalog entries of this group', () => {
+  it('has the 18 operations with their toolsets', () => {
+    expect(datasourceAgentOperations.map((o) => o.id)).toEqual([
+      'createDatasourceAgent',
+      'listDatasourceAgents',
+      'getDatasourceAgent',
+      'updateDatasourceAgent',
+      'deleteDatasourceAgent',
+    ]);
+    expect(userOperations.map((o) => o.id)).toEqual(['listUsers', 'getUser', 'updateUser', 'inviteUser', 'resendUserInvite', 'deleteUserInvite']);
+    expect(userGroupOperations.map((o) => o.id)).toEqual(['createUserGroup', 'listUserGroups', 'getUserGroup', 'updateUserGroup', 'deleteUserGroup']);
+    expect(exportJobOperations.map((o) => o.id)).toEqual(['getExportJob', 'cancelExportJob']);
+    for (const o of datasourceAgentOperations) expect(o.toolset).toBe('datasource_agents');
+    for (const o of userOperations) expect(o.toolset).toBe('users');
+    for (const o of userGroupOperations) expect(o.toolset).toBe('user_groups');
+    for (const o of exportJobOperations) expect(o.toolset).toBe('export_jobs');
+  });
+
+  it('keeps reads in read-only mode and marks every change as a write', () => {
+    const reads = all.filter((o) => o.access === 'read').map((o) => o.id);
+    expect(reads.sort()).toEqual(['getDatasourceAgent', 'getExportJob', 'getUser', 'getUserGroup', 'listDatasourceAgents', 'listUserGroups', 'listUsers']);
+    expect(op('cancelExportJob').access).toBe('run');
+    expect(op('cancelExportJob').idempotent).toBe(true);
+  });
+});
+
+describe('datasource agents', () => {
+  it('creates with a JSON:API envelope', () => {
+    expect(request('createDatasourceAgent', { name: 'prod agent', enabled: false })).toEqual({
+      method: 'POST',
+      path: '/datasource_agents',
+      query: {},
+      bodyType: 'jsonapi',
+      body: { data: { type: 'datasource_agents', attributes: { name: 'prod agent', enabled: false } } },
+    });
+    expect(rejects('createDatasourceAgent', {})).toBe(true);
+    expect(rejects('createDatasourceAgent', { name: 'x', enabled: 'yes' })).toBe(true);
+  });
+
+  it('warns that the secret key is shown once and redacted unless revealed', () => {
+    expect(op('createDatasourceAgent').description).toMatch(/only once/);
+    expect(op('createDatasourceAgent').description).toContain('CLUVIO_REVEAL_SECRETS=true');
+    const doc = { data: { id: 'a1', type: 'datasource_agents', attributes: { name: 'n', secret_key: 's3cret' } } };
+    expect(present(op('createDatasourceAgent'), {}, doc, false).structured).toMatchObject({ id: 'a1', secret_key: REDACTED });
+    expect(present(op('createDatasourceAgent'), {}, doc, true).structured).toMatchObject({ secret_key: 's3cret' });
+  });
+
+  it('lists and gets with include as a query parameter', () => {
+    expect(request('listDatasourceAgents', { include: 'datasources' })).toMatchObject({ method: 'GET', path: '/datasource_agents', query: { include: 'datasources' }, body: undefined });
+    expect(request('getDatasourceAgent', { id: 'ag/1' })).toMatchObject({ method: 'GET', path: '/datasource_agents/ag%2F1', query: {} });
+    expect(rejects('getDatasourceAgent', { id: 'a', include: 'agents' })).toBe(true);
+  });
+
+  it('updates by id with only the given attributes', () => {
+    expect(request('updateDatasourceAgent', { id: 'a1', enabled: false })).toEqual({
+      method: 'PATCH',
+      path: '/datasource_agents/a1',
+      query: {},
+      bodyType: 'jsonapi',
+      body: { data: { type: 'datasource_agents', id: 'a1', attributes: { enabled: false } } },
+    });
+    expect(rejects('updateDatasourceAgent', { enabled: true })).toBe(true);
+  });
+
+  it('deletes', () => {
+    expect(request('deleteDatasourceAgent', { id: 'a1' })).toMatchObject({ method: 'DELETE', path: '/datasource_agents/a1', query: {}, body: undefined });
+  });
+});
+
+describe('users', () => {
+  it('lists with include; name filters by e-mail; columns include email and role', () => {
+    expect(request('listUsers', { include: 'user_groups' })).toMatchObject({ method: 'GET', path: '/users', query: { include: 'user_groups' } });
+    expect(rejects('listUsers', { include: 'invited_by_user' })).toBe(true);
+    const p = op('listUsers').present;
+    expect(p?.kind === 'list' && p.columns).toEqual(expect.arrayContaining(['id', 'email', 'role']));
+    const doc = {
+      data: [
+        { id: 'u1', type: 'users', attributes: { email: 'ann@example.com', role: 'admin' } },
+        { id: 'u2', type: 'users', attributes: { email: 'bob@example.com', role: 'viewer' } },
+      ],
+    };
+    const out = present(op('listUsers'), { name: 'BOB', offset: 0, limit: 50 }, doc, false);
+    expect(out.structured).toMatchObject({ total: 1, items: [{ id: 'u2', email: 'bob@example.com', role: 'viewer' }] });
+  });
+
+  it('gets with either include', () => {
+    expect(request('getUser', { id: 'u1', include: 'invited_by_user' })).toMatchObject({ method: 'GET', path: '/users/u1', query: { include: 'invited_by_user' } });
+    expect(rejects('getUser', { id: 'u1', include: 'dashboards' })).toBe(true);
+  });
+
+  it('updates role and group memberships as a relationship', () => {
+    expect(request('updateUser', { id: 'u1', role: 'analyst', user_group_ids: ['g1', 'g2'] })).toEqual({
+      method: 'PATCH',
+      path: '/users/u1',
+      query: {},
+      bodyType: 'jsonapi',
+      body: {
+        data: {
+          type: 'users',
+          id: 'u1',
+          attributes: { role: 'analyst' },
+          relationships: { user_groups: { data: [{ id: 'g1', type: 'user_groups' }, { id: 'g2', type: 'user_groups' }] } },
+        },
+      },
+    });
+    expect(request('updateUser', { id: 'u1', user_group_ids: [] }).body).toEqual({ data: { type: 'users', id: 'u1', attributes: {}, relationships: { user_groups: { data: [] } } } });
+    expect(rejects('updateUser', { id: 'u1', role: 'admin' })).toBe(true);
+  });
+
+  it('invites with a plain JSON body and role viewer by default', () => {
+    expect(request('inviteUser', { email: 'new@example.com', user_group_ids: ['g1'] })).toEqual({
+      method: 'POST',
+      path: '/users/invite',
+      query: {},
+      bodyType: 'json',
+      body: { email: 'new@example.com', role: 'viewer', user_group_ids: ['g1'] },
+    });
+    expect(request('inviteUser', { email: 'boss@example.com', role: 'admin' }).body).toEqual({ email: 'boss@example.com', role: 'admin' });
+    expect(rejects('inviteUser', { email: 'not-an-address' })).toBe(true);
+    expect(rejects('inviteUser', { email: 'a@b.c', role: 'owner' })).toBe(true);
+  });
+
+  it('resends and deletes invites by user id', () => {
+    expect(request('resendUserInvite', { id: 'u9' })).toEqual({ method: 'POST', path: '/users/u9/invite', query: {}, body: undefined, bodyType: undefined });
+    expect(request('deleteUserInvite', { id: 'u9' })).toEqual({ method: 'DELETE', path: '/users/u9/invite', query: {}, body: undefined, bodyType: undefined });
+    expect(op('resendUserInvite').access).toBe('write');
+    expect(present(op('deleteUserInvite'), { id: 'u9' }, undefined, false).text).toContain('u9');
+  });
+});
+
+describe('user groups', () => {
+  it('creates with members and dashboards as relationships', () => {
+    expect(request('createUserGroup', { name: 'Sales', description: 'EU sales', user_ids: ['u1'], dashboard_ids: ['d1', 'd2'] })).toEqual({
+      method: 'POST',
+      path: '/user_groups',
+      query: {},
+      bodyType: 'jsonapi',
+      body: {
+        data: {
+          type: 'user_groups',
+          attributes: { name: 'Sales', description: 'EU sales' },
+          relationships: {
+            users: { data: [{ id: 'u1', type: 'users' }] },
+            dashboards: {
+              data: [
+                { id: 'd1', type: 'dashboards' },
+                { id: 'd2', type: 'dashboards' },
+              ],
+            },
+          },
+        },
+      },
+    });
+    expect(rejects('createUserGroup', { name: 'x', user_ids: 'u1' })).toBe(true);
+  });
+
+  it('lists without include and gets with include', () => {
+    expect(request('listUserGroups', {})).toMatchObject({ method: 'GET', path: '/user_groups', query: {} });
+    expect(rejects('listUserGroups', { include: 'users' })).toBe(true);
+    expect(request('getUserGroup', { id: 'g1', include: 'dashboards' })).toMatchObject({ method: 'GET', path: '/user_groups/g1', query: { include: 'dashboards' } });
+    expect(rejects('getUserGroup', { id: 'g1', include: 'user_groups' })).toBe(true);
+  });
+
+  it('updates any field though it advertises a few', () => {
+    expect(op('updateUserGroup').advertise).toEqual(['id', 'name', 'user_ids']);
+    expect(request('updateUserGroup', { id: 'g1', dashboard_ids: ['d3'] })).toEqual({
+      method: 'PATCH',
+      path: '/user_groups/g1',
+      query: {},
+      bodyType: 'jsonapi',
+      body: { data: { type: 'user_groups', id: 'g1', attributes: {}, relationships: { dashboards: { data: [{ id: 'd3', type: 'dashboards' }] } } } },
+    });
+  });
+
+  it('deletes', () => {
+    expect(request('deleteUserGroup', { id: 'g1' })).toMatchObject({ method: 'DELETE', path: '/user_groups/g1', body: undefined });
+  });
+});
+
+describe('export jobs', () => {
+  it('gets the status as plain JSON', () => {
+    expect(request('getExportJob', { id: 'j1' })).toMatchObject({ method: 'GET', path: '/export_jobs/j1', query: {}, body: undefined });
+    const out = present(op('getExportJob'), { id: 'j1' }, { job_status: 'success', file_url: 'https://x/f.pdf' }, false);
+    expect(out.structured).toEqual({ job_status: 'success', file_url: 'https://x/f.pdf' });
+  });
+
+  it('cancels', () => {
+    expect(request('cancelExportJob', { id: 'j1' })).toMatchObject({ method: 'POST', path: '/export_jobs/j1/cancel', body: undefined });
+    expect(rejects('cancelExportJob', {})).toBe(true);
+  });
+});
