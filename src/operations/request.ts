@@ -23,7 +23,7 @@ export function buildRequest(
   const { method, path, params } = routeParts(op.route);
   const shape = op.request ?? {};
   const used = new Set<string>([...params, ...(shape.local ?? [])]);
-  const filled = path.replace(PLACEHOLDER, (_, name: string) => encodeURIComponent(String(args[name] ?? '')));
+  const filled = path.replace(PLACEHOLDER, (_, name: string) => pathSegment(op.id, name, args[name]));
 
   const query: Record<string, string | number | boolean | undefined> = { ...extra.query };
   const sendsAllAsQuery = method === 'GET' || method === 'DELETE';
@@ -61,6 +61,23 @@ export function buildRequest(
     idempotent: isIdempotent(op),
     signal: extra.signal,
   };
+}
+
+/**
+ * One path parameter, percent-encoded. Empty, "." and ".." are refused: encoding leaves dots alone and
+ * the URL parser resolves dot segments, so `{id}` = ".." would send the request to another route
+ * (DELETE /datasources/.. → DELETE /).
+ */
+function pathSegment(operation: string, name: string, value: unknown): string {
+  const text = value === undefined || value === null ? '' : String(value);
+  if (text === '' || text === '.' || text === '..') {
+    throw new InvalidPathParameterError(`${operation}: path parameter ${name} cannot be ${JSON.stringify(text)}`);
+  }
+  return encodeURIComponent(text);
+}
+
+export class InvalidPathParameterError extends Error {
+  override name = 'InvalidPathParameterError';
 }
 
 function scalar(v: unknown): string | number | boolean | undefined {
