@@ -1,3 +1,249 @@
-import type { Operation } from './types.js';
+import { z } from 'zod';
+import { terse } from '../tools/schema.js';
+import { AGGREGATIONS, id, inputParameters, listArgs } from './shared.js';
+import { defineOperation } from './types.js';
 
-export const dashboardOperations: Operation[] = [];
+const COLOR_SCHEMES = ['scheme_1', 'scheme_2', 'scheme_3', 'scheme_4', 'scheme_5', 'scheme_6', 'scheme_7', 'scheme_8'] as const;
+
+/** Filter inputs of the status, refresh and export calls: advertised in one line, validated in full. */
+const parameters = terse(inputParameters.optional(), 'Filter inputs as in run_execution: timerange, aggregation, tz, filters');
+
+const refreshRate = z.number().describe('Max age of cached results, minutes');
+const pageWidth = z.number().int().positive().describe('PDF/PNG width, px');
+
+/**
+ * DashboardAttributes a client may set, without defaults (an update must not send them). `layout` and
+ * `floating_enabled` are changed by Update Dashboard Layout; `default_parameters` only on existing dashboards.
+ */
+const attributes = {
+  name: z.string().min(1),
+  description: z.string().optional(),
+  time_zone_config: z
+    .object({
+      type: z.enum(['disabled', 'organization', 'fixed', 'input']).optional(),
+      fixed_time_zone: z.string().optional(),
+      allowed_time_zones: z.array(z.string()).optional(),
+    })
+    .optional(),
+  automatic_update_enabled: z.boolean().optional(),
+  thumbnail_enabled: z.boolean().optional(),
+  prewarm: z.boolean().optional(),
+  data_refresh_rate: refreshRate.optional(),
+  data_refresh_anchor_time: z.string().optional().describe('Daily HH:MM; older results are stale'),
+  is_locked: z.boolean().optional(),
+  default_page_width: pageWidth.optional(),
+  color_scheme: z.enum(COLOR_SCHEMES).optional(),
+  filters_configuration: terse(
+    z
+      .object({
+        apply_immediately: z.boolean().optional(),
+        aggregation_options: z.array(z.enum(AGGREGATIONS)).optional(),
+        filter_sorting: z.array(z.string()).optional(),
+        hidden_parameters: z.array(z.string()).optional(),
+      })
+      .optional(),
+    'Filter bar: apply_immediately, aggregation_options (aggregations offered), filter_sorting and hidden_parameters (variable names)',
+  ),
+};
+
+/** The reference's defaults, sent on create only (where they equal what Cluvio would apply). */
+const createAttributes = {
+  ...attributes,
+  automatic_update_enabled: z.boolean().default(true),
+  thumbnail_enabled: z.boolean().default(true),
+  prewarm: z.boolean().default(false),
+  data_refresh_rate: refreshRate.default(1440),
+  is_locked: z.boolean().default(false),
+  default_page_width: pageWidth.default(1600),
+  color_scheme: z.enum(COLOR_SCHEMES).default('scheme_6'),
+};
+
+const include = z.enum(['reports', 'filters', 'sql_snippets', 'dashboard_groups', 'dashboard_sharing_links', 'user', 'user_groups']).optional();
+
+export const dashboardOperations = [
+  defineOperation({
+    id: 'createDashboard',
+    title: 'Create Dashboard',
+    toolset: 'dashboards',
+    route: 'POST /dashboards',
+    description: 'Create an empty dashboard; add reports with create_report.',
+    input: z.object(createAttributes),
+    access: 'write',
+    request: { body: 'jsonapi', resourceType: 'dashboards' },
+  }),
+  defineOperation({
+    id: 'listDashboards',
+    title: 'List Dashboards',
+    toolset: 'dashboards',
+    route: 'GET /dashboards',
+    description: 'List dashboards accessible to the API key.',
+    input: z.object({ ...listArgs }),
+    access: 'read',
+    request: { local: ['name', 'offset', 'limit'] },
+    present: { kind: 'list', columns: ['id', 'name', 'published', 'is_locked', 'dashboard_group_ids'] },
+  }),
+  defineOperation({
+    id: 'getDashboard',
+    title: 'Get Dashboard',
+    toolset: 'dashboards',
+    route: 'GET /dashboards/{id}',
+    description: 'Get a dashboard: settings, layout and the ids of its reports and filters.',
+    input: z.object({ id, include }),
+    access: 'read',
+  }),
+  defineOperation({
+    id: 'updateDashboard',
+    title: 'Update Dashboard',
+    toolset: 'dashboards',
+    route: 'PATCH /dashboards/{id}',
+    description: 'Change dashboard settings: id plus any create_dashboard fields or default_parameters to change.',
+    input: z.object({
+      id,
+      ...attributes,
+      name: attributes.name.optional(),
+      default_parameters: terse(inputParameters.optional(), 'Default filter inputs: timerange, aggregation, tz, filters'),
+    }),
+    advertise: ['id', 'name', 'description', 'default_parameters'],
+    access: 'write',
+    request: { body: 'jsonapi', resourceType: 'dashboards' },
+  }),
+  defineOperation({
+    id: 'deleteDashboard',
+    title: 'Delete Dashboard',
+    toolset: 'dashboards',
+    route: 'DELETE /dashboards/{id}',
+    description: 'Delete a dashboard.',
+    input: z.object({ id }),
+    access: 'write',
+    present: { kind: 'done', message: (a) => `Dashboard ${a.id} deleted.` },
+  }),
+  defineOperation({
+    id: 'pollDashboardStatus',
+    title: 'Poll Dashboard Status',
+    toolset: 'dashboards',
+    route: 'POST /dashboards/{id}/status',
+    description: 'Data status of every report and filter on a dashboard; refresh_data also starts queries for stale results.',
+    input: z.object({ id, refresh_data: z.boolean().default(false), parameters }),
+    access: 'read',
+    idempotent: true,
+    request: { body: 'json' },
+  }),
+  defineOperation({
+    id: 'refreshDashboard',
+    title: 'Refresh Dashboard',
+    toolset: 'dashboards',
+    route: 'POST /dashboards/{id}/refresh',
+    description: 'Rerun all report and filter queries of a dashboard for the given filter inputs.',
+    input: z.object({ id, parameters }),
+    access: 'run',
+    idempotent: true,
+    request: { body: 'json' },
+    present: { kind: 'done', message: (a) => `Refresh of dashboard ${a.id} started; follow it with poll_dashboard_status.` },
+  }),
+  defineOperation({
+    id: 'lockDashboard',
+    title: 'Lock Dashboard',
+    toolset: 'dashboards',
+    route: 'POST /dashboards/{id}/lock',
+    description: 'Lock a dashboard so it cannot be edited.',
+    input: z.object({ id }),
+    access: 'write',
+    idempotent: true,
+    present: { kind: 'done', message: (a) => `Dashboard ${a.id} locked.` },
+  }),
+  defineOperation({
+    id: 'unlockDashboard',
+    title: 'Unlock Dashboard',
+    toolset: 'dashboards',
+    route: 'POST /dashboards/{id}/unlock',
+    description: 'Unlock a locked dashboard so it can be edited again.',
+    input: z.object({ id }),
+    access: 'write',
+    idempotent: true,
+    present: { kind: 'done', message: (a) => `Dashboard ${a.id} unlocked.` },
+  }),
+  defineOperation({
+    id: 'exportDashboardPdf',
+    title: 'Export Dashboard PDF',
+    toolset: 'dashboards',
+    route: 'POST /dashboards/{id}/export/pdf',
+    description: 'Render a dashboard as PDF for the given filter inputs; returns the export job id.',
+    input: z.object({ id, parameters }),
+    access: 'run',
+    request: { body: 'json' },
+  }),
+  defineOperation({
+    id: 'exportDashboardPng',
+    title: 'Export Dashboard PNG',
+    toolset: 'dashboards',
+    route: 'POST /dashboards/{id}/export/png',
+    description: 'Render a dashboard as PNG for the given filter inputs; returns the export job id.',
+    input: z.object({ id, parameters }),
+    access: 'run',
+    request: { body: 'json' },
+  }),
+  defineOperation({
+    id: 'shareDashboard',
+    title: 'Share Dashboard',
+    toolset: 'dashboards',
+    route: 'POST /dashboards/{id}/share',
+    description: 'Set who can see a dashboard, replacing its current sharing; custom shares with user_group_ids.',
+    input: z.object({
+      id,
+      share_mode: z.enum(['none', 'all_users', 'all_analysts', 'custom']).optional(),
+      user_group_ids: z.array(id).optional().describe('For custom; may include "all_analysts"'),
+      notify_new_users: z.boolean().default(false).describe('E-mail users newly given access'),
+      include_thumbnail: z.boolean().default(false),
+    }),
+    access: 'write',
+    destructive: true,
+    idempotent: true,
+    request: { body: 'json' },
+    present: { kind: 'done', message: (a) => `Sharing of dashboard ${a.id} updated.` },
+  }),
+  defineOperation({
+    id: 'duplicateDashboard',
+    title: 'Duplicate Dashboard',
+    toolset: 'dashboards',
+    route: 'POST /dashboards/{id}/duplicate',
+    description: 'Copy a dashboard together with copies of its reports; returns the new dashboard.',
+    input: z.object({ id }),
+    access: 'write',
+  }),
+  defineOperation({
+    id: 'updateDashboardLayout',
+    title: 'Update Dashboard Layout',
+    toolset: 'dashboards',
+    route: 'PUT /dashboards/{id}/layout',
+    description: 'Set position and size of reports on a 12-column grid; list every report of the dashboard.',
+    input: z.object({
+      id,
+      layout: z.array(
+        z
+          .object({
+            id: id.describe('Report id'),
+            row: z.number().int().min(1),
+            column: z.number().int().min(1).max(12),
+            width: z.number().int().min(1).max(12),
+            height: z.number().int().min(1),
+          })
+          // The only content type the reference knows; the tool adds it.
+          .transform((item) => ({ type: 'report' as const, ...item })),
+      ),
+      floating_enabled: z.boolean().optional().describe('Allow vertical gaps; default: unchanged'),
+    }),
+    access: 'write',
+    request: { body: 'json' },
+    present: { kind: 'done', message: (a) => `Layout of dashboard ${a.id} updated.` },
+  }),
+  defineOperation({
+    id: 'createDashboardBackup',
+    title: 'Create Dashboard Backup',
+    toolset: 'dashboards',
+    route: 'POST /dashboards/{id}/backup',
+    description: "A dashboard's backup JSON, restorable only in the Cluvio App; feature enabled on request.",
+    input: z.object({ id }),
+    access: 'read',
+    idempotent: true,
+  }),
+];
