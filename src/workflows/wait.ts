@@ -39,6 +39,8 @@ export async function waitUntilDone<T>(opts: WaitOptions<T>): Promise<WaitResult
   const elapsed = () => performance.now() - started;
   let state: T;
   let polls = 0;
+  // MCP requires each progress notification to carry a larger value than the one before.
+  let lastProgress = Number.NEGATIVE_INFINITY;
   if (opts.initial !== undefined && opts.isDone(opts.initial)) return { done: true, state: opts.initial, polls, elapsedMs: 0 };
   if (opts.initial !== undefined) {
     state = opts.initial;
@@ -48,7 +50,10 @@ export async function waitUntilDone<T>(opts: WaitOptions<T>): Promise<WaitResult
   }
   for (let n = 0; !opts.isDone(state); n++) {
     const p = opts.describe(state, elapsed());
-    opts.onProgress(p.progress, p.total, p.message);
+    if (p.progress > lastProgress) {
+      lastProgress = p.progress;
+      opts.onProgress(p.progress, p.total, p.message);
+    }
     const delay = pollDelay(n, opts.hintMs?.(state));
     const remaining = opts.budgetMs - elapsed();
     if (remaining <= 0) return { done: false, state, polls, elapsedMs: elapsed() };
