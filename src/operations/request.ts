@@ -3,6 +3,7 @@ import { toDocument, type Relationship } from '../cluvio/jsonapi.js';
 import type { Operation } from './types.js';
 
 const PLACEHOLDER = /\{([a-z_]+)\}/g;
+const LIST_ARGS = ['name', 'offset', 'limit'];
 
 export function routeParts(route: string): { method: string; path: string; params: string[] } {
   const [method = '', path = ''] = route.split(' ');
@@ -22,7 +23,9 @@ export function buildRequest(
 ): ApiRequest {
   const { method, path, params } = routeParts(op.route);
   const shape = op.request ?? {};
-  const used = new Set<string>([...params, ...(shape.local ?? [])]);
+  // A list presentation filters and pages itself: Cluvio's list endpoints never see those arguments.
+  const listLocal = op.present?.kind === 'list' ? LIST_ARGS : [];
+  const used = new Set<string>([...params, ...(shape.local ?? []), ...listLocal]);
   const filled = path.replace(PLACEHOLDER, (_, name: string) => pathSegment(op.id, name, args[name]));
 
   const query: Record<string, string | number | boolean | undefined> = { ...extra.query };

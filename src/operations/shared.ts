@@ -24,7 +24,7 @@ export const inputParameters = z
   .describe('Values for {…} parameter expressions in the SQL');
 
 export const listArgs = {
-  name: z.string().optional().describe('Case-insensitive substring of the name'),
+  name: z.string().optional().describe('Name contains (any case)'),
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(500).default(50),
 };
@@ -34,5 +34,5 @@ export const rowArgs = {
   max_rows: z.number().int().min(1).max(MAX_ROWS).default(100),
 };
 export const waitArgs = {
-  max_wait_seconds: z.number().int().min(0).max(300).default(45).describe('Wait budget; then the call that continues is returned'),
+  max_wait_seconds: z.number().int().min(0).max(300).default(45),
 };

@@ -26,6 +26,9 @@ function compact(node: unknown): void {
   delete o.$schema;
   delete o.additionalProperties;
   if (o.minLength === 1) delete o.minLength;
+  // zod's .int() advertises the safe-integer range: true, and worth nothing to a model.
+  if (o.maximum === Number.MAX_SAFE_INTEGER) delete o.maximum;
+  if (o.minimum === Number.MIN_SAFE_INTEGER) delete o.minimum;
   for (const v of Object.values(o)) compact(v);
 }
 
