@@ -1,3 +1,135 @@
-import type { Operation } from './types.js';
+import { z } from 'zod';
+import { terse } from '../tools/schema.js';
+import { id, inputParameters, listArgs } from './shared.js';
+import { defineOperation } from './types.js';
 
-export const dashboardScheduleOperations: Operation[] = [];
+const ATTACHMENTS = ['excel', 'csv', 'png', 'dark_png', 'inline_png', 'dark_inline_png', 'pdf', 'dark_pdf'];
+
+/** A time of day on the 24-hour clock (06:00) or the 12-hour clock (9:00am). */
+const TIME = String.raw`(?:(?:[01]?\d|2[0-3]):[0-5]\d|(?:0?[1-9]|1[0-2]):[0-5]\d(?:am|pm|AM|PM))`;
+const TIMES = `${TIME}(?:,${TIME})*`;
+const DAY_OF_MONTH = '(?:[1-9]|[12]\\d|3[01])';
+/** The reference's schedule grammar: disabled | daily;T | weekly;D;T | monthly;M;T, each list comma-separated. */
+const SCHEDULE = new RegExp(`^(?:disabled|daily;${TIMES}|weekly;[0-6](?:,[0-6])*;${TIMES}|monthly;${DAY_OF_MONTH}(?:,${DAY_OF_MONTH})*;${TIMES})$`);
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+
+/**
+ * A comma-separated list as Cluvio takes it, with spaces around items removed. Checked by a refinement
+ * rather than a regex so that the advertised schema stays a plain string.
+ */
+function commaList(ok: (item: string) => boolean, accepted: string) {
+  return z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .join(','),
+    )
+    .refine((s) => s !== '' && s.split(',').every(ok), `expected a comma-separated list of ${accepted}`);
+}
+
+const emails = commaList((x) => EMAIL.test(x), 'e-mail addresses');
+const schedule = z
+  .string()
+  .refine((s) => SCHEDULE.test(s), 'expected disabled, daily;<times>, weekly;<days 0-6>;<times> or monthly;<days 1-31>;<times>, e.g. weekly;0,2,4;06:00');
+
+/**
+ * DashboardScheduleAttributes and DashboardScheduleRelationships. The reference gives no defaults.
+ * A schedule belongs to a dashboard or to one report; Cluvio takes the report when both are given.
+ */
+const attributes = {
+  name: z.string().min(1),
+  emails: emails.describe('Comma-separated'),
+  attach_as: commaList((x) => ATTACHMENTS.includes(x), ATTACHMENTS.join(', ')).describe(`Comma list of: ${ATTACHMENTS.join(',')}`),
+  schedule: schedule.describe('disabled|daily;<times>|weekly;<0-6, 0=Mon>;<times>|monthly;<1-31>;<times>, e.g. daily;06:00,9:00pm'),
+  cc_emails: emails.optional(),
+  bcc_emails: emails.optional(),
+  subject_text: z.string().optional(),
+  body_text: z.string().optional(),
+  send_via: z.string().optional(),
+  page_width: z.number().int().positive().optional(),
+  parameters: terse(inputParameters.clone(), 'Filter inputs as in run_execution: timerange, aggregation, tz, filters').optional(),
+  dashboard_id: id.optional(),
+  report_id: id.optional(),
+};
+
+const relationships = {
+  dashboard_id: { name: 'dashboard', type: 'dashboards', many: false },
+  report_id: { name: 'report', type: 'reports', many: false },
+};
+
+export const dashboardScheduleOperations = [
+  defineOperation({
+    id: 'createDashboardSchedule',
+    title: 'Create Dashboard Schedule',
+    toolset: 'dashboard_schedules',
+    route: 'POST /dashboard_schedules',
+    description: 'E-mail a dashboard or one report on a schedule. Needs dashboard_id or report_id.',
+    input: z
+      .object(attributes)
+      .refine((a) => a.dashboard_id !== undefined || a.report_id !== undefined, { message: 'dashboard_id or report_id is required', path: ['dashboard_id'] }),
+    access: 'write',
+    request: { body: 'jsonapi', resourceType: 'dashboard_schedules', relationships },
+  }),
+  defineOperation({
+    id: 'listDashboardSchedules',
+    title: 'List Dashboard Schedules',
+    toolset: 'dashboard_schedules',
+    route: 'GET /dashboard_schedules',
+    description: 'List the e-mail schedules of dashboards and reports.',
+    input: z.object({ ...listArgs }),
+    access: 'read',
+    request: { local: ['name', 'offset', 'limit'] },
+    present: { kind: 'list', columns: ['id', 'name', 'schedule', 'attach_as', 'dashboard_id', 'report_id', 'last_sent_at'] },
+  }),
+  defineOperation({
+    id: 'getDashboardSchedule',
+    title: 'Get Dashboard Schedule',
+    toolset: 'dashboard_schedules',
+    route: 'GET /dashboard_schedules/{id}',
+    description: 'Get a schedule: recipients, timing, attachments and filter inputs.',
+    input: z.object({ id, include: z.enum(['dashboard', 'report']).optional() }),
+    access: 'read',
+  }),
+  defineOperation({
+    id: 'updateDashboardSchedule',
+    title: 'Update Dashboard Schedule',
+    toolset: 'dashboard_schedules',
+    route: 'PATCH /dashboard_schedules/{id}',
+    description: 'Change a schedule: id plus any create_dashboard_schedule fields to change. schedule "disabled" pauses it.',
+    input: z.object({
+      id,
+      ...attributes,
+      name: attributes.name.optional(),
+      // Advertised without the descriptions create_dashboard_schedule already gives; validated the same.
+      emails: emails.optional(),
+      attach_as: attributes.attach_as.optional(),
+      schedule: schedule.optional(),
+    }),
+    advertise: ['id', 'schedule', 'emails'],
+    access: 'write',
+    request: { body: 'jsonapi', resourceType: 'dashboard_schedules', relationships },
+  }),
+  defineOperation({
+    id: 'deleteDashboardSchedule',
+    title: 'Delete Dashboard Schedule',
+    toolset: 'dashboard_schedules',
+    route: 'DELETE /dashboard_schedules/{id}',
+    description: 'Delete an e-mail schedule; the dashboard or report stays.',
+    input: z.object({ id }),
+    access: 'write',
+    present: { kind: 'done', message: (a) => `Dashboard schedule ${a.id} deleted.` },
+  }),
+  defineOperation({
+    id: 'triggerDashboardSchedule',
+    title: 'Trigger Dashboard Schedule',
+    toolset: 'dashboard_schedules',
+    route: 'POST /dashboard_schedules/{id}/trigger',
+    description: 'Send a schedule\'s e-mail now to all its recipients, even if disabled.',
+    input: z.object({ id }),
+    access: 'write',
+    present: { kind: 'done', message: (a) => `Dashboard schedule ${a.id} triggered; its e-mail is being sent.` },
+  }),
+];
