@@ -1,3 +1,189 @@
-import type { Operation } from './types.js';
+import { z } from 'zod';
+import { terse } from '../tools/schema.js';
+import { id, inputParameters, listArgs } from './shared.js';
+import { defineOperation } from './types.js';
 
-export const reportOperations: Operation[] = [];
+/**
+ * ReportAttributes a client may set, without defaults (an update must not send them). The chart
+ * configuration is opaque in the reference and cannot be set; row and column change with Update Dashboard Layout.
+ */
+const attributes = {
+  name: z.string().min(1),
+  description: z.string().optional(),
+  sql_query: z.string().optional(),
+  r_query: z.string().optional(),
+  r_query_enabled: z.boolean().optional(),
+  data_refresh_rate: z.number().int().positive().optional().describe('Minutes; default: as the dashboard'),
+  data_refresh_anchor_time: z.string().optional().describe('HH:MM'),
+  download_actions_enabled: z.boolean().optional(),
+  data_download_enabled: z.boolean().optional(),
+  maximize_action_enabled: z.boolean().optional(),
+  refresh_enabled: z.boolean().optional(),
+  // The reference types this one `any`; its default and description are those of a flag.
+  unused_filters_warning_enabled: z.boolean().optional(),
+  unlimited_csv_export_enabled: z.boolean().optional(),
+  default_page_width: z.number().int().positive().optional(),
+  default_page_height: z.number().int().positive().optional(),
+  display_name_as_title: z.boolean().optional(),
+  attribution: z.string().optional(),
+  no_data_message: z.string().optional(),
+  dashboard_id: id,
+  datasource_id: id,
+};
+
+/**
+ * The reference's defaults, sent on create only (where they equal what Cluvio would apply). The two download
+ * flags are left to Cluvio: their default yields to plan limits, which an explicit true might not.
+ */
+const createAttributes = {
+  ...attributes,
+  r_query_enabled: z.boolean().default(false),
+  maximize_action_enabled: z.boolean().default(true),
+  refresh_enabled: z.boolean().default(true),
+  unused_filters_warning_enabled: z.boolean().default(false),
+  unlimited_csv_export_enabled: attributes.unlimited_csv_export_enabled.unwrap().default(false),
+  default_page_width: attributes.default_page_width.unwrap().default(800),
+  default_page_height: attributes.default_page_height.unwrap().default(600),
+  display_name_as_title: z.boolean().default(true),
+  width: z.number().int().positive().optional().describe('Layout grid units'),
+  height: z.number().int().positive().optional(),
+};
+
+const relationships = {
+  dashboard_id: { name: 'dashboard', type: 'dashboards', many: false },
+  datasource_id: { name: 'datasource', type: 'datasources', many: false },
+};
+
+/** A copy of InputParameters so that terse() does not also shorten run_execution's schema. */
+const parameters = terse(inputParameters.clone(), 'Filter inputs as in run_execution: timerange, aggregation, tz, filters').optional();
+const withInputs = z.object({ id, parameters });
+
+export const reportOperations = [
+  defineOperation({
+    id: 'createReport',
+    title: 'Create Report',
+    toolset: 'reports',
+    route: 'POST /reports',
+    description: "Add a SQL report to a dashboard. The API key needs access to the report's datasource.",
+    input: z.object(createAttributes),
+    access: 'write',
+    request: { body: 'jsonapi', resourceType: 'reports', relationships },
+  }),
+  defineOperation({
+    id: 'listReports',
+    title: 'List Reports',
+    toolset: 'reports',
+    route: 'GET /reports',
+    description: 'List the reports of all accessible dashboards.',
+    input: z.object({ ...listArgs }),
+    access: 'read',
+    request: { local: ['name', 'offset', 'limit'] },
+    present: { kind: 'list', columns: ['id', 'name', 'dashboard_id', 'datasource_id', 'query_error'] },
+  }),
+  defineOperation({
+    id: 'getReport',
+    title: 'Get Report',
+    toolset: 'reports',
+    route: 'GET /reports/{id}',
+    description: 'Get a report with its SQL, settings and layout position.',
+    input: z.object({ id, include: z.enum(['dashboard', 'datasource']).optional() }),
+    access: 'read',
+  }),
+  defineOperation({
+    id: 'updateReport',
+    title: 'Update Report',
+    toolset: 'reports',
+    route: 'PATCH /reports/{id}',
+    description: 'Change a report: id plus any create_report fields to change, except width and height (see update_dashboard_layout).',
+    input: z.object({
+      id,
+      ...attributes,
+      name: attributes.name.optional(),
+      dashboard_id: attributes.dashboard_id.optional(),
+      datasource_id: attributes.datasource_id.optional(),
+    }),
+    advertise: ['id', 'name', 'sql_query'],
+    access: 'write',
+    request: { body: 'jsonapi', resourceType: 'reports', relationships },
+  }),
+  defineOperation({
+    id: 'deleteReport',
+    title: 'Delete Report',
+    toolset: 'reports',
+    route: 'DELETE /reports/{id}',
+    description: 'Delete a report from its dashboard.',
+    input: z.object({ id }),
+    access: 'write',
+    present: { kind: 'done', message: (a) => `Report ${a.id} deleted.` },
+  }),
+  defineOperation({
+    id: 'refreshReport',
+    title: 'Refresh Report',
+    toolset: 'reports',
+    route: 'POST /reports/{id}/refresh',
+    description: "Rerun a report's query for the given filter inputs; returns the execution_id.",
+    input: withInputs,
+    access: 'run',
+    // A repeat cancels the running query for the same inputs and starts it again: same end state.
+    idempotent: true,
+    request: { body: 'json' },
+  }),
+  defineOperation({
+    id: 'duplicateReport',
+    title: 'Duplicate Report',
+    toolset: 'reports',
+    route: 'POST /reports/{id}/duplicate',
+    description: 'Copy a report onto the same dashboard; returns the new report.',
+    input: z.object({ id }),
+    access: 'write',
+  }),
+  defineOperation({
+    id: 'getReportData',
+    title: 'Get Report Data',
+    toolset: 'reports',
+    route: 'POST /reports/{id}/data',
+    description: "A report's cached result for the given filter inputs; runs no query (refresh_report first if none).",
+    input: z.object({
+      id,
+      parameters,
+      data_format: z.enum(['json', 'csv']).default('json'),
+      csv_column_separator: z.enum([',', ';', '\t']).optional(),
+      csv_decimal_separator: z.enum(['.', ',', '/']).optional(),
+      csv_quote_style: z.enum(['necessary', 'always']).optional(),
+    }),
+    access: 'read',
+    idempotent: true,
+    request: { body: 'json' },
+    present: { kind: 'json' },
+  }),
+  defineOperation({
+    id: 'exportReportPdf',
+    title: 'Export Report PDF',
+    toolset: 'reports',
+    route: 'POST /reports/{id}/export/pdf',
+    description: 'Render a report as PDF for the given filter inputs; returns the export job id.',
+    input: withInputs,
+    access: 'run',
+    request: { body: 'json' },
+  }),
+  defineOperation({
+    id: 'exportReportPng',
+    title: 'Export Report PNG',
+    toolset: 'reports',
+    route: 'POST /reports/{id}/export/png',
+    description: 'Render a report as PNG for the given filter inputs; returns the export job id.',
+    input: withInputs,
+    access: 'run',
+    request: { body: 'json' },
+  }),
+  defineOperation({
+    id: 'exportReportCsv',
+    title: 'Export Report CSV',
+    toolset: 'reports',
+    route: 'POST /reports/{id}/export/csv',
+    description: 'Export all rows of a report as CSV; returns the export job id. Needs unlimited_csv_export_enabled on the report.',
+    input: withInputs,
+    access: 'run',
+    request: { body: 'json' },
+  }),
+];
