@@ -1,0 +1,267 @@
+import { describe, expect, it } from 'vitest';
+import { dashboardScheduleOperations } from '../../src/operations/dashboard-schedules.js';
+import { toolName } from '../../src/operations/index.js';
+import { reportOperations } from '../../src/operations/reports.js';
+import { buildRequest } from '../../src/operations/request.js';
+import type { Operation } from '../../src/operations/types.js';
+import { annotationsFor } from '../../src/tools/register.js';
+import { modelJsonSchema } from '../../src/tools/schema.js';
+
+const all = [...dashboardScheduleOperations, ...reportOperations];
+
+function op(id: string): Operation {
+  const found = all.find((o) => o.id === id);
+  if (!found) throw new Error(`no operation ${id}`);
+  return found;
+}
+
+/** As a tool call does it: strict validation (defaults, transforms, refinements), then the request. */
+function request(id: string, args: Record<string, unknown>) {
+  const o = op(id);
+  const parsed = o.input.strict().parse(args) as Record<string, unknown>;
+  const { method, path, query, body, bodyType, idempotent } = buildRequest(o, parsed);
+  return { method, path, query, body, bodyType, idempotent };
+}
+
+function rejects(id: string, args: Record<string, unknown>): void {
+  expect(op(id).input.strict().safeParse(args).success, `${id} ${JSON.stringify(args)}`).toBe(false);
+}
+
+const params = { timerange: '1712233090~1712237090', aggregation: 'week', tz: 'Europe/Berlin', filters: [{ variable_name: 'country', selected_values: ['DE', 3, null] }] };
+const schedule = { name: 'Weekly KPIs', emails: 'a@x.com, b@y.org', attach_as: 'pdf, csv', schedule: 'weekly;0,2,4;06:00' };
+
+describe('the operations of the two groups', () => {
+  it('are named after the reference titles, in its order, in their toolsets', () => {
+    expect(dashboardScheduleOperations.map(toolName)).toEqual([
+      'create_dashboard_schedule',
+      'list_dashboard_schedules',
+      'get_dashboard_schedule',
+      'update_dashboard_schedule',
+      'delete_dashboard_schedule',
+      'trigger_dashboard_schedule',
+    ]);
+    expect(reportOperations.map(toolName)).toEqual([
+      'create_report',
+      'list_reports',
+      'get_report',
+      'update_report',
+      'delete_report',
+      'refresh_report',
+      'duplicate_report',
+      'get_report_data',
+      'export_report_pdf',
+      'export_report_png',
+      'export_report_csv',
+    ]);
+    for (const o of dashboardScheduleOperations) expect(o.toolset).toBe('dashboard_schedules');
+    for (const o of reportOperations) expect(o.toolset).toBe('reports');
+  });
+
+  it('annotate reads, runs and writes as the brief sorts them', () => {
+    const access = Object.fromEntries(all.map((o) => [o.id, o.access]));
+    expect(access).toMatchObject({
+      listDashboardSchedules: 'read',
+      getDashboardSchedule: 'read',
+      triggerDashboardSchedule: 'write',
+      listReports: 'read',
+      getReport: 'read',
+      getReportData: 'read',
+      refreshReport: 'run',
+      exportReportPdf: 'run',
+      exportReportPng: 'run',
+      exportReportCsv: 'run',
+      duplicateReport: 'write',
+    });
+    // Sending e-mail again is another effect; a refresh repeated ends the same; data is only read.
+    expect(annotationsFor(op('triggerDashboardSchedule'), false)).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
+    expect(annotationsFor(op('refreshReport'), false)).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
+    expect(annotationsFor(op('getReportData'), false)).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
+    expect(annotationsFor(op('updateReport'), false)).toMatchObject({ destructiveHint: true });
+    expect(annotationsFor(op('deleteDashboardSchedule'), false)).toMatchObject({ destructiveHint: true });
+  });
+});
+
+describe('dashboard schedule requests', () => {
+  it('create: JSON:API envelope, lists normalised, report and dashboard as relationships', () => {
+    expect(request('createDashboardSchedule', { ...schedule, report_id: 'qw1x', parameters: params, page_width: 1200 })).toEqual({
+      method: 'POST',
+      path: '/dashboard_schedules',
+      query: {},
+      bodyType: 'jsonapi',
+      idempotent: false,
+      body: {
+        data: {
+          type: 'dashboard_schedules',
+          attributes: { name: 'Weekly KPIs', emails: 'a@x.com,b@y.org', attach_as: 'pdf,csv', schedule: 'weekly;0,2,4;06:00', page_width: 1200, parameters: params },
+          relationships: { report: { data: { id: 'qw1x', type: 'reports' } } },
+        },
+      },
+    });
+    const withDashboard = request('createDashboardSchedule', { ...schedule, dashboard_id: '8qxn', cc_emails: 'c@z.io' }).body as { data: Record<string, unknown> };
+    expect(withDashboard.data.relationships).toEqual({ dashboard: { data: { id: '8qxn', type: 'dashboards' } } });
+    expect(withDashboard.data.attributes).toMatchObject({ cc_emails: 'c@z.io' });
+  });
+
+  it('create: refuses a schedule without dashboard or report, and malformed lists and schedules', () => {
+    rejects('createDashboardSchedule', schedule);
+    const ok = { ...schedule, dashboard_id: 'd' };
+    expect(op('createDashboardSchedule').input.strict().safeParse(ok).success).toBe(true);
+    rejects('createDashboardSchedule', { ...ok, attach_as: 'pdf,docx' });
+    rejects('createDashboardSchedule', { ...ok, attach_as: '' });
+    rejects('createDashboardSchedule', { ...ok, emails: 'not-an-address' });
+    rejects('createDashboardSchedule', { ...ok, bcc_emails: 'a@x.com;b@y.org' });
+    rejects('createDashboardSchedule', { ...ok, parameters: { aggregation: 'fortnight' } });
+    rejects('createDashboardSchedule', { ...ok, parameters: { timerange: 'yesterday' } });
+    const { emails: _, ...noEmails } = ok;
+    rejects('createDashboardSchedule', noEmails);
+  });
+
+  it.each(['disabled', 'daily;06:00', 'daily;9:00am,9:00pm', 'weekly;0,2,4;06:00', 'weekly;6;23:59', 'monthly;1,15;06:00', 'monthly;31;12:30am,18:00'])(
+    'accepts the schedule %s',
+    (s) => {
+      expect(op('createDashboardSchedule').input.safeParse({ ...schedule, dashboard_id: 'd', schedule: s }).success).toBe(true);
+    },
+  );
+
+  it.each(['', 'hourly;06:00', 'daily', 'daily;25:00', 'daily;13:00pm', 'weekly;7;06:00', 'weekly;06:00', 'monthly;0;06:00', 'monthly;32;06:00', 'daily;06:00,'])(
+    'refuses the schedule %j',
+    (s) => {
+      rejects('createDashboardSchedule', { ...schedule, dashboard_id: 'd', schedule: s });
+    },
+  );
+
+  it('list: GET with paging kept local; get: include as query', () => {
+    expect(request('listDashboardSchedules', { name: 'kpi', limit: 10 })).toMatchObject({ method: 'GET', path: '/dashboard_schedules', query: {}, body: undefined });
+    expect(request('getDashboardSchedule', { id: 's1', include: 'report' })).toMatchObject({ method: 'GET', path: '/dashboard_schedules/s1', query: { include: 'report' } });
+    rejects('getDashboardSchedule', { id: 's1', include: 'datasource' });
+  });
+
+  it('update: PATCH with the id in the envelope, only the fields given, no defaults', () => {
+    expect(request('updateDashboardSchedule', { id: 's1', schedule: 'disabled', emails: 'a@x.com ,b@y.org' })).toEqual({
+      method: 'PATCH',
+      path: '/dashboard_schedules/s1',
+      query: {},
+      bodyType: 'jsonapi',
+      idempotent: true,
+      body: { data: { type: 'dashboard_schedules', id: 's1', attributes: { schedule: 'disabled', emails: 'a@x.com,b@y.org' } } },
+    });
+    const moved = request('updateDashboardSchedule', { id: 's1', report_id: 'r2' }).body as { data: Record<string, unknown> };
+    expect(moved.data).toMatchObject({ attributes: {}, relationships: { report: { data: { id: 'r2', type: 'reports' } } } });
+    rejects('updateDashboardSchedule', { id: 's1', schedule: 'weekly;8;06:00' });
+    rejects('updateDashboardSchedule', { schedule: 'disabled' });
+  });
+
+  it('update advertises only id, schedule and emails, but accepts every create field', () => {
+    const json = modelJsonSchema(op('updateDashboardSchedule').input, 'input', op('updateDashboardSchedule').advertise);
+    expect(Object.keys(json.properties as object)).toEqual(['id', 'emails', 'schedule']);
+    expect(op('updateDashboardSchedule').input.strict().safeParse({ id: 's1', subject_text: 'Hi', page_width: 800, dashboard_id: 'd' }).success).toBe(true);
+  });
+
+  it('delete and trigger: the id in the path, no body', () => {
+    expect(request('deleteDashboardSchedule', { id: 's1' })).toMatchObject({ method: 'DELETE', path: '/dashboard_schedules/s1', query: {}, body: undefined });
+    expect(request('triggerDashboardSchedule', { id: 's1' })).toMatchObject({ method: 'POST', path: '/dashboard_schedules/s1/trigger', query: {}, body: undefined });
+    expect(op('triggerDashboardSchedule').present?.kind).toBe('done');
+  });
+});
+
+describe('report requests', () => {
+  it('create: JSON:API envelope with the reference defaults and both relationships', () => {
+    expect(request('createReport', { name: 'Revenue', sql_query: 'SELECT 1', dashboard_id: 'd1', datasource_id: 'ds1', width: 6 })).toEqual({
+      method: 'POST',
+      path: '/reports',
+      query: {},
+      bodyType: 'jsonapi',
+      idempotent: false,
+      body: {
+        data: {
+          type: 'reports',
+          attributes: {
+            name: 'Revenue',
+            sql_query: 'SELECT 1',
+            r_query_enabled: false,
+            maximize_action_enabled: true,
+            refresh_enabled: true,
+            unused_filters_warning_enabled: false,
+            unlimited_csv_export_enabled: false,
+            default_page_width: 800,
+            default_page_height: 600,
+            display_name_as_title: true,
+            width: 6,
+          },
+          relationships: { dashboard: { data: { id: 'd1', type: 'dashboards' } }, datasource: { data: { id: 'ds1', type: 'datasources' } } },
+        },
+      },
+    });
+  });
+
+  it('create: needs a name, dashboard and datasource; types are checked', () => {
+    rejects('createReport', { name: 'R', dashboard_id: 'd1' });
+    rejects('createReport', { name: 'R', datasource_id: 'ds1' });
+    rejects('createReport', { dashboard_id: 'd1', datasource_id: 'ds1' });
+    rejects('createReport', { name: 'R', dashboard_id: 'd1', datasource_id: 'ds1', default_page_width: 'wide' });
+    rejects('createReport', { name: 'R', dashboard_id: 'd1', datasource_id: 'ds1', chart_configuration: {} });
+  });
+
+  it('list and get', () => {
+    expect(request('listReports', { name: 'rev', offset: 5 })).toMatchObject({ method: 'GET', path: '/reports', query: {}, body: undefined });
+    expect(request('getReport', { id: 'r1', include: 'datasource' })).toMatchObject({ method: 'GET', path: '/reports/r1', query: { include: 'datasource' } });
+    rejects('getReport', { id: 'r1', include: 'report' });
+  });
+
+  it('update: PATCH sends only what is given (no create defaults), relationships as given', () => {
+    expect(request('updateReport', { id: 'r1', sql_query: 'SELECT 2', datasource_id: 'ds2' })).toEqual({
+      method: 'PATCH',
+      path: '/reports/r1',
+      query: {},
+      bodyType: 'jsonapi',
+      idempotent: true,
+      body: { data: { type: 'reports', id: 'r1', attributes: { sql_query: 'SELECT 2' }, relationships: { datasource: { data: { id: 'ds2', type: 'datasources' } } } } },
+    });
+    // width and height belong to create only; later sizes go through Update Dashboard Layout.
+    rejects('updateReport', { id: 'r1', width: 4 });
+  });
+
+  it('delete and duplicate', () => {
+    expect(request('deleteReport', { id: 'r1' })).toMatchObject({ method: 'DELETE', path: '/reports/r1', query: {}, body: undefined });
+    expect(request('duplicateReport', { id: 'r1' })).toMatchObject({ method: 'POST', path: '/reports/r1/duplicate', body: undefined, idempotent: false });
+  });
+
+  it.each([
+    ['refreshReport', '/reports/r1/refresh'],
+    ['exportReportPdf', '/reports/r1/export/pdf'],
+    ['exportReportPng', '/reports/r1/export/png'],
+    ['exportReportCsv', '/reports/r1/export/csv'],
+  ])('%s: POST %s with the filter inputs as a plain JSON body', (id, path) => {
+    expect(request(id, { id: 'r1', parameters: params })).toMatchObject({ method: 'POST', path, query: {}, bodyType: 'json', body: { parameters: params } });
+    expect(request(id, { id: 'r1' })).toMatchObject({ body: {} });
+    rejects(id, { id: 'r1', parameters: { aggregation: 'decade' } });
+    rejects(id, { id: 'r1', data_format: 'csv' });
+  });
+
+  it('get report data: plain JSON body with data_format json by default and the CSV options', () => {
+    expect(request('getReportData', { id: 'r1', parameters: { timerange: '~' } })).toMatchObject({
+      method: 'POST',
+      path: '/reports/r1/data',
+      bodyType: 'json',
+      idempotent: true,
+      body: { parameters: { timerange: '~' }, data_format: 'json' },
+    });
+    expect(request('getReportData', { id: 'r1', data_format: 'csv', csv_column_separator: '\t', csv_decimal_separator: ',', csv_quote_style: 'always' }).body).toEqual({
+      data_format: 'csv',
+      csv_column_separator: '\t',
+      csv_decimal_separator: ',',
+      csv_quote_style: 'always',
+    });
+    rejects('getReportData', { id: 'r1', data_format: 'xlsx' });
+    rejects('getReportData', { id: 'r1', csv_column_separator: '|' });
+    rejects('getReportData', { id: 'r1', csv_decimal_separator: ' ' });
+    rejects('getReportData', { id: 'r1', csv_quote_style: 'never' });
+  });
+
+  it('advertises filter inputs in one line, updates with id, name and sql_query only', () => {
+    const refresh = modelJsonSchema(op('refreshReport').input, 'input');
+    expect((refresh.properties as Record<string, unknown>).parameters).toEqual({ type: 'object', description: expect.stringContaining('run_execution') });
+    const update = modelJsonSchema(op('updateReport').input, 'input', op('updateReport').advertise);
+    expect(Object.keys(update.properties as object)).toEqual(['id', 'name', 'sql_query']);
+  });
+});
