@@ -39,7 +39,8 @@ function flatList(body: unknown): Flat[] {
 /** The API does not paginate, so lists are filtered by name and paged here, with compact columns. */
 function presentList(all: Flat[], columns: readonly string[], args: Record<string, unknown>, reveal: boolean): ToolOutput {
   const needle = typeof args.name === 'string' ? args.name.toLowerCase() : undefined;
-  const matching = needle ? all.filter((x) => String(x.name ?? x.email ?? '').toLowerCase().includes(needle)) : all;
+  const label = (x: Flat) => [x.name, x.display_name, x.variable_name, x.email].filter((v) => typeof v === 'string').join(' ').toLowerCase();
+  const matching = needle ? all.filter((x) => label(x).includes(needle)) : all;
   const offset = typeof args.offset === 'number' ? args.offset : 0;
   const limit = typeof args.limit === 'number' ? args.limit : 50;
   const page = matching.slice(offset, offset + limit).map((x) => redactSecrets(pick(x, columns), reveal));
