@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { terse } from '../tools/schema.js';
-import { AGGREGATIONS, id, inputParameters, listArgs } from './shared.js';
+import { AGGREGATIONS, id, inputParameters, listArgs, reportRowArgs, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
+import { pollDashboardStatus, refreshDashboard } from '../workflows/dashboards.js';
+import { exportHandler } from '../workflows/exports.js';
 
 const COLOR_SCHEMES = ['scheme_1', 'scheme_2', 'scheme_3', 'scheme_4', 'scheme_5', 'scheme_6', 'scheme_7', 'scheme_8'] as const;
 
@@ -122,23 +124,24 @@ export const dashboardOperations = [
     title: 'Poll Dashboard Status',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/status',
-    description: 'Data status of every report and filter on a dashboard; refresh_data also starts queries for stale results.',
-    input: z.object({ id, refresh_data: z.boolean().default(false), parameters }),
+    description: 'Status of every report and filter on a dashboard; wait=true waits and returns rows like refresh_dashboard.',
+    input: z.object({ id, refresh_data: z.boolean().default(false), parameters, wait: z.boolean().default(false), ...reportRowArgs, ...waitArgs }),
     access: 'read',
     idempotent: true,
-    request: { body: 'json' },
+    request: { body: 'json', local: ['wait', 'max_rows_per_report', 'max_wait_seconds'] },
+    handler: pollDashboardStatus,
   }),
   defineOperation({
     id: 'refreshDashboard',
     title: 'Refresh Dashboard',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/refresh',
-    description: 'Rerun all report and filter queries of a dashboard for the given filter inputs.',
-    input: z.object({ id, parameters }),
+    description: "Rerun a dashboard's queries for the given filter inputs, wait, and return each report's rows.",
+    input: z.object({ id, parameters, ...reportRowArgs, ...waitArgs }),
     access: 'run',
     idempotent: true,
-    request: { body: 'json' },
-    present: { kind: 'done', message: (a) => `Refresh of dashboard ${a.id} started; follow it with poll_dashboard_status.` },
+    request: { body: 'json', local: ['max_rows_per_report', 'max_wait_seconds'] },
+    handler: refreshDashboard,
   }),
   defineOperation({
     id: 'lockDashboard',
@@ -167,20 +170,22 @@ export const dashboardOperations = [
     title: 'Export Dashboard PDF',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/export/pdf',
-    description: 'Render a dashboard as PDF for the given filter inputs; returns the export job id.',
-    input: z.object({ id, parameters }),
+    description: 'Render a dashboard as PDF for the given filter inputs and return its download link.',
+    input: z.object({ id, parameters, ...waitArgs }),
     access: 'run',
-    request: { body: 'json' },
+    request: { body: 'json', local: ['max_wait_seconds'] },
+    handler: exportHandler('exportDashboardPdf', 'pdf', 'dashboard'),
   }),
   defineOperation({
     id: 'exportDashboardPng',
     title: 'Export Dashboard PNG',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/export/png',
-    description: 'Render a dashboard as PNG for the given filter inputs; returns the export job id.',
-    input: z.object({ id, parameters }),
+    description: 'Render a dashboard as PNG for the given filter inputs; returns its download link and the image.',
+    input: z.object({ id, parameters, ...waitArgs }),
     access: 'run',
-    request: { body: 'json' },
+    request: { body: 'json', local: ['max_wait_seconds'] },
+    handler: exportHandler('exportDashboardPng', 'png', 'dashboard'),
   }),
   defineOperation({
     id: 'shareDashboard',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { terse } from '../tools/schema.js';
-import { AGGREGATIONS, id, inputParameters, listArgs } from './shared.js';
+import { getDropDownFilterOptions, refreshDropDownFilterOptions } from '../workflows/filter-options.js';
+import { AGGREGATIONS, id, inputParameters, listArgs, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
 const CONTROL_TYPES = [
@@ -130,15 +131,17 @@ export const filterOperations = [
     access: 'read',
     idempotent: true,
     request: { body: 'json' },
+    handler: getDropDownFilterOptions,
   }),
   defineOperation({
     id: 'refreshDropDownFilterOptions',
     title: 'Refresh Drop-Down Filter Options',
     toolset: 'filters',
     route: 'POST /filters/{id}/options/refresh',
-    description: "Re-run a SQL drop-down filter's query. Dynamic filters need dashboard_id, parameters.",
-    input: z.object({ id, ...dynamic }),
+    description: "Re-run a SQL drop-down filter's query, wait, and return the options. Dynamic filters need dashboard_id, parameters.",
+    input: z.object({ id, ...dynamic, ...waitArgs }),
     access: 'run',
-    request: { body: 'json' },
+    request: { body: 'json', local: ['max_wait_seconds'] },
+    handler: refreshDropDownFilterOptions,
   }),
 ];

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { terse } from '../tools/schema.js';
-import { id, inputParameters, listArgs } from './shared.js';
+import { getReportData, refreshReport } from '../workflows/reports.js';
+import { executionResultSchema } from '../workflows/executions.js';
+import { exportHandler } from '../workflows/exports.js';
+import { id, inputParameters, listArgs, rowArgs, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
 /**
@@ -57,6 +60,8 @@ const relationships = {
 /** A copy of InputParameters so that terse() does not also shorten run_execution's schema. */
 const parameters = terse(inputParameters.clone(), 'Filter inputs as in run_execution: timerange, aggregation, tz, filters').optional();
 const withInputs = z.object({ id, parameters });
+const exportInput = z.object({ id, parameters, ...waitArgs });
+const exportRequest = { body: 'json', local: ['max_wait_seconds'] } as const;
 
 export const reportOperations = [
   defineOperation({
@@ -121,12 +126,14 @@ export const reportOperations = [
     title: 'Refresh Report',
     toolset: 'reports',
     route: 'POST /reports/{id}/refresh',
-    description: "Rerun a report's query for the given filter inputs; returns the execution_id.",
-    input: withInputs,
+    description: "Rerun a report's query for the given filter inputs, wait, and return its rows.",
+    input: z.object({ id, parameters, ...rowArgs, ...waitArgs }),
     access: 'run',
     // A repeat cancels the running query for the same inputs and starts it again: same end state.
     idempotent: true,
-    request: { body: 'json' },
+    request: { body: 'json', local: ['max_rows', 'max_wait_seconds'] },
+    output: executionResultSchema,
+    handler: refreshReport,
   }),
   defineOperation({
     id: 'duplicateReport',
@@ -150,40 +157,45 @@ export const reportOperations = [
       csv_column_separator: z.enum([',', ';', '\t']).optional(),
       csv_decimal_separator: z.enum(['.', ',', '/']).optional(),
       csv_quote_style: z.enum(['necessary', 'always']).optional(),
+      offset: z.number().int().min(0).default(0),
+      ...rowArgs,
     }),
     access: 'read',
     idempotent: true,
-    request: { body: 'json' },
-    present: { kind: 'json' },
+    request: { body: 'json', local: ['offset', 'max_rows'] },
+    handler: getReportData,
   }),
   defineOperation({
     id: 'exportReportPdf',
     title: 'Export Report PDF',
     toolset: 'reports',
     route: 'POST /reports/{id}/export/pdf',
-    description: 'Render a report as PDF for the given filter inputs; returns the export job id.',
-    input: withInputs,
+    description: 'Render a report as PDF for the given filter inputs and return its download link.',
+    input: exportInput,
     access: 'run',
-    request: { body: 'json' },
+    request: exportRequest,
+    handler: exportHandler('exportReportPdf', 'pdf', 'report'),
   }),
   defineOperation({
     id: 'exportReportPng',
     title: 'Export Report PNG',
     toolset: 'reports',
     route: 'POST /reports/{id}/export/png',
-    description: 'Render a report as PNG for the given filter inputs; returns the export job id.',
-    input: withInputs,
+    description: 'Render a report as PNG for the given filter inputs; returns its download link and the image.',
+    input: exportInput,
     access: 'run',
-    request: { body: 'json' },
+    request: exportRequest,
+    handler: exportHandler('exportReportPng', 'png', 'report'),
   }),
   defineOperation({
     id: 'exportReportCsv',
     title: 'Export Report CSV',
     toolset: 'reports',
     route: 'POST /reports/{id}/export/csv',
-    description: 'Export all rows of a report as CSV; returns the export job id. Needs unlimited_csv_export_enabled on the report.',
-    input: withInputs,
+    description: 'Export all rows of a report as CSV and return its download link. Needs unlimited_csv_export_enabled on the report.',
+    input: exportInput,
     access: 'run',
-    request: { body: 'json' },
+    request: exportRequest,
+    handler: exportHandler('exportReportCsv', 'csv', 'report'),
   }),
 ];

@@ -33,6 +33,9 @@ export const MAX_ROWS = 1000;
 export const rowArgs = {
   max_rows: z.number().int().min(1).max(MAX_ROWS).default(100),
 };
+export const reportRowArgs = {
+  max_rows_per_report: z.number().int().min(1).max(200).default(20),
+};
 export const waitArgs = {
   max_wait_seconds: z.number().int().min(0).max(300).default(45),
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { id, listArgs } from './shared.js';
+import { runSqlAlertQuery } from '../workflows/alerts.js';
+import { id, listArgs, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
 const TRIGGER_CONDITIONS = ['has_results', 'no_results', 'greater_than', 'lower_than', 'equal', 'not_equal'] as const;
@@ -103,9 +104,11 @@ export const sqlAlertOperations = [
     title: 'Run SQL Alert Query',
     toolset: 'sql_alerts',
     route: 'POST /sql_alerts/{id}/run',
-    description: "Run an alert's SQL now and evaluate it; e-mails recipients if its conditions hold. Returns execution_id.",
-    input: z.object({ id }),
+    description: "Run an alert's SQL now, wait, and say whether it triggered; e-mails recipients if its conditions hold.",
+    input: z.object({ id, ...waitArgs }),
     access: 'write',
+    request: { local: ['max_wait_seconds'] },
+    handler: runSqlAlertQuery,
   }),
   defineOperation({
     id: 'listSqlAlertResults',
