@@ -1,0 +1,251 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ConfigError, parseCommand, REGIONS, type Config } from '../src/config.js';
+
+const KEY = { CLUVIO_API_KEY: 'secret-key' };
+
+function serve(argv: string[], env: Record<string, string | undefined> = KEY): Config {
+  const cmd = parseCommand(argv, env);
+  if (cmd.kind !== 'serve') throw new Error(`expected serve, got ${cmd.kind}`);
+  return cmd.config;
+}
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'cluvio-config-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('API key and sandbox', () => {
+  test('no key and no --sandbox → ConfigError naming CLUVIO_API_KEY and --sandbox', () => {
+    for (const env of [{}, { CLUVIO_API_KEY: '' }, { CLUVIO_API_KEY: '   ' }]) {
+      const err = configError(() => parseCommand([], env));
+      expect(err.message).toContain('CLUVIO_API_KEY');
+      expect(err.message).toContain('--sandbox');
+    }
+  });
+
+  test('--sandbox alone is enough', () => {
+    const config = serve(['--sandbox'], {});
+    expect(config.sandbox).toBe(true);
+    expect(config.apiKey).toBeUndefined();
+  });
+
+  test('defaults with a key', () => {
+    const config = serve([], { CLUVIO_API_KEY: '  secret-key  ' });
+    expect(config).toMatchObject({
+      apiKey: 'secret-key',
+      sandbox: false,
+      region: 'eu',
+      apiUrl: 'https://api.eu.cluvio.com',
+      dataUrl: 'https://data.eu.cluvio.com',
+      routeOverrides: {},
+      logLevel: 'info',
+      requestTimeoutMs: 30_000,
+      revealSecrets: false,
+    });
+  });
+
+  test('the env default is process.env when none is given', () => {
+    const saved = process.env.CLUVIO_API_KEY;
+    process.env.CLUVIO_API_KEY = 'from-process-env';
+    try {
+      const cmd = parseCommand([]);
+      expect(cmd.kind === 'serve' && cmd.config.apiKey).toBe('from-process-env');
+    } finally {
+      if (saved === undefined) delete process.env.CLUVIO_API_KEY;
+      else process.env.CLUVIO_API_KEY = saved;
+    }
+  });
+});
+
+describe('region and URLs', () => {
+  test.each(['eu', 'us'] as const)('region %s → its API and data servers', (region) => {
+    const config = serve([], { ...KEY, CLUVIO_REGION: region });
+    expect(config.region).toBe(region);
+    expect(config.apiUrl).toBe(`https://api.${region}.cluvio.com`);
+    expect(config.dataUrl).toBe(`https://data.${region}.cluvio.com`);
+    expect(REGIONS[region].apiUrl).toBe(config.apiUrl);
+  });
+
+  test('a bad region names CLUVIO_REGION and what is accepted', () => {
+    for (const [argv, env] of [
+      [[], { ...KEY, CLUVIO_REGION: 'asia' }],
+      [['--region', 'EU'], KEY],
+    ] as const) {
+      const err = configError(() => parseCommand([...argv], env));
+      expect(err.message).toContain('CLUVIO_REGION');
+      expect(err.message).toContain('eu, us');
+    }
+  });
+
+  test('CLUVIO_API_URL / CLUVIO_DATA_URL override the region; trailing slashes are removed', () => {
+    const config = serve([], { ...KEY, CLUVIO_REGION: 'us', CLUVIO_API_URL: 'http://127.0.0.1:8080/', CLUVIO_DATA_URL: 'https://data.example.com/base//' });
+    expect(config.apiUrl).toBe('http://127.0.0.1:8080');
+    expect(config.dataUrl).toBe('https://data.example.com/base');
+    expect(config.region).toBe('us');
+  });
+
+  test.each([
+    ['not a url', 'CLUVIO_API_URL'],
+    ['ftp://files.example.com', 'CLUVIO_API_URL'],
+    ['https://user:pw@api.example.com', 'CLUVIO_API_URL'],
+    ['https://api.example.com/?x=1', 'CLUVIO_API_URL'],
+  ])('a bad API URL %j is refused with a message naming the setting', (url, name) => {
+    const err = configError(() => parseCommand([], { ...KEY, CLUVIO_API_URL: url }));
+    expect(err.message).toContain(name);
+    expect(err.message).toContain(url);
+  });
+
+  test('a bad --data-url names CLUVIO_DATA_URL', () => {
+    expect(configError(() => parseCommand(['--data-url', 'nope'], KEY)).message).toContain('CLUVIO_DATA_URL');
+  });
+});
+
+describe('flags win over the environment', () => {
+  test('region, URLs, log level, timeout, reveal-secrets', () => {
+    const env = {
+      ...KEY,
+      CLUVIO_REGION: 'eu',
+      CLUVIO_API_URL: 'https://env-api.example.com',
+      CLUVIO_LOG_LEVEL: 'error',
+      CLUVIO_TIMEOUT_MS: '1000',
+      CLUVIO_REVEAL_SECRETS: 'false',
+    };
+    const config = serve(
+      ['--region', 'us', '--api-url', 'https://flag-api.example.com/', '--log-level', 'debug', '--timeout-ms', '2500', '--reveal-secrets'],
+      env,
+    );
+    expect(config.region).toBe('us');
+    expect(config.apiUrl).toBe('https://flag-api.example.com');
+    expect(config.dataUrl).toBe('https://data.us.cluvio.com');
+    expect(config.logLevel).toBe('debug');
+    expect(config.requestTimeoutMs).toBe(2500);
+    expect(config.revealSecrets).toBe(true);
+  });
+
+  test('the environment is used when no flag is given', () => {
+    const config = serve([], { ...KEY, CLUVIO_REGION: 'us', CLUVIO_LOG_LEVEL: 'warn', CLUVIO_TIMEOUT_MS: '1000', CLUVIO_REVEAL_SECRETS: 'yes' });
+    expect(config).toMatchObject({ region: 'us', logLevel: 'warn', requestTimeoutMs: 1000, revealSecrets: true });
+  });
+});
+
+describe('other settings', () => {
+  test('--log-level accepts pino levels and refuses others, naming CLUVIO_LOG_LEVEL and the accepted ones', () => {
+    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) expect(serve(['--log-level', level]).logLevel).toBe(level);
+    const err = configError(() => parseCommand(['--log-level', 'verbose'], KEY));
+    expect(err.message).toContain('CLUVIO_LOG_LEVEL');
+    expect(err.message).toContain('verbose');
+    expect(err.message).toContain('debug');
+    expect(configError(() => parseCommand([], { ...KEY, CLUVIO_LOG_LEVEL: 'loud' })).message).toContain('CLUVIO_LOG_LEVEL');
+  });
+
+  test.each(['abc', '99', '600001', '1.5', '-1'])('CLUVIO_TIMEOUT_MS %j is refused', (value) => {
+    expect(configError(() => parseCommand([], { ...KEY, CLUVIO_TIMEOUT_MS: value })).message).toContain('CLUVIO_TIMEOUT_MS');
+  });
+
+  test('CLUVIO_REVEAL_SECRETS must be a boolean', () => {
+    expect(serve([], { ...KEY, CLUVIO_REVEAL_SECRETS: 'TRUE' }).revealSecrets).toBe(true);
+    expect(serve([], { ...KEY, CLUVIO_REVEAL_SECRETS: '0' }).revealSecrets).toBe(false);
+    expect(configError(() => parseCommand([], { ...KEY, CLUVIO_REVEAL_SECRETS: 'maybe' })).message).toContain('CLUVIO_REVEAL_SECRETS');
+  });
+});
+
+describe('tool selection settings', () => {
+  test('toolsets and tools are comma lists; read-only and discovery are booleans; flags win', () => {
+    const fromEnv = serve([], { ...KEY, CLUVIO_TOOLSETS: ' datasources, executions ,,', CLUVIO_TOOLS: 'get_user', CLUVIO_READ_ONLY: 'true', CLUVIO_DISCOVERY: 'no' });
+    expect(fromEnv).toMatchObject({ toolsets: ['datasources', 'executions'], tools: ['get_user'], readOnly: true, discovery: false });
+    const fromFlags = serve(['--toolsets', 'reports', '--discovery'], { ...KEY, CLUVIO_TOOLSETS: 'datasources' });
+    expect(fromFlags).toMatchObject({ toolsets: ['reports'], tools: [], readOnly: false, discovery: true });
+    expect(configError(() => parseCommand([], { ...KEY, CLUVIO_READ_ONLY: 'sure' })).message).toContain('CLUVIO_READ_ONLY');
+  });
+});
+
+describe('CLUVIO_ROUTES_FILE', () => {
+  test('a valid file becomes routeOverrides', () => {
+    const routes = { getDatasource: 'GET /v2/datasources/{id}', runExecution: 'POST /datasources/{datasource_id}/run' };
+    const path = file('routes.json', JSON.stringify(routes));
+    expect(serve([], { ...KEY, CLUVIO_ROUTES_FILE: path }).routeOverrides).toEqual(routes);
+    expect(serve(['--routes-file', path]).routeOverrides).toEqual(routes);
+  });
+
+  test('invalid JSON → ConfigError naming the setting and the file', () => {
+    const path = file('broken.json', '{"getDatasource": "GET /x",');
+    const err = configError(() => parseCommand([], { ...KEY, CLUVIO_ROUTES_FILE: path }));
+    expect(err.message).toContain('CLUVIO_ROUTES_FILE');
+    expect(err.message).toContain(path);
+  });
+
+  test('a missing file → ConfigError', () => {
+    expect(configError(() => parseCommand(['--routes-file', join(dir, 'absent.json')], KEY)).message).toContain('CLUVIO_ROUTES_FILE');
+  });
+
+  test('not an object → ConfigError', () => {
+    const path = file('array.json', '["GET /x"]');
+    expect(configError(() => parseCommand([], { ...KEY, CLUVIO_ROUTES_FILE: path })).message).toContain('CLUVIO_ROUTES_FILE');
+  });
+
+  test.each(['FETCH /datasources', 'GET datasources', 'get /datasources', 'GET /datasources?x=1', 'GET https://evil.example.com/x', 'GET /a b'])(
+    'a bad route %j → ConfigError naming the operation',
+    (route) => {
+      const path = file('bad-route.json', JSON.stringify({ listDatasources: route }));
+      const err = configError(() => parseCommand([], { ...KEY, CLUVIO_ROUTES_FILE: path }));
+      expect(err.message).toContain('listDatasources');
+      expect(err.message).toContain('METHOD /path');
+    },
+  );
+
+  test('a route that is not a string → ConfigError', () => {
+    const path = file('number-route.json', JSON.stringify({ listDatasources: 5 }));
+    expect(configError(() => parseCommand([], { ...KEY, CLUVIO_ROUTES_FILE: path })).message).toContain('listDatasources');
+  });
+});
+
+describe('command line', () => {
+  test('an unknown flag → ConfigError listing the accepted options', () => {
+    const err = configError(() => parseCommand(['--regoin', 'us'], KEY));
+    expect(err.message).toContain('--regoin');
+    for (const flag of ['--sandbox', '--region', '--api-url', '--log-level', '--routes-file', '--help']) expect(err.message).toContain(flag);
+  });
+
+  test('an unknown command → ConfigError', () => {
+    expect(configError(() => parseCommand(['serve'], KEY)).message).toContain('serve');
+  });
+
+  test('sandbox --port 9000', () => {
+    expect(parseCommand(['sandbox', '--port', '9000'], {})).toEqual({ kind: 'sandbox', port: 9000 });
+    expect(parseCommand(['sandbox'], {})).toEqual({ kind: 'sandbox', port: undefined });
+    expect(parseCommand(['--port', '0', 'sandbox'], {})).toEqual({ kind: 'sandbox', port: 0 });
+  });
+
+  test('--port leaves room for the data server on N+1: up to 65534', () => {
+    expect(parseCommand(['sandbox', '--port', '65534'], {})).toEqual({ kind: 'sandbox', port: 65534 });
+    for (const bad of ['65535', '65536', '-1', 'http', '80.5']) expect(configError(() => parseCommand(['sandbox', '--port', bad], {})).message).toContain('--port');
+  });
+
+  test('sandbox takes no further argument; --port needs the sandbox command', () => {
+    expect(() => parseCommand(['sandbox', 'extra'], {})).toThrow(ConfigError);
+    expect(configError(() => parseCommand(['--port', '9000'], KEY)).message).toContain('sandbox');
+  });
+
+  test('--help and --version, even without a key', () => {
+    expect(parseCommand(['--help'], {})).toEqual({ kind: 'help' });
+    expect(parseCommand(['-h'], {})).toEqual({ kind: 'help' });
+    expect(parseCommand(['--version'], {})).toEqual({ kind: 'version' });
+    expect(parseCommand(['-v'], {})).toEqual({ kind: 'version' });
+  });
+});
