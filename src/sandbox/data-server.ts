@@ -1,0 +1,95 @@
+/**
+ * The data server: `GET /<data_key>` with `Authorization: Data <token>`.
+ * Result data is streamed: metadata first, then `rows` in batches read from the engine's stored
+ * result table, honouring back-pressure, so memory stays bounded for any result size.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { ApiError, JSON_TYPE, sendError, send } from './http.js';
+import { cluvioDataType, humanName } from './engine/types.js';
+import type { SandboxState } from './state.js';
+import type { SchemaEntry } from './engine/protocol.js';
+
+/** Rows per batch read from the engine (approximate: batches are ctid block ranges). */
+const BATCH_ROWS = 20_000;
+
+export async function handleData(state: SandboxState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    if (req.method !== 'GET') throw new ApiError(405, 'only GET is supported on the data server');
+    const url = new URL(req.url ?? '/', 'http://sandbox.local');
+    const dataKey = url.pathname.replace(/^\/+/, '');
+    const entry = state.dataKeys.get(dataKey);
+    if (entry === undefined) throw new ApiError(404, 'data not found');
+    const auth = req.headers.authorization ?? '';
+    const m = /^Data\s+(\S+)$/.exec(auth);
+    if (m === null) throw new ApiError(401, 'missing data access token: use "Authorization: Data <token>"');
+    const tok = state.tokens.get(m[1] ?? '');
+    if (tok === undefined || tok.dataKey !== dataKey) throw new ApiError(401, 'invalid data access token for this data key');
+    if (tok.expiresAt < Date.now()) throw new ApiError(401, 'data access token expired');
+
+    if (entry.target.kind === 'schema') {
+      const t = entry.target;
+      const ds = state.datasources.get(t.datasourceId);
+      if (ds === undefined) throw new ApiError(404, 'datasource not found');
+      const schemas: SchemaEntry[] = ds.engineDb === null ? [] : await state.engine.schema(ds.engineDb);
+      if (t.schemaName !== null) {
+        const one = schemas.find((s) => s.name === t.schemaName);
+        if (one === undefined) throw new ApiError(404, `schema ${t.schemaName} not found`);
+        send(res, 200, one, 'json');
+      } else {
+        send(res, 200, { schemas }, 'json');
+      }
+      return;
+    }
+
+    const ex = state.executions.get(entry.target.executionId);
+    if (ex === undefined || ex.store === null || ex.columns === null) throw new ApiError(404, 'result data no longer available');
+    const ds = state.datasources.get(ex.datasourceId);
+    const engineDb = ds?.engineDb;
+    if (engineDb == null) throw new ApiError(404, 'result data no longer available');
+    const store = ex.store;
+    const columns = ex.columns;
+
+    const fields = columns.map((c, idx) => ({
+      idx,
+      name: c.name,
+      data_type: cluvioDataType(c.typeName, c.elemTypeName),
+      human_name: humanName(c.name),
+    }));
+    const head =
+      `{"fields":${JSON.stringify(fields)}` +
+      `,"execution_id":${JSON.stringify(ex.id)}` +
+      `,"data_timestamp":${Math.floor(Date.parse(ex.completedAt ?? ex.updatedAt) / 1000)}` +
+      `,"sql_rows":${ex.rowCount ?? 0},"sql_columns":${columns.length}` +
+      `,"size_in_bytes":${ex.sizeBytes ?? 0},"time_zone":${JSON.stringify(ex.timeZone)}` +
+      `,"rows":[`;
+    res.writeHead(200, { 'content-type': `${JSON_TYPE}; charset=utf-8` });
+    const write = async (chunk: string): Promise<void> => {
+      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (res.destroyed) throw new Error('client went away');
+    };
+    await write(head);
+    if (store.kind === 'inline') {
+      await write(store.rowsJson.join(','));
+    } else {
+      const rows = ex.rowCount ?? 0;
+      const perBlock = store.blocks > 0 ? rows / store.blocks : 1;
+      const step = Math.max(1, Math.floor(BATCH_ROWS / Math.max(1, perBlock)));
+      let first = true;
+      for (let b = 0; b < store.blocks; b += step) {
+        const batch = await state.engine.fetch(engineDb, store.table, columns.length, b, b + step);
+        if (batch.rows === 0) continue;
+        await write((first ? '' : ',') + batch.json);
+        first = false;
+      }
+    }
+    res.end(']}');
+  } catch (e) {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (e instanceof ApiError) sendError(res, e, 'json');
+    else sendError(res, new ApiError(500, (e as Error).message), 'json');
+  }
+}

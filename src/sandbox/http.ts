@@ -1,0 +1,237 @@
+/**
+ * Shared HTTP plumbing for the sandbox servers: a route table with `:param` patterns, JSON /
+ * JSON:API responses, the reference's error shape, body parsing and attribute validation.
+ *
+ * Adding an API route = one more `Route` entry (method, pattern, handler) in a route module.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const JSONAPI = 'application/vnd.api+json';
+export const JSON_TYPE = 'application/json';
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Parsed JSON body (undefined when the request had none). Malformed JSON is rejected with 400 first. */
+  body: unknown;
+}
+
+/** What a handler returns; `undefined` means the handler wrote the response itself. */
+export type HandlerResult =
+  | { status: number; body?: unknown; type?: 'jsonapi' | 'json'; headers?: Record<string, string> }
+  | undefined;
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** e.g. `/datasources/:id/test_connection` */
+  path: string;
+  /** Skip the `Authorization: Api` check (loopback test hooks only). */
+  public?: boolean;
+  handler: (ctx: RequestContext) => HandlerResult | Promise<HandlerResult>;
+}
+
+/** An error answered in the reference's shape: `{"errors":[{"code":"422","detail":"…"}]}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    detail: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export const notFound = (what: string, id: string): ApiError => new ApiError(404, `${what} ${id} not found`);
+export const unprocessable = (detail: string): ApiError => new ApiError(422, detail);
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function errorBody(status: number, detail: string): unknown {
+  return { errors: [{ code: String(status), status: String(status), title: TITLES[status] ?? 'Error', detail }] };
+}
+
+export function send(
+  res: ServerResponse,
+  status: number,
+  body?: unknown,
+  type: 'jsonapi' | 'json' = 'json',
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  if (body === undefined || status === 204) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': `${type === 'jsonapi' ? JSONAPI : JSON_TYPE}; charset=utf-8`,
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: ApiError, type: 'jsonapi' | 'json' = 'jsonapi'): void {
+  send(res, err.status, errorBody(err.status, err.message), type, err.headers);
+}
+
+const MAX_BODY = 10 * 1024 * 1024;
+
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > MAX_BODY) throw new ApiError(413, 'request body too large');
+    chunks.push(b);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ApiError(400, `malformed JSON in request body: ${(e as Error).message}`);
+  }
+}
+
+interface CompiledRoute extends Route {
+  segments: string[];
+}
+
+export class Router {
+  private readonly routes: CompiledRoute[] = [];
+
+  add(...routes: Route[]): this {
+    for (const r of routes) this.routes.push({ ...r, segments: r.path.split('/').filter(Boolean) });
+    return this;
+  }
+
+  /** Find the route for a method and path; `allowed` lists methods that match the path otherwise. */
+  match(method: string, pathname: string): { route: CompiledRoute; params: Record<string, string> } | { allowed: string[] } {
+    const parts = pathname.split('/').filter(Boolean);
+    const allowed: string[] = [];
+    for (const r of this.routes) {
+      if (r.segments.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < parts.length; i++) {
+        const seg = r.segments[i] as string;
+        const part = parts[i] as string;
+        if (seg.startsWith(':')) params[seg.slice(1)] = decodeURIComponent(part);
+        else if (seg !== part) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      if (r.method === method) return { route: r, params };
+      allowed.push(r.method);
+    }
+    return { allowed };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attribute validation (JSON:API request bodies)
+
+export type AttrSpec =
+  | { type: 'string'; enum?: readonly string[]; nullable?: boolean }
+  | { type: 'integer'; min?: number; max?: number; nullable?: boolean }
+  | { type: 'boolean'; nullable?: boolean };
+
+/**
+ * Validate `attributes` against a spec: unknown attributes, wrong types, bad enum values and
+ * missing required ones are 422 errors naming the attribute (and the accepted values).
+ */
+export function validateAttributes(
+  attrs: unknown,
+  spec: Record<string, AttrSpec>,
+  required: readonly string[],
+): Record<string, unknown> {
+  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) {
+    throw unprocessable('data.attributes must be an object');
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(attrs as Record<string, unknown>)) {
+    const s = spec[key];
+    if (s === undefined) {
+      throw unprocessable(`unknown attribute "${key}" (accepted: ${Object.keys(spec).join(', ')})`);
+    }
+    if (value === null) {
+      if (s.nullable === true) {
+        out[key] = null;
+        continue;
+      }
+      throw unprocessable(`attribute "${key}" must not be null`);
+    }
+    switch (s.type) {
+      case 'string':
+        if (typeof value !== 'string') throw unprocessable(`attribute "${key}" must be a string`);
+        if (s.enum !== undefined && !s.enum.includes(value)) {
+          throw unprocessable(`attribute "${key}" has invalid value "${value}" (accepted: ${s.enum.join(', ')})`);
+        }
+        break;
+      case 'integer':
+        if (typeof value !== 'number' || !Number.isInteger(value)) throw unprocessable(`attribute "${key}" must be an integer`);
+        if (s.min !== undefined && value < s.min) throw unprocessable(`attribute "${key}" must be at least ${s.min}`);
+        if (s.max !== undefined && value > s.max) throw unprocessable(`attribute "${key}" must be at most ${s.max}`);
+        break;
+      case 'boolean':
+        if (typeof value !== 'boolean') throw unprocessable(`attribute "${key}" must be a boolean`);
+        break;
+    }
+    out[key] = value;
+  }
+  for (const key of required) {
+    if (out[key] === undefined) throw unprocessable(`attribute "${key}" is required`);
+  }
+  return out;
+}
+
+/** `{data:{type?, id?, attributes, relationships?}}` → its parts, checking the resource type. */
+export function jsonApiData(
+  body: unknown,
+  type: string,
+  opts: { attributesRequired?: boolean } = {},
+): { attributes: unknown; relationships: Record<string, unknown> | undefined } {
+  if (body === undefined) throw new ApiError(400, 'request body is required');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unprocessable('request body must be a JSON object');
+  const data = (body as Record<string, unknown>)['data'];
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw unprocessable('"data" is required and must be an object');
+  const d = data as Record<string, unknown>;
+  for (const k of Object.keys(d)) {
+    if (!['type', 'id', 'attributes', 'relationships'].includes(k)) {
+      throw unprocessable(`unknown member "data.${k}" (accepted: type, id, attributes, relationships)`);
+    }
+  }
+  if (d['type'] !== undefined && d['type'] !== type) throw unprocessable(`"data.type" must be "${type}"`);
+  if (d['attributes'] === undefined && opts.attributesRequired !== false) throw unprocessable('"data.attributes" is required');
+  const rel = d['relationships'];
+  if (rel !== undefined && (rel === null || typeof rel !== 'object' || Array.isArray(rel))) {
+    throw unprocessable('"data.relationships" must be an object');
+  }
+  return { attributes: d['attributes'] ?? {}, relationships: rel as Record<string, unknown> | undefined };
+}
+
+export function isoNow(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

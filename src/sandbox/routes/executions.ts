@@ -1,0 +1,283 @@
+/** Execution routes and the execution lifecycle (starting → running → success | query_error; cancelled; waiting). */
+import { randomUUID } from 'node:crypto';
+import { ApiError, isoNow, notFound, unprocessable, type Route } from '../http.js';
+import { ParameterError, rewriteParameters, type QueryParameters } from '../parameters.js';
+import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
+import { connectionError, getDatasource } from './datasources.js';
+
+/** How long results are kept (the reference: 24 h) and how many stored results at most. */
+export const RESULT_TTL_MS = 24 * 60 * 60 * 1000;
+export const MAX_STORED_RESULTS = 200;
+
+export function executionResource(ex: ExecutionRecord): unknown {
+  const attributes: Record<string, unknown> = {
+    execution_id: ex.id,
+    execution_type: ex.type,
+    execution_status: ex.status,
+    result_columns: ex.columns?.length ?? 0,
+    result_rows: ex.rowCount ?? 0,
+    result_size: ex.sizeBytes ?? 0,
+    created_at: ex.createdAt,
+    updated_at: ex.updatedAt,
+    started_at: ex.startedAt,
+    completed_at: ex.completedAt,
+  };
+  // Sandbox addition (mirrors the Report resource's query_error): the database's message.
+  if (ex.queryError !== null) attributes['query_error'] = ex.queryError;
+  return { id: ex.id, type: 'executions', attributes };
+}
+
+const PARAM_KEYS = ['timerange', 'aggregation', 'tz', 'filters'];
+
+function validateRunBody(body: unknown): { sql: string; r: string | null; parameters: QueryParameters | undefined } {
+  if (body === undefined) throw new ApiError(400, 'request body is required');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unprocessable('request body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  for (const k of Object.keys(b)) {
+    if (!['sql_query', 'r_query', 'parameters'].includes(k)) {
+      throw unprocessable(`unknown attribute "${k}" (accepted: sql_query, r_query, parameters)`);
+    }
+  }
+  if (typeof b['sql_query'] !== 'string' || b['sql_query'].trim() === '') throw unprocessable('attribute "sql_query" is required');
+  if (b['r_query'] !== undefined && b['r_query'] !== null && typeof b['r_query'] !== 'string') {
+    throw unprocessable('attribute "r_query" must be a string');
+  }
+  const p = b['parameters'];
+  if (p !== undefined && p !== null) {
+    if (typeof p !== 'object' || Array.isArray(p)) throw unprocessable('attribute "parameters" must be an object');
+    const po = p as Record<string, unknown>;
+    for (const k of Object.keys(po)) {
+      if (!PARAM_KEYS.includes(k)) throw unprocessable(`unknown attribute "parameters.${k}" (accepted: ${PARAM_KEYS.join(', ')})`);
+    }
+    for (const k of ['timerange', 'aggregation', 'tz']) {
+      if (po[k] !== undefined && po[k] !== null && typeof po[k] !== 'string') throw unprocessable(`attribute "parameters.${k}" must be a string`);
+    }
+    const aggs = ['second', 'minute', 'hour', 'day', 'week', 'week_sunday', 'month', 'quarter', 'year', 'all_time'];
+    if (typeof po['aggregation'] === 'string' && !aggs.includes(po['aggregation'])) {
+      throw unprocessable(`attribute "parameters.aggregation" has invalid value "${po['aggregation']}" (accepted: ${aggs.join(', ')})`);
+    }
+    if (po['filters'] !== undefined && po['filters'] !== null) {
+      if (!Array.isArray(po['filters'])) throw unprocessable('attribute "parameters.filters" must be an array');
+      for (const f of po['filters'] as unknown[]) {
+        const fo = f as Record<string, unknown> | null;
+        if (fo === null || typeof fo !== 'object' || typeof fo['variable_name'] !== 'string') {
+          throw unprocessable('each of "parameters.filters" needs a "variable_name" string');
+        }
+        const sv = fo['selected_values'];
+        if (sv !== undefined && sv !== null) {
+          if (!Array.isArray(sv)) throw unprocessable('"parameters.filters[].selected_values" must be an array');
+          for (const v of sv as unknown[]) {
+            if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) {
+              throw unprocessable('"parameters.filters[].selected_values" items must be numbers, strings, booleans or null');
+            }
+          }
+        }
+      }
+    }
+  }
+  const clean: QueryParameters | undefined =
+    p === undefined || p === null
+      ? undefined
+      : Object.fromEntries(Object.entries(p as Record<string, unknown>).filter(([, v]) => v !== null)) as QueryParameters;
+  return { sql: b['sql_query'], r: typeof b['r_query'] === 'string' ? b['r_query'] : null, parameters: clean };
+}
+
+export class ExecutionRunner {
+  private sweepTimer: NodeJS.Timeout;
+
+  constructor(private readonly state: SandboxState) {
+    this.sweepTimer = setInterval(() => this.sweep(), 60_000);
+    this.sweepTimer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.sweepTimer);
+  }
+
+  create(datasourceId: string, sql: string, rQuery: string | null, parameters: QueryParameters | undefined): ExecutionRecord {
+    const ds = getDatasource(this.state, datasourceId);
+    const now = isoNow();
+    const tzAttr = ds.attributes['data_time_zone'];
+    const ex: ExecutionRecord = {
+      id: randomUUID(),
+      datasourceId: ds.id,
+      type: 'sql_query',
+      status: 'starting',
+      sqlQuery: sql,
+      rewrittenSql: null,
+      rQuery,
+      parameters: parameters ?? null,
+      timeZone: parameters?.tz ?? (typeof tzAttr === 'string' && tzAttr !== '' ? tzAttr : 'UTC'),
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      completedAt: null,
+      queryError: null,
+      columns: null,
+      rowCount: null,
+      sizeBytes: null,
+      store: null,
+      dataGone: false,
+      kind: 'query',
+    };
+    this.state.executions.set(ex.id, ex);
+    setImmediate(() => this.schedule(ex.datasourceId));
+    return ex;
+  }
+
+  private finish(ex: ExecutionRecord, status: ExecutionRecord['status'], error: string | null = null): void {
+    const now = isoNow();
+    ex.status = status;
+    ex.queryError = error;
+    ex.completedAt = ex.updatedAt = now;
+    if (ex.startedAt === null) ex.startedAt = now;
+    setImmediate(() => this.schedule(ex.datasourceId));
+  }
+
+  /** Admit starting/waiting executions of a datasource up to its max_concurrent_executions. */
+  private schedule(datasourceId: string): void {
+    const ds = this.state.datasources.get(datasourceId);
+    const max = typeof ds?.attributes['max_concurrent_executions'] === 'number' ? ds.attributes['max_concurrent_executions'] : 20;
+    const mine = [...this.state.executions.values()].filter((e) => e.datasourceId === datasourceId && e.kind === 'query');
+    let running = mine.filter((e) => e.status === 'running').length;
+    for (const ex of mine) {
+      if (ex.status !== 'starting' && ex.status !== 'waiting') continue;
+      if (running >= max) {
+        if (ex.status !== 'waiting') {
+          ex.status = 'waiting';
+          ex.updatedAt = isoNow();
+        }
+        continue;
+      }
+      running++;
+      ex.status = 'running';
+      ex.startedAt = ex.updatedAt = isoNow();
+      void this.execute(ex);
+    }
+  }
+
+  private async execute(ex: ExecutionRecord): Promise<void> {
+    const ds = this.state.datasources.get(ex.datasourceId);
+    if (ds === undefined) return this.finish(ex, 'internal_error', 'datasource was deleted');
+    if (ds.attributes['enabled'] === false) return this.finish(ex, 'internal_error', 'datasource is disabled');
+    if (ds.engineDb === null) {
+      await new Promise((r) => setTimeout(r, 100).unref());
+      if (ex.status === 'running') this.finish(ex, 'internal_error', connectionError(ds));
+      return;
+    }
+    let sql: string;
+    try {
+      sql = rewriteParameters(ex.sqlQuery, ex.parameters as QueryParameters | undefined, {
+        defaultTimeZone: typeof ds.attributes['data_time_zone'] === 'string' ? ds.attributes['data_time_zone'] : 'UTC',
+      });
+    } catch (e) {
+      if (e instanceof ParameterError) return this.finish(ex, 'query_error', `parameter error: ${e.message}`);
+      throw e;
+    }
+    ex.rewrittenSql = sql;
+    if (ex.rQuery !== null && ex.rQuery.trim() !== '') {
+      return this.finish(ex, 'query_error', 'R queries are not available in the sandbox (r_query must be empty)');
+    }
+    const engineDb = ds.engineDb;
+    try {
+      const result = await this.state.engine.run(engineDb, sql, ex.id.replace(/-/g, ''));
+      if (ex.status !== 'running') {
+        // cancelled meanwhile: discard the late result
+        if (result.store.kind === 'table') void this.state.engine.drop(engineDb, result.store.table).catch(() => undefined);
+        return;
+      }
+      ex.columns = result.columns;
+      ex.rowCount = result.rowCount;
+      ex.sizeBytes = result.sizeBytes;
+      ex.store = result.store;
+      this.finish(ex, 'success');
+      this.evict();
+    } catch (e) {
+      if (ex.status === 'running') this.finish(ex, 'query_error', (e as Error).message);
+    }
+  }
+
+  cancel(ex: ExecutionRecord): void {
+    if (TERMINAL.has(ex.status)) return;
+    this.finish(ex, 'cancelled');
+  }
+
+  private dropData(ex: ExecutionRecord): void {
+    const ds = this.state.datasources.get(ex.datasourceId);
+    if (ex.store?.kind === 'table' && ds?.engineDb != null) {
+      void this.state.engine.drop(ds.engineDb, ex.store.table).catch(() => undefined);
+    }
+    ex.store = null;
+    ex.dataGone = true;
+  }
+
+  /** Keep at most MAX_STORED_RESULTS results (oldest dropped first). */
+  private evict(): void {
+    const withData = [...this.state.executions.values()].filter((e) => e.store !== null);
+    for (let i = 0; i < withData.length - MAX_STORED_RESULTS; i++) this.dropData(withData[i] as ExecutionRecord);
+  }
+
+  /** Forget executions older than 24 h, with their results and data keys. */
+  sweep(now = Date.now()): void {
+    for (const ex of this.state.executions.values()) {
+      if (now - Date.parse(ex.createdAt) > RESULT_TTL_MS) {
+        this.dropData(ex);
+        this.state.executions.delete(ex.id);
+      }
+    }
+    for (const [key, v] of this.state.dataKeys) if (now - v.createdAt > RESULT_TTL_MS) this.state.dataKeys.delete(key);
+    for (const [t, v] of this.state.tokens) if (v.expiresAt < now) this.state.tokens.delete(t);
+  }
+}
+
+export function getExecution(state: SandboxState, id: string): ExecutionRecord {
+  const ex = state.executions.get(id);
+  if (ex === undefined) throw notFound('execution', id);
+  return ex;
+}
+
+export function executionRoutes(state: SandboxState, runner: ExecutionRunner): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/datasources/:datasource_id/executions',
+      handler: ({ params, body }) => {
+        getDatasource(state, params['datasource_id'] ?? '');
+        const { sql, r, parameters } = validateRunBody(body);
+        const ex = runner.create(params['datasource_id'] ?? '', sql, r, parameters);
+        return { status: 200, type: 'jsonapi', body: { data: executionResource(ex) } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/executions/:id',
+      handler: ({ params }) => ({
+        status: 200,
+        type: 'jsonapi',
+        body: { data: executionResource(getExecution(state, params['id'] ?? '')) },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/executions/:id/cancel',
+      handler: ({ params }) => {
+        runner.cancel(getExecution(state, params['id'] ?? ''));
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/executions/:id/data',
+      handler: ({ params }) => {
+        const ex = getExecution(state, params['id'] ?? '');
+        if (ex.status !== 'success' || ex.store === null || ex.kind !== 'query') return { status: 204 };
+        const grant = state.grant({ kind: 'result', executionId: ex.id }, `results/${ex.id}`);
+        return {
+          status: 200,
+          type: 'json',
+          body: { ...grant, data_timestamp: Math.floor(Date.parse(ex.completedAt ?? ex.updatedAt) / 1000) },
+        };
+      },
+    },
+  ];
+}
