@@ -1,6 +1,7 @@
 import { CluvioApiError, CluvioNetworkError } from '../cluvio/errors.js';
 import { InvalidDataKeyError } from '../cluvio/data-client.js';
 import { MalformedResultError } from '../cluvio/result-stream.js';
+import { InvalidPathParameterError } from '../operations/request.js';
 import type { ToolOutput } from '../results/output.js';
 
 const NEXT_STEP: Record<number, string> = {
@@ -33,6 +34,9 @@ export function errorOutput(toolName: string, err: unknown): ToolOutput {
           ? 'Cluvio sent an unreadable answer; try again in a moment.'
           : 'Check the network and CLUVIO_API_URL / CLUVIO_REGION, then try again.';
     return { text: `${toolName} failed — ${err.message}. ${next}`, structured: { error: { kind: err.kind, message: err.message } }, isError: true };
+  }
+  if (err instanceof InvalidPathParameterError) {
+    return { text: `${toolName} refused: ${err.message}. Pass the object's id as listed by the matching list tool.`, structured: { error: { message: err.message } }, isError: true };
   }
   if (err instanceof MalformedResultError || err instanceof InvalidDataKeyError) {
     return { text: `${toolName} failed — ${err.message}. Try again; if it persists, report it.`, structured: { error: { message: err.message } }, isError: true };
