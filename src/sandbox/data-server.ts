@@ -4,7 +4,6 @@
  * result table, honouring back-pressure, so memory stays bounded for any result size.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import { ApiError, JSON_TYPE, sendError, send } from './http.js';
 import { cluvioDataType, humanName } from './engine/types.js';
 import type { SandboxState } from './state.js';
@@ -65,7 +64,17 @@ export async function handleData(state: SandboxState, req: IncomingMessage, res:
       `,"rows":[`;
     res.writeHead(200, { 'content-type': `${JSON_TYPE}; charset=utf-8` });
     const write = async (chunk: string): Promise<void> => {
-      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
       if (res.destroyed) throw new Error('client went away');
     };
     await write(head);

@@ -126,18 +126,18 @@ async function getDb(name: EngineDb): Promise<PGlite> {
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-const typeCache = new Map<number, { typeName: string; elemTypeName: string | null }>();
+const typeCache = new Map<number, { typeName: string; elemTypeName: string | null; pseudo: boolean }>();
 
 async function describeTypes(db: PGlite, oids: number[]): Promise<void> {
   const missing = [...new Set(oids)].filter((o) => !typeCache.has(o));
   if (missing.length === 0) return;
-  const r = await db.query<{ oid: number; typname: string; elem: string | null }>(
-    `SELECT t.oid::int AS oid, t.typname, e.typname AS elem
+  const r = await db.query<{ oid: number; typname: string; elem: string | null; pseudo: boolean }>(
+    `SELECT t.oid::int AS oid, t.typname, e.typname AS elem, t.typtype = 'p' AS pseudo
        FROM pg_type t LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
       WHERE t.oid = ANY($1::oid[])`,
     [missing],
   );
-  for (const row of r.rows) typeCache.set(row.oid, { typeName: row.typname, elemTypeName: row.elem });
+  for (const row of r.rows) typeCache.set(row.oid, { typeName: row.typname, elemTypeName: row.elem, pseudo: row.pseudo });
 }
 
 function columnsOf(fields: ReadonlyArray<{ name: string; dataTypeID: number }>): ResultColumn[] {
@@ -182,6 +182,11 @@ async function run(name: EngineDb, sql: string, resultId: string): Promise<RunRe
     if (described !== null) {
       const fields = described.resultFields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
       await describeTypes(db, fields.map((f) => f.dataTypeID));
+      // Pseudo-typed columns (void, anonymous record) cannot be stored in a table: run directly.
+      if (fields.some((f) => typeCache.get(f.dataTypeID)?.pseudo === true)) described = null;
+    }
+    if (described !== null) {
+      const fields = described.resultFields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
       const table = `r_${resultId.replace(/[^a-zA-Z0-9_]/g, '')}`;
       const qualified = `${RESULTS_SCHEMA}.${quoteIdent(table)}`;
       const colList = fields.length > 0 ? ` (${fields.map((_, i) => `c${i}`).join(', ')})` : '';
