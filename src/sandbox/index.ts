@@ -18,6 +18,8 @@ import { SandboxState } from './state.js';
 import { datasourceRoutes, seedDatasources } from './routes/datasources.js';
 import { ExecutionRunner, executionRoutes } from './routes/executions.js';
 import { controlRoutes } from './routes/control.js';
+import { resourceRoutes, seedOrganisation } from './routes/resources.js';
+import { workRoutes } from './routes/work.js';
 import { handleData } from './data-server.js';
 
 export interface SandboxOptions {
@@ -69,9 +71,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   engine.ready().catch(() => undefined);
   const state = new SandboxState({ apiKey, dataTokenTtlSeconds: opts.dataTokenTtlSeconds ?? 300 }, engine);
   seedDatasources(state);
+  seedOrganisation(state);
   const runner = new ExecutionRunner(state);
 
-  const router = new Router().add(...controlRoutes(state), ...datasourceRoutes(state), ...executionRoutes(state, runner));
+  const router = new Router().add(
+    ...controlRoutes(state),
+    ...datasourceRoutes(state),
+    ...executionRoutes(state, runner),
+    ...resourceRoutes(state),
+    ...workRoutes(state, runner),
+  );
 
   const api = http.createServer((req, res) => {
     void (async () => {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EngineClient } from './engine/client.js';
 import type { EngineDb, ResultColumn, ResultStore } from './engine/protocol.js';
+import { ResourceStore } from './resources.js';
 
 export interface DatasourceRecord {
   id: string;
@@ -72,6 +73,8 @@ export class SandboxState {
   readonly executions = new Map<string, ExecutionRecord>();
   readonly dataKeys = new Map<string, { target: DataTarget; createdAt: number }>();
   readonly tokens = new Map<string, { dataKey: string; expiresAt: number }>();
+  /** Dashboards, reports, filters, schedules, snippets, alerts, users, groups, agents. */
+  readonly resources = new ResourceStore();
   /**
    * Hooks for later route groups: is a datasource used by a report or filter (blocks delete)?
    * does a datasource agent exist?
