@@ -9,6 +9,8 @@ export interface Connected {
   client: Client;
   /** Everything the server wrote to stderr so far. */
   stderr: () => string;
+  /** The server process id. */
+  pid: number;
   close: () => Promise<void>;
 }
 
@@ -25,7 +27,7 @@ export async function connectStdio(args: string[], env: Record<string, string> =
   stream?.on('data', (d: Buffer) => (err += d.toString()));
   const client = new Client({ name: 'cluvio-mcp-tests', version: '0.0.0' });
   await client.connect(transport);
-  return { client, stderr: () => err, close: () => client.close() };
+  return { client, stderr: () => err, pid: transport.pid ?? -1, close: () => client.close() };
 }
 
 /** The text of a tool result's first content block. */

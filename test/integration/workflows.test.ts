@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectStdio, textOf, type Connected } from './harness.js';
+
+/** Long-running work through MCP against the sandbox's seeded organisation (see src/sandbox/routes/resources.ts). */
+const OPS = 'dash-ops-0001';
+const TOP_AIRPORTS = 'rep-top-airports';
+const Q3_2026 = `${Date.UTC(2026, 6, 1) / 1000}~${Date.UTC(2026, 8, 30, 23, 59, 59) / 1000}`;
+
+type Report = { id: string; name?: string; status: string; rows?: unknown[][]; columns?: Array<{ name: string }>; error?: string };
+
+describe('long-running workflows', () => {
+  let s: Connected;
+  let sandboxApi: string;
+  beforeAll(async () => {
+    s = await connectStdio(['--sandbox']);
+    sandboxApi = /"apiUrl":"([^"]+)"/.exec(s.stderr())![1]!;
+  });
+  afterAll(async () => s?.close());
+  const call = (name: string, args: Record<string, unknown>, options?: Parameters<Connected['client']['callTool']>[1]) =>
+    s.client.callTool({ name, arguments: args }, options);
+
+  it('refresh_dashboard returns rows for each report, with names, and reports progress', async () => {
+    const progress: Array<{ progress: number; total?: number; message?: string }> = [];
+    const res = await call('refresh_dashboard', { id: OPS, parameters: { timerange: Q3_2026, aggregation: 'month' } }, { onprogress: (p) => progress.push(p) });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const out = res.structuredContent as { done: boolean; reports: Report[] };
+    expect(out.done).toBe(true);
+    expect(out.reports.length).toBeGreaterThanOrEqual(3);
+    for (const r of out.reports) {
+      expect(r.status, `${r.id} ${r.error ?? ''}`).toBe('success');
+      expect(r.rows!.length, r.id).toBeGreaterThan(0);
+      expect(r.name, r.id).toBeTruthy();
+    }
+    const perPeriod = out.reports.find((r) => r.id === 'rep-flights-per-period')!;
+    expect(perPeriod.rows).toHaveLength(3); // July, August, September
+    expect(textOf(res)).toMatch(/## .+ \(id rep-top-airports\): success/);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]!.progress).toBeGreaterThan(progress[i - 1]!.progress);
+  });
+
+  it('poll_dashboard_status reports status, or waits and returns rows', async () => {
+    const status = await call('poll_dashboard_status', { id: OPS, parameters: { timerange: Q3_2026, aggregation: 'month' } });
+    expect(status.isError, textOf(status)).toBeFalsy();
+    expect(JSON.stringify(status)).not.toMatch(/data_access_token|data_key/);
+    const waited = await call('poll_dashboard_status', { id: OPS, refresh_data: true, wait: true, parameters: { timerange: Q3_2026, aggregation: 'week' } });
+    expect((waited.structuredContent as { done: boolean }).done).toBe(true);
+  });
+
+  it('a budget that runs out returns what is known and the call that continues', async () => {
+    const params = { timerange: `${Date.UTC(2025, 0, 1) / 1000}~${Date.UTC(2025, 2, 31) / 1000}`, aggregation: 'day' };
+    const res = await call('refresh_dashboard', { id: OPS, parameters: params, max_wait_seconds: 0 });
+    const out = res.structuredContent as { done: boolean; next: string; reports: Report[] };
+    expect(out.done).toBe(false);
+    expect(out.next).toMatch(/^poll_dashboard_status /);
+    const args = JSON.parse(out.next.slice('poll_dashboard_status '.length)) as Record<string, unknown>;
+    const resumed = await call('poll_dashboard_status', args);
+    expect((resumed.structuredContent as { done: boolean }).done).toBe(true);
+  });
+
+  it('get_report_data says when nothing is cached, then returns rows and CSV after refresh_report', async () => {
+    const params = { timerange: `${Date.UTC(2024, 4, 1) / 1000}~${Date.UTC(2024, 4, 31) / 1000}` };
+    const none = await call('get_report_data', { id: TOP_AIRPORTS, parameters: params });
+    expect(none.isError).toBeFalsy();
+    expect(textOf(none)).toMatch(/no cached data.*refresh_report/);
+    const refreshed = await call('refresh_report', { id: TOP_AIRPORTS, parameters: params });
+    expect(refreshed.isError, textOf(refreshed)).toBeFalsy();
+    const rows = (refreshed.structuredContent as { rows: unknown[][] }).rows;
+    expect(rows.length).toBe(10);
+    const json = await call('get_report_data', { id: TOP_AIRPORTS, parameters: params });
+    expect((json.structuredContent as { rows: unknown[][] }).rows).toEqual(rows);
+    const csv = await call('get_report_data', { id: TOP_AIRPORTS, parameters: params, data_format: 'csv', csv_column_separator: ';' });
+    const lines = textOf(csv).trim().split('\n');
+    expect(lines[0]).toMatch(/origin;flights;passengers/);
+    expect(lines).toHaveLength(11);
+    expect(JSON.stringify(csv)).not.toMatch(/data_access_token|data_key/);
+  });
+
+  it('export_dashboard_pdf returns a link whose download is a PDF', async () => {
+    const res = await call('export_dashboard_pdf', { id: OPS, parameters: { timerange: Q3_2026 } });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const url = (res.structuredContent as { file_url: string }).file_url;
+    const link = (res.content as Array<{ type: string; uri?: string }>).find((c) => c.type === 'resource_link');
+    expect(link?.uri).toBe(url);
+    const bytes = Buffer.from(await (await fetch(url)).arrayBuffer());
+    expect(bytes.subarray(0, 4).toString()).toBe('%PDF');
+  });
+
+  it('export_dashboard_png returns the image itself', async () => {
+    const res = await call('export_dashboard_png', { id: OPS, parameters: { timerange: Q3_2026 } });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const image = (res.content as Array<{ type: string; data?: string; mimeType?: string }>).find((c) => c.type === 'image');
+    expect(image?.mimeType).toBe('image/png');
+    expect(Buffer.from(image!.data!, 'base64').subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it("export_report_csv returns a link whose download is the report's CSV", async () => {
+    const res = await call('export_report_csv', { id: TOP_AIRPORTS, parameters: { timerange: Q3_2026 } });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const csv = await (await fetch((res.structuredContent as { file_url: string }).file_url)).text();
+    const rows = csv.trim().split('\n');
+    expect(rows[0]).toMatch(/origin.*flights.*passengers/);
+    expect(rows).toHaveLength(11);
+  });
+
+  it('run_sql_alert_query says whether the alert triggered', async () => {
+    const res = await call('run_sql_alert_query', { id: 'alert-cancellations' });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const out = res.structuredContent as { triggered: boolean; last_result_status: string };
+    expect(['ok', 'alert_triggered']).toContain(out.last_result_status);
+    expect(out.triggered).toBe(out.last_result_status === 'alert_triggered');
+    expect(textOf(res)).toMatch(out.triggered ? /TRIGGERED/ : /did not trigger/);
+  });
+
+  it('drop-down filter options: manual values, and a SQL filter refreshed by running its query', async () => {
+    const manual = await call('get_drop_down_filter_options', { id: 'flt-airline' });
+    expect((manual.structuredContent as { total: number }).total).toBeGreaterThan(0);
+    const refreshed = await call('refresh_drop_down_filter_options', { id: 'flt-origin-airport' });
+    expect(refreshed.isError, textOf(refreshed)).toBeFalsy();
+    expect((refreshed.structuredContent as { total: number }).total).toBeGreaterThanOrEqual(20);
+  });
+
+  it('cancelling a long refresh_dashboard cancels its queries in the sandbox', async () => {
+    const dash = (await call('create_dashboard', { name: 'Slow board' })).structuredContent as { id: string };
+    await call('create_report', { name: 'Slow report', dashboard_id: dash.id, datasource_id: 'smpl-data-0001', sql_query: "SELECT pg_sleep(4), 'slow-dashboard-marker' AS m" });
+    const controller = new AbortController();
+    const pending = call('refresh_dashboard', { id: dash.id }, { signal: controller.signal });
+    await waitFor(async () => (await executions(sandboxApi)).some((e) => e.sql_query.includes('slow-dashboard-marker') && e.status === 'running'));
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await waitFor(async () => (await executions(sandboxApi)).filter((e) => e.sql_query.includes('slow-dashboard-marker')).every((e) => e.status === 'cancelled'));
+  });
+
+  it('cancelling an export cancels the export job in the sandbox', async () => {
+    const dash = (await call('create_dashboard', { name: 'Slow export board' })).structuredContent as { id: string };
+    await call('create_report', { name: 'Slow export report', dashboard_id: dash.id, datasource_id: 'smpl-data-0001', sql_query: 'SELECT pg_sleep(4), 1 AS x' });
+    const controller = new AbortController();
+    const pending = call('export_dashboard_pdf', { id: dash.id }, { signal: controller.signal });
+    await waitFor(async () => (await exportJobs(sandboxApi)).some((j) => j.target === dash.id));
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await waitFor(async () => (await exportJobs(sandboxApi)).filter((j) => j.target === dash.id).every((j) => j.status === 'cancelled' || j.status === 'error'));
+  });
+});
+
+async function executions(api: string): Promise<Array<{ status: string; sql_query: string }>> {
+  return (await (await fetch(`${api}/_sandbox/executions`)).json()) as Array<{ status: string; sql_query: string }>;
+}
+async function exportJobs(api: string): Promise<Array<{ id: string; target: string; status: string }>> {
+  return (await (await fetch(`${api}/_sandbox/export_jobs`)).json()) as Array<{ id: string; target: string; status: string }>;
+}
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time');
+}
