@@ -8,6 +8,7 @@ import { ApiError, JSON_TYPE, sendError, send } from './http.js';
 import { cluvioDataType, humanName } from './engine/types.js';
 import type { SandboxState } from './state.js';
 import type { SchemaEntry } from './engine/protocol.js';
+import { csvLine, rowBatches } from './work/rows.js';
 
 /** Rows per batch read from the engine (approximate: batches are ctid block ranges). */
 const BATCH_ROWS = 20_000;
@@ -48,6 +49,34 @@ export async function handleData(state: SandboxState, req: IncomingMessage, res:
     if (engineDb == null) throw new ApiError(404, 'result data no longer available');
     const store = ex.store;
     const columns = ex.columns;
+    const write = async (chunk: string): Promise<void> => {
+      if (!res.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+      if (res.destroyed) throw new Error('client went away');
+    };
+
+    const csv = entry.target.csv;
+    if (csv !== undefined) {
+      // CSV (Get Report Data with data_format csv): a header line, then the rows, streamed in batches.
+      res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' });
+      await write(csvLine(columns.map((c) => c.name), csv));
+      for await (const batch of rowBatches(state, ex)) {
+        let chunk = '';
+        for (const row of batch) chunk += csvLine(row, csv);
+        await write(chunk);
+      }
+      res.end();
+      return;
+    }
 
     const fields = columns.map((c, idx) => ({
       idx,
@@ -63,20 +92,6 @@ export async function handleData(state: SandboxState, req: IncomingMessage, res:
       `,"size_in_bytes":${ex.sizeBytes ?? 0},"time_zone":${JSON.stringify(ex.timeZone)}` +
       `,"rows":[`;
     res.writeHead(200, { 'content-type': `${JSON_TYPE}; charset=utf-8` });
-    const write = async (chunk: string): Promise<void> => {
-      if (!res.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
-      if (res.destroyed) throw new Error('client went away');
-    };
     await write(head);
     if (store.kind === 'inline') {
       await write(store.rowsJson.join(','));

@@ -50,8 +50,16 @@ export interface ExecutionRecord {
   kind: 'query' | 'refresh';
 }
 
+/** How the data server renders a result as CSV (Get Report Data with data_format csv). */
+export interface CsvFormat {
+  separator: ',' | ';' | '\t';
+  decimal: '.' | ',' | '/';
+  quote: 'necessary' | 'always';
+}
+
 export type DataTarget =
-  | { kind: 'result'; executionId: string }
+  /** A result's rows: JSON (the Result Data shape), or CSV text when `csv` is set. */
+  | { kind: 'result'; executionId: string; csv?: CsvFormat }
   | { kind: 'schema'; datasourceId: string; schemaName: string | null };
 
 export interface SandboxConfig {
@@ -95,6 +103,19 @@ export class SandboxState {
     this.tokens.set(token, { dataKey, expiresAt: Date.now() + this.config.dataTokenTtlSeconds * 1000 });
     this.sweepTokens();
     return { data_key: dataKey, data_access_token: token };
+  }
+
+  /** Bind (or rebind) a fixed data key to a target, e.g. the latest result of a report for some parameters. */
+  bindKey(dataKey: string, target: DataTarget): void {
+    this.dataKeys.set(dataKey, { target, createdAt: Date.now() });
+  }
+
+  /** A fresh short-lived data access token for an existing data key. */
+  tokenFor(dataKey: string): string {
+    const token = randomBytes(24).toString('base64url');
+    this.tokens.set(token, { dataKey, expiresAt: Date.now() + this.config.dataTokenTtlSeconds * 1000 });
+    this.sweepTokens();
+    return token;
   }
 
   private sweepTokens(): void {

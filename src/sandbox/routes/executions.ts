@@ -42,7 +42,14 @@ function validateRunBody(body: unknown): { sql: string; r: string | null; parame
   if (b['r_query'] !== undefined && b['r_query'] !== null && typeof b['r_query'] !== 'string') {
     throw unprocessable('attribute "r_query" must be a string');
   }
-  const p = b['parameters'];
+  return { sql: b['sql_query'], r: typeof b['r_query'] === 'string' ? b['r_query'] : null, parameters: validateParameters(b['parameters']) };
+}
+
+/**
+ * Validate an InputParameters object (`parameters` of executions, reports, dashboards, filters):
+ * unknown keys, wrong types and bad aggregations are 422 errors. Null members are dropped.
+ */
+export function validateParameters(p: unknown): QueryParameters | undefined {
   if (p !== undefined && p !== null) {
     if (typeof p !== 'object' || Array.isArray(p)) throw unprocessable('attribute "parameters" must be an object');
     const po = p as Record<string, unknown>;
@@ -75,15 +82,29 @@ function validateRunBody(body: unknown): { sql: string; r: string | null; parame
       }
     }
   }
-  const clean: QueryParameters | undefined =
-    p === undefined || p === null
-      ? undefined
-      : Object.fromEntries(Object.entries(p as Record<string, unknown>).filter(([, v]) => v !== null)) as QueryParameters;
-  return { sql: b['sql_query'], r: typeof b['r_query'] === 'string' ? b['r_query'] : null, parameters: clean };
+  return p === undefined || p === null
+    ? undefined
+    : (Object.fromEntries(Object.entries(p as Record<string, unknown>).filter(([, v]) => v !== null)) as QueryParameters);
+}
+
+/** Options of ExecutionRunner.create for executions started on behalf of reports, filters, alerts, exports. */
+export interface CreateOptions {
+  /** execution_type; default sql_query */
+  type?: ExecutionRecord['type'];
+  /** Called once when the execution reaches a terminal status (success, error or cancelled). */
+  onFinish?: (ex: ExecutionRecord) => void;
+  /**
+   * Awaited after the result is stored but before the status turns success (columns, rowCount and
+   * store are set), e.g. to read the first row so that onFinish can work synchronously.
+   */
+  beforeSuccess?: (ex: ExecutionRecord) => Promise<void>;
 }
 
 export class ExecutionRunner {
   private sweepTimer: NodeJS.Timeout;
+  private readonly finishHooks = new Map<string, (ex: ExecutionRecord) => void>();
+  private readonly successHooks = new Map<string, (ex: ExecutionRecord) => Promise<void>>();
+  private readonly closeHooks: Array<() => void> = [];
 
   constructor(private readonly state: SandboxState) {
     this.sweepTimer = setInterval(() => this.sweep(), 60_000);
@@ -92,16 +113,34 @@ export class ExecutionRunner {
 
   close(): void {
     clearInterval(this.sweepTimer);
+    for (const hook of this.closeHooks.splice(0)) {
+      try {
+        hook();
+      } catch {
+        // closing anyway
+      }
+    }
   }
 
-  create(datasourceId: string, sql: string, rQuery: string | null, parameters: QueryParameters | undefined): ExecutionRecord {
+  /** Run `hook` when the sandbox closes (timers, temporary files of other route groups). */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
+  create(
+    datasourceId: string,
+    sql: string,
+    rQuery: string | null,
+    parameters: QueryParameters | undefined,
+    opts: CreateOptions = {},
+  ): ExecutionRecord {
     const ds = getDatasource(this.state, datasourceId);
     const now = isoNow();
     const tzAttr = ds.attributes['data_time_zone'];
     const ex: ExecutionRecord = {
       id: randomUUID(),
       datasourceId: ds.id,
-      type: 'sql_query',
+      type: opts.type ?? 'sql_query',
       status: 'starting',
       sqlQuery: sql,
       rewrittenSql: null,
@@ -121,6 +160,8 @@ export class ExecutionRunner {
       kind: 'query',
     };
     this.state.executions.set(ex.id, ex);
+    if (opts.onFinish !== undefined) this.finishHooks.set(ex.id, opts.onFinish);
+    if (opts.beforeSuccess !== undefined) this.successHooks.set(ex.id, opts.beforeSuccess);
     setImmediate(() => this.schedule(ex.datasourceId));
     return ex;
   }
@@ -132,6 +173,16 @@ export class ExecutionRunner {
     ex.completedAt = ex.updatedAt = now;
     if (ex.startedAt === null) ex.startedAt = now;
     setImmediate(() => this.schedule(ex.datasourceId));
+    const hook = this.finishHooks.get(ex.id);
+    this.successHooks.delete(ex.id);
+    if (hook !== undefined) {
+      this.finishHooks.delete(ex.id);
+      try {
+        hook(ex);
+      } catch {
+        // a hook failure must not break the execution lifecycle
+      }
+    }
   }
 
   /** Admit starting/waiting executions of a datasource up to its max_concurrent_executions. */
@@ -190,6 +241,12 @@ export class ExecutionRunner {
       ex.rowCount = result.rowCount;
       ex.sizeBytes = result.sizeBytes;
       ex.store = result.store;
+      const before = this.successHooks.get(ex.id);
+      if (before !== undefined) {
+        this.successHooks.delete(ex.id);
+        await before(ex);
+        if (ex.status !== 'running') return; // cancelled meanwhile
+      }
       this.finish(ex, 'success');
       this.evict();
     } catch (e) {

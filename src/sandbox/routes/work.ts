@@ -1,8 +1,196 @@
-import type { Route } from '../http.js';
+/**
+ * Routes that start or report work: dashboard status/refresh, report refresh/data, exports,
+ * filter options, SQL alert runs — plus their `/_sandbox/` test hooks and the export downloads.
+ *
+ * The logic lives in ../work/: queries.ts (report and SQL-filter query cache), exports.ts,
+ * filters.ts, alerts.ts; this file only parses requests and shapes responses.
+ */
+import { isoNow, notFound, unprocessable, type Route } from '../http.js';
+import type { ResourceRecord } from '../resources.js';
 import type { SandboxState } from '../state.js';
-import type { ExecutionRunner } from './executions.js';
+import { validateParameters, type ExecutionRunner } from './executions.js';
+import { SpecError, WorkQueries, filterKind, type KeyStatus } from '../work/queries.js';
+import { csvFormat } from '../work/rows.js';
 
-/** Routes that start or report work: dashboard status/refresh, report refresh/data, exports, filter options, alerts. */
-export function workRoutes(_state: SandboxState, _runner: ExecutionRunner): Route[] {
-  return [];
+/** The JSON body as an object with only the accepted members (an absent body is `{}`). */
+function bodyObject(body: unknown, accepted: readonly string[]): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw unprocessable('request body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  for (const k of Object.keys(b)) {
+    if (!accepted.includes(k)) throw unprocessable(`unknown attribute "${k}" (accepted: ${accepted.join(', ')})`);
+  }
+  return b;
+}
+
+export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[] {
+  const queries = new WorkQueries(state, runner);
+
+  const dashboard = (id: string | undefined): ResourceRecord => state.resources.require('dashboards', id ?? '', 'dashboard');
+  const report = (id: string | undefined): ResourceRecord => state.resources.require('reports', id ?? '', 'report');
+  return [
+    // ---------------------------------------------------------------------------------- dashboards
+    {
+      method: 'POST',
+      path: '/dashboards/:id/status',
+      handler: ({ params, body }) => {
+        const dash = dashboard(params['id']);
+        const b = bodyObject(body, ['refresh_data', 'parameters']);
+        if (b['refresh_data'] !== undefined && typeof b['refresh_data'] !== 'boolean') throw unprocessable('attribute "refresh_data" must be a boolean');
+        const refresh = b['refresh_data'] === true;
+        const parameters = validateParameters(b['parameters']);
+        const now = isoNow();
+        const reports: Record<string, unknown> = {};
+        const filters: Record<string, unknown> = {};
+        const dataKeys: Record<string, KeyStatus> = {};
+        const dashReports = queries.reportsOf(dash);
+        for (const r of dashReports) {
+          try {
+            const spec = queries.reportSpec(r, parameters);
+            const e = refresh ? queries.ensure(spec) : queries.view(spec);
+            const latest = queries.latest(e);
+            reports[r.id] = { data_key: spec.dataKey, updated_at: latest?.updatedAt ?? String(r.attributes['updated_at'] ?? now) };
+            dataKeys[spec.dataKey] = queries.keyStatus(e);
+          } catch (err) {
+            if (!(err instanceof SpecError)) throw err;
+            reports[r.id] = { error_message: err.message, updated_at: now };
+          }
+        }
+        for (const f of queries.filtersOf(dash, dashReports)) {
+          const updated = String(f.attributes['updated_at'] ?? now);
+          const kind = filterKind(f);
+          if (kind !== 'static_sql' && kind !== 'dynamic_sql') {
+            filters[f.id] = { updated_at: updated };
+            continue;
+          }
+          try {
+            const spec = queries.filterSpec(f, dash.id, parameters);
+            const e = refresh ? queries.ensure(spec) : queries.view(spec);
+            if (kind === 'dynamic_sql') {
+              filters[f.id] = { data_key: spec.dataKey, updated_at: queries.latest(e)?.updatedAt ?? updated };
+              dataKeys[spec.dataKey] = queries.keyStatus(e);
+            } else {
+              filters[f.id] = { updated_at: queries.latest(e)?.updatedAt ?? updated };
+            }
+          } catch (err) {
+            if (!(err instanceof SpecError)) throw err;
+            filters[f.id] = { error_message: err.message, updated_at: now };
+          }
+        }
+        const running = Object.values(dataKeys).some((k) => k.running);
+        return {
+          status: 200,
+          type: 'json',
+          body: { reports, filters, data_keys: dataKeys, updated_at: now, status_check_delay: running ? 1 : 60 },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/dashboards/:id/refresh',
+      handler: ({ params, body }) => {
+        const dash = dashboard(params['id']);
+        const parameters = validateParameters(bodyObject(body, ['parameters'])['parameters']);
+        const dashReports = queries.reportsOf(dash);
+        for (const r of dashReports) {
+          try {
+            queries.start(queries.reportSpec(r, parameters));
+          } catch (err) {
+            if (!(err instanceof SpecError)) throw err; // shown as an error in the status
+          }
+        }
+        for (const f of queries.filtersOf(dash, dashReports)) {
+          const kind = filterKind(f);
+          if (kind !== 'static_sql' && kind !== 'dynamic_sql') continue;
+          try {
+            queries.start(queries.filterSpec(f, dash.id, parameters));
+          } catch (err) {
+            if (!(err instanceof SpecError)) throw err;
+          }
+        }
+        return { status: 204 };
+      },
+    },
+
+    // ---------------------------------------------------------------------------------- reports
+    {
+      method: 'POST',
+      path: '/reports/:id/refresh',
+      handler: ({ params, body }) => {
+        const r = report(params['id']);
+        const parameters = validateParameters(bodyObject(body, ['parameters'])['parameters']);
+        let spec;
+        try {
+          spec = queries.reportSpec(r, parameters);
+        } catch (err) {
+          if (err instanceof SpecError) throw unprocessable(err.message);
+          throw err;
+        }
+        const ex = queries.start(spec);
+        return { status: 200, type: 'json', body: { execution_id: ex.id } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/reports/:id/data',
+      handler: ({ params, body }) => {
+        const r = report(params['id']);
+        const b = bodyObject(body, ['parameters', 'data_format', 'csv_column_separator', 'csv_decimal_separator', 'csv_quote_style']);
+        const parameters = validateParameters(b['parameters']);
+        const format = b['data_format'] ?? 'json';
+        if (format !== 'json' && format !== 'csv') throw unprocessable(`attribute "data_format" has invalid value ${JSON.stringify(format)} (accepted: json, csv)`);
+        let csv;
+        try {
+          csv = csvFormat(b);
+        } catch (err) {
+          throw unprocessable((err as Error).message);
+        }
+        let spec;
+        try {
+          spec = queries.reportSpec(r, parameters);
+        } catch (err) {
+          if (err instanceof SpecError) return { status: 204 };
+          throw err;
+        }
+        const e = queries.peek(spec);
+        const ok = e === undefined ? undefined : queries.success(e);
+        if (ok === undefined) return { status: 204 };
+        const grant = state.grant(
+          format === 'csv' ? { kind: 'result', executionId: ok.id, csv } : { kind: 'result', executionId: ok.id },
+          `reports/${r.id}/data`,
+        );
+        return { status: 200, type: 'json', body: grant };
+      },
+    },
+
+    // ---------------------------------------------------------------------------------- test hooks
+    {
+      // Put records straight into the resource store: {data: record | record[]}, record = {type, id, attributes?, relationships?}.
+      method: 'POST',
+      path: '/_sandbox/records',
+      public: true,
+      handler: ({ body }) => {
+        const data = bodyObject(body, ['data'])['data'];
+        const list = Array.isArray(data) ? data : [data];
+        const put = list.map((d: unknown) => {
+          const r = d as Partial<ResourceRecord> | null;
+          if (r === null || typeof r !== 'object' || typeof r.type !== 'string' || typeof r.id !== 'string') {
+            throw unprocessable('each record needs "type" and "id" strings');
+          }
+          return state.resources.put({ id: r.id, type: r.type, attributes: { ...(r.attributes ?? {}) }, relationships: { ...(r.relationships ?? {}) } });
+        });
+        return { status: 200, type: 'json', body: { data: put.map((r) => ({ type: r.type, id: r.id })) } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/_sandbox/records/:type/:id',
+      public: true,
+      handler: ({ params }) => {
+        const r = state.resources.get(params['type'] ?? '', params['id'] ?? '');
+        if (r === undefined) throw notFound(params['type'] ?? 'record', params['id'] ?? '');
+        return { status: 200, type: 'json', body: { data: r } };
+      },
+    },
+  ];
 }
