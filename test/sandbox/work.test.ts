@@ -4,6 +4,7 @@
  * The records it needs are put into the resource store through POST /_sandbox/records
  * (test ids, independent of the seeded organisation). Run `npm run build` first (engine worker).
  */
+import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
@@ -286,5 +287,110 @@ describe('dashboards', () => {
   it('404 for an unknown dashboard, 422 for bad parameters', async () => {
     expect((await post('/dashboards/nope/status', {})).status).toBe(404);
     expect((await post('/dashboards/t-dash/status', { parameters: { aggregation: 'fortnight' } })).status).toBe(422);
+  });
+});
+
+describe('export jobs', () => {
+  const parameters = { timerange: YEAR_2025, aggregation: 'month' };
+
+  it('dashboard PDF: started → success, a real PDF with the names and rows; a repeat reuses the job', async () => {
+    const started = await post('/dashboards/t-dash/export/pdf', { parameters });
+    expect(started.status).toBe(200);
+    const jobId = started.body?.['job_id'] as string;
+    expect((await get(`/export_jobs/${jobId}`))['job_status']).toBe('started');
+    const job = await waitJob(jobId);
+    expect(job['job_status']).toBe('success');
+    expect(job['file_url']).toMatch(/^http:\/\/.+\/export_files\/.+\.pdf$/);
+    const r = await fetch(job['file_url']);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/pdf');
+    const pdf = Buffer.from(await r.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = pdf.toString('latin1');
+    expect(text).toContain('Test Operations');
+    expect(text).toContain('Flights per period');
+    expect(text).toContain('2025-01-01');
+    expect(text).toMatch(/Broken report[\s\S]*no_such_table/);
+    expect(text.trimEnd().endsWith('%%EOF')).toBe(true);
+
+    const again = await post('/dashboards/t-dash/export/pdf', { parameters });
+    expect(again.body?.['job_id']).toBe(jobId);
+    const other = await post('/dashboards/t-dash/export/pdf', { parameters: { ...parameters, aggregation: 'quarter' } });
+    expect(other.body?.['job_id']).not.toBe(jobId);
+  });
+
+  it('dashboard and report PNG: PNG signature, IHDR size, valid zlib data', async () => {
+    for (const [path, width] of [
+      ['/dashboards/t-dash/export/png', 800],
+      ['/reports/t-rep-top/export/png', 600],
+    ] as const) {
+      const job = await waitJob((await post(path, { parameters })).body?.['job_id']);
+      expect(job['job_status']).toBe('success');
+      const png = Buffer.from(await (await fetch(job['file_url'])).arrayBuffer());
+      expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+      expect(png.toString('ascii', 12, 16)).toBe('IHDR');
+      const w = png.readUInt32BE(16);
+      const h = png.readUInt32BE(20);
+      expect(w).toBe(width);
+      expect(h).toBeGreaterThan(100);
+      expect(png.length).toBeLessThan(200_000);
+      const idatLen = png.readUInt32BE(33);
+      expect(png.toString('ascii', 37, 41)).toBe('IDAT');
+      expect(inflateSync(png.subarray(41, 41 + idatLen)).length).toBe((w * 3 + 1) * h);
+    }
+  });
+
+  it('report CSV equals the report rows; needs unlimited_csv_export_enabled', async () => {
+    const p = { timerange: YEAR_2025 };
+    const job = await waitJob((await post('/reports/t-rep-top/export/csv', { parameters: p })).body?.['job_id']);
+    expect(job['job_status']).toBe('success');
+    const r = await fetch(job['file_url']);
+    expect(r.headers.get('content-type')).toContain('text/csv');
+    const csv = await r.text();
+    await waitExecution((await post('/reports/t-rep-top/refresh', { parameters: p })).body?.['execution_id']);
+    const json = (await (await data((await post('/reports/t-rep-top/data', { parameters: p })).body ?? {})).json()) as Json;
+    const expected = ['origin,flights,passengers,avg_delay', ...json['rows'].map((row: unknown[]) => row.join(','))].join('\n') + '\n';
+    expect(csv).toBe(expected);
+    const list = (await (await fetch(`${sb.apiUrl}/_sandbox/export_jobs`)).json()) as Json[];
+    const mine = list.find((j) => j['id'] === (job as Json)['id'] || j['kind'] === 'report_csv');
+    expect(mine?.['target']).toEqual({ type: 'reports', id: 't-rep-top' });
+
+    const refused = await post('/reports/t-rep-period/export/csv', { parameters: p });
+    expect(refused.status).toBe(422);
+  });
+
+  it('files expire', async () => {
+    await fetch(`${sb.apiUrl}/_sandbox/export_settings`, { method: 'PUT', body: JSON.stringify({ file_ttl_seconds: 1 }) });
+    try {
+      const job = await waitJob((await post('/reports/t-rep-top/export/pdf', { parameters: { timerange: '~' } })).body?.['job_id']);
+      expect((await fetch(job['file_url'])).status).toBe(200);
+      await sleep(1100);
+      expect((await fetch(job['file_url'])).status).toBe(404);
+      // an expired export is not reused
+      const next = await post('/reports/t-rep-top/export/pdf', { parameters: { timerange: '~' } });
+      expect(next.body?.['job_id']).not.toBe(job['id']);
+    } finally {
+      await fetch(`${sb.apiUrl}/_sandbox/export_settings`, { method: 'PUT', body: JSON.stringify({ file_ttl_seconds: 600 }) });
+    }
+  });
+
+  it('cancel: the job ends in error, its queries are cancelled; a finished job cannot be cancelled', async () => {
+    await fetch(`${sb.apiUrl}/_sandbox/export_settings`, { method: 'PUT', body: JSON.stringify({ min_duration_ms: 5000 }) });
+    try {
+      const jobId = (await post('/reports/t-rep-top/export/csv', { parameters: { timerange: '1~2' } })).body?.['job_id'] as string;
+      expect((await post(`/export_jobs/${jobId}/cancel`)).status).toBe(204);
+      const job = await get(`/export_jobs/${jobId}`);
+      expect(job['job_status']).toBe('error');
+      expect(job['error_message']).toMatch(/cancel/);
+      expect(job['file_url']).toBeUndefined();
+      expect((await post(`/export_jobs/${jobId}/cancel`)).status).toBe(422);
+      const listed = ((await (await fetch(`${sb.apiUrl}/_sandbox/export_jobs`)).json()) as Json[]).find((j) => j['id'] === jobId);
+      expect(listed).toMatchObject({ kind: 'report_csv', status: 'error', created_at: expect.any(String) });
+      await sleep(300);
+      for (const exId of listed?.['execution_ids'] ?? []) expect((await waitExecution(exId))['execution_status']).toMatch(/cancelled|success/);
+    } finally {
+      await fetch(`${sb.apiUrl}/_sandbox/export_settings`, { method: 'PUT', body: JSON.stringify({ min_duration_ms: 500 }) });
+    }
+    expect((await api('/export_jobs/nope')).status).toBe(404);
   });
 });

@@ -5,10 +5,12 @@
  * The logic lives in ../work/: queries.ts (report and SQL-filter query cache), exports.ts,
  * filters.ts, alerts.ts; this file only parses requests and shapes responses.
  */
-import { isoNow, notFound, unprocessable, type Route } from '../http.js';
+import { createReadStream } from 'node:fs';
+import { ApiError, isoNow, notFound, unprocessable, type RequestContext, type Route } from '../http.js';
 import type { ResourceRecord } from '../resources.js';
 import type { SandboxState } from '../state.js';
 import { validateParameters, type ExecutionRunner } from './executions.js';
+import { ExportJobs, MIME, type ExportFormat, type ExportJob } from '../work/exports.js';
 import { SpecError, WorkQueries, filterKind, type KeyStatus } from '../work/queries.js';
 import { csvFormat } from '../work/rows.js';
 
@@ -23,11 +25,41 @@ function bodyObject(body: unknown, accepted: readonly string[]): Record<string, 
   return b;
 }
 
+function fileUrl(ctx: RequestContext, job: ExportJob): string {
+  const host = ctx.req.headers.host ?? '127.0.0.1';
+  return `http://${host}/export_files/${job.fileToken ?? ''}/${encodeURIComponent(job.fileName ?? 'export')}`;
+}
+
+function jobResponse(ctx: RequestContext, job: ExportJob): Record<string, unknown> {
+  const out: Record<string, unknown> = { job_status: job.status };
+  if (job.status === 'success') out['file_url'] = fileUrl(ctx, job);
+  if (job.status === 'error' && job.errorMessage !== null) out['error_message'] = job.errorMessage;
+  return out;
+}
+
 export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[] {
   const queries = new WorkQueries(state, runner);
+  const exports = new ExportJobs(state, runner, queries);
 
   const dashboard = (id: string | undefined): ResourceRecord => state.resources.require('dashboards', id ?? '', 'dashboard');
   const report = (id: string | undefined): ResourceRecord => state.resources.require('reports', id ?? '', 'report');
+  const job = (id: string | undefined): ExportJob => {
+    const j = exports.jobs.get(id ?? '');
+    if (j === undefined) throw notFound('export job', id ?? '');
+    return j;
+  };
+
+  const exportRoute = (targetType: 'dashboard' | 'report', format: ExportFormat): Route => ({
+    method: 'POST',
+    path: `/${targetType}s/:id/export/${format}`,
+    handler: ({ params, body }) => {
+      const target = targetType === 'dashboard' ? dashboard(params['id']) : report(params['id']);
+      const b = bodyObject(body, ['parameters']);
+      const j = exports.start(format, targetType, target, validateParameters(b['parameters']));
+      return { status: 200, type: 'json', body: { job_id: j.id } };
+    },
+  });
+
   return [
     // ---------------------------------------------------------------------------------- dashboards
     {
@@ -111,6 +143,8 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
         return { status: 204 };
       },
     },
+    exportRoute('dashboard', 'pdf'),
+    exportRoute('dashboard', 'png'),
 
     // ---------------------------------------------------------------------------------- reports
     {
@@ -162,8 +196,83 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
         return { status: 200, type: 'json', body: grant };
       },
     },
+    exportRoute('report', 'pdf'),
+    exportRoute('report', 'png'),
+    exportRoute('report', 'csv'),
+
+    // ---------------------------------------------------------------------------------- export jobs
+    {
+      method: 'GET',
+      path: '/export_jobs/:id',
+      handler: (ctx) => ({ status: 200, type: 'json', body: jobResponse(ctx, job(ctx.params['id'])) }),
+    },
+    {
+      method: 'POST',
+      path: '/export_jobs/:id/cancel',
+      handler: ({ params }) => {
+        exports.cancel(job(params['id']));
+        return { status: 204 };
+      },
+    },
+    {
+      // The file_url of a finished export: no auth (the token in the path is the secret), expires.
+      method: 'GET',
+      path: '/export_files/:token/:name',
+      public: true,
+      handler: ({ params, res }) => {
+        const j = exports.file(params['token'] ?? '');
+        if (j === null || j.filePath === null) throw new ApiError(404, 'export file not found or expired');
+        res.writeHead(200, {
+          'content-type': MIME[j.format],
+          'content-length': String(j.fileSize ?? ''),
+          'content-disposition': `attachment; filename="${j.fileName ?? 'export'}"`,
+          'cache-control': 'private, no-store',
+        });
+        const stream = createReadStream(j.filePath);
+        stream.on('error', () => res.destroy());
+        stream.pipe(res);
+        return undefined;
+      },
+    },
 
     // ---------------------------------------------------------------------------------- test hooks
+    {
+      method: 'GET',
+      path: '/_sandbox/export_jobs',
+      public: true,
+      handler: () => ({
+        status: 200,
+        type: 'json',
+        body: [...exports.jobs.values()].map((j) => ({
+          id: j.id,
+          kind: `${j.targetType}_${j.format}`,
+          target: { type: `${j.targetType}s`, id: j.targetId },
+          status: j.status,
+          created_at: j.createdAt,
+          completed_at: j.completedAt,
+          error_message: j.errorMessage,
+          execution_ids: j.executionIds,
+          file_size: j.fileSize,
+          expires_at: j.expiresAt === null ? null : new Date(j.expiresAt).toISOString(),
+        })),
+      }),
+    },
+    {
+      // {file_ttl_seconds?, min_duration_ms?} → the export settings now in force.
+      method: 'PUT',
+      path: '/_sandbox/export_settings',
+      public: true,
+      handler: ({ body }) => {
+        const b = bodyObject(body, ['file_ttl_seconds', 'min_duration_ms']);
+        for (const k of ['file_ttl_seconds', 'min_duration_ms']) {
+          const v = b[k];
+          if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw unprocessable(`"${k}" must be a non-negative number`);
+        }
+        if (typeof b['file_ttl_seconds'] === 'number') exports.settings.fileTtlSeconds = b['file_ttl_seconds'];
+        if (typeof b['min_duration_ms'] === 'number') exports.settings.minDurationMs = b['min_duration_ms'];
+        return { status: 200, type: 'json', body: { file_ttl_seconds: exports.settings.fileTtlSeconds, min_duration_ms: exports.settings.minDurationMs } };
+      },
+    },
     {
       // Put records straight into the resource store: {data: record | record[]}, record = {type, id, attributes?, relationships?}.
       method: 'POST',
