@@ -516,7 +516,8 @@ export function deleteRecord(state: SandboxState, reg: Registry, rec: ResourceRe
     state.resources.delete(r.type, r.id);
     for (const spec of reg.specs.values()) {
       for (const [name, def] of Object.entries(spec.relationships)) {
-        if (def.derive || def.target !== r.type) continue;
+        // Purely derived sides hold nothing of their own; stored ones (even if derived for some records) are cleaned.
+        if ((def.derive && def.access === undefined) || def.target !== r.type) continue;
         for (const other of state.resources.list(spec.type)) {
           const v = other.relationships[name];
           if (Array.isArray(v)) {
