@@ -305,13 +305,13 @@ describe('actions', () => {
     expect(copies).not.toContain('rep-flights-per-period');
     const first = await call('GET', `/reports/${copies[0]}`);
     expect(first.body.data.attributes['sql_query']).toMatch(/\{departed_at:aggregation\}/);
-    expect((first.body.data.relationships['dashboard'].data as { id: string }).id).toBe(d.body.data.id);
+    expect((first.body.data.relationships['dashboard']?.data as { id: string }).id).toBe(d.body.data.id);
     expect(ids(d.body.data.relationships['filters']).sort()).toEqual(['flt-airline', 'flt-origin-airport']);
 
     const r = await call('POST', '/reports/rep-top-airports/duplicate');
     expect(r.status).toBe(201);
     expect(r.body.data.attributes['name']).toBe('Copy of Top airports');
-    expect((r.body.data.relationships['dashboard'].data as { id: string }).id).toBe('dash-ops-0001');
+    expect((r.body.data.relationships['dashboard']?.data as { id: string }).id).toBe('dash-ops-0001');
     await call('DELETE', `/reports/${r.body.data.id}`);
 
     // Deleting the dashboard deletes its reports.
