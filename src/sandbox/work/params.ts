@@ -8,9 +8,9 @@ import type { QueryParameters } from '../parameters.js';
 import type { ResourceRecord } from '../resources.js';
 import { validateParameters } from '../routes/executions.js';
 
-/** The dashboard's fixed time zone, if it has one (time_zone {type: fixed, fixed_time_zone} or a plain string). */
+/** The dashboard's fixed time zone, if it has one (time_zone_config {type: fixed, fixed_time_zone}). */
 function fixedTimeZone(dashboard: ResourceRecord | undefined): string | undefined {
-  const tz = dashboard?.attributes['time_zone'];
+  const tz = dashboard?.attributes['time_zone_config'] ?? dashboard?.attributes['time_zone'];
   if (typeof tz === 'string' && tz !== '') return tz;
   if (tz !== null && typeof tz === 'object') {
     const t = tz as Record<string, unknown>;
