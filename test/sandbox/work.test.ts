@@ -63,7 +63,7 @@ const rec = (type: string, id: string, attributes: Json, relationships: Json = {
 beforeAll(async () => {
   sb = await startSandbox();
   const records = [
-    rec('dashboards', 't-dash', { name: 'Test Operations', data_refresh_rate: 60, time_zone: { type: 'fixed', fixed_time_zone: 'UTC' } }, {
+    rec('dashboards', 't-dash', { name: 'Test Operations', data_refresh_rate: 60, time_zone_config: { type: 'fixed', fixed_time_zone: 'UTC' } }, {
       filters: [
         { type: 'filters', id: 't-flt-origin' },
         { type: 'filters', id: 't-flt-airline' },
@@ -237,7 +237,7 @@ describe('dashboards', () => {
     expect(broken['data_access_token']).toBeUndefined();
     expect(broken['running']).toBe(false);
     // the report resource carries the error too
-    const brokenRec = (await (await fetch(`${sb.apiUrl}/_sandbox/records/reports/t-rep-broken`)).json()) as Json;
+    const brokenRec = await get('/reports/t-rep-broken');
     expect(brokenRec['data']['attributes']['query_error']).toMatch(/no_such_table/);
 
     for (const id of ['t-rep-period', 't-rep-top']) {
@@ -270,6 +270,9 @@ describe('dashboards', () => {
     expect(after['reports']['t-rep-top']['data_key']).toBe(key);
     expect(after['data_keys'][key]['execution_id']).not.toBe(before['data_keys'][key]['execution_id']);
     expect(after['data_keys'][key]['result_status']).toBe('success');
+    // the SQL filter ran as part of the refresh
+    const opts = (await post('/filters/t-flt-origin/options', {})).body as Json;
+    expect(opts['options']['values']).toContain('JFK');
   });
 
   it('data older than the refresh rate is stale and rerun', async () => {
@@ -353,7 +356,7 @@ describe('export jobs', () => {
     expect(csv).toBe(expected);
     const list = (await (await fetch(`${sb.apiUrl}/_sandbox/export_jobs`)).json()) as Json[];
     const mine = list.find((j) => j['id'] === (job as Json)['id'] || j['kind'] === 'report_csv');
-    expect(mine?.['target']).toEqual({ type: 'reports', id: 't-rep-top' });
+    expect(mine).toMatchObject({ target: 't-rep-top', target_type: 'reports' });
 
     const refused = await post('/reports/t-rep-period/export/csv', { parameters: p });
     expect(refused.status).toBe(422);
@@ -392,5 +395,116 @@ describe('export jobs', () => {
       await fetch(`${sb.apiUrl}/_sandbox/export_settings`, { method: 'PUT', body: JSON.stringify({ min_duration_ms: 500 }) });
     }
     expect((await api('/export_jobs/nope')).status).toBe(404);
+  });
+});
+
+describe('drop-down filter options', () => {
+  it('manual filters answer from their values; refresh is a 204', async () => {
+    const r = await post('/filters/t-flt-airline/options', {});
+    expect(r.body).toEqual({ options: { values: ['NA', 'BL', 'AE'], value_names: ['Northwind Air', 'Bluejay Airlines', 'AE'] } });
+    expect((await post('/filters/t-flt-airline/options/refresh', {})).status).toBe(204);
+  });
+
+  it('SQL filters: empty until their query ran, then the values and names', async () => {
+    const fresh = await post('/filters/t-flt-dyn/options', { dashboard_id: 't-dash', parameters: { filters: [{ variable_name: 'origin_airport', selected_values: ['JFK'] }] } });
+    expect(fresh.body).toEqual({ options: { values: [], value_names: [] } });
+    const started = await post('/filters/t-flt-dyn/options/refresh', { dashboard_id: 't-dash', parameters: { filters: [{ variable_name: 'origin_airport', selected_values: ['JFK'] }] } });
+    const attrs = await waitExecution(started.body?.['execution_id']);
+    expect(attrs['execution_type']).toBe('sql_filter');
+    const after = (await post('/filters/t-flt-dyn/options', { dashboard_id: 't-dash', parameters: { filters: [{ variable_name: 'origin_airport', selected_values: ['JFK'] }] } })).body as Json;
+    expect(after['options']['values'].length).toBeGreaterThan(0);
+    expect(after['options']['values']).not.toContain('JFK');
+    expect(typeof after['data_timestamp']).toBe('number');
+
+    const s = await post('/filters/t-flt-origin/options/refresh', {});
+    await waitExecution(s.body?.['execution_id']);
+    const o = (await post('/filters/t-flt-origin/options', {})).body as Json;
+    const i = o['options']['values'].indexOf('JFK');
+    expect(o['options']['value_names'][i]).toBe('John F. Kennedy International');
+  });
+
+  it('errors: dynamic without dashboard, not a drop-down, unknown filter', async () => {
+    expect((await post('/filters/t-flt-dyn/options/refresh', {})).status).toBe(422);
+    expect((await post('/filters/t-flt-date/options', {})).status).toBe(422);
+    expect((await post('/filters/nope/options', {})).status).toBe(404);
+  });
+});
+
+describe('SQL alerts', () => {
+  async function runAlert(id: string): Promise<Json> {
+    const r = await post(`/sql_alerts/${id}/run`);
+    expect(r.status).toBe(200);
+    const attrs = await waitExecution(r.body?.['execution_id']);
+    expect(attrs['execution_type']).toBe('sql_alert');
+    return (await get(`/sql_alerts/${id}`))['data']['attributes'] as Json;
+  }
+
+  it('triggered and not triggered, per condition', async () => {
+    expect((await runAlert('t-alert-has'))['last_result_status']).toBe('alert_triggered');
+    expect((await runAlert('t-alert-none'))['last_result_status']).toBe('ok');
+    expect((await runAlert('t-alert-gt'))['last_result_status']).toBe('ok');
+    const lt = await runAlert('t-alert-lt');
+    expect(lt).toMatchObject({ last_result_status: 'alert_triggered', last_error_message: null, last_query_error_message: null, running_execution_id: null });
+    expect(typeof lt['last_query_run']).toBe('string');
+    expect(typeof lt['last_query_success']).toBe('string');
+  });
+
+  it('a failing query: query_error with the message', async () => {
+    const a = await runAlert('t-alert-broken');
+    expect(a['last_result_status']).toBe('query_error');
+    expect(a['last_query_error_message']).toMatch(/no_such_table/);
+  });
+
+  it('results: newest first, count, cursor and limit', async () => {
+    await runAlert('t-alert-has');
+    await runAlert('t-alert-has');
+    const all = await get('/sql_alerts/t-alert-has/results');
+    expect(all['count']).toBe(3);
+    expect(all['cursor']).toBeUndefined();
+    expect(all['items']).toHaveLength(3);
+    const item = all['items'][0] as Json;
+    expect(item).toMatchObject({ result_status: 'alert_triggered', sql_query: "SELECT code FROM airlines WHERE code = 'NA'" });
+    expect(typeof item['sql_query_duration']).toBe('number');
+    expect(item['created_at'] >= all['items'][1]['created_at']).toBe(true);
+    const page1 = await get('/sql_alerts/t-alert-has/results?limit=2');
+    expect(page1['items']).toHaveLength(2);
+    expect(typeof page1['cursor']).toBe('string');
+    const page2 = await get(`/sql_alerts/t-alert-has/results?limit=2&cursor=${page1['cursor']}`);
+    expect(page2['items']).toEqual([all['items'][2]]);
+    expect(page2['cursor']).toBeUndefined();
+    expect((await api('/sql_alerts/t-alert-has/results?limit=5000')).status).toBe(400);
+    const broken = await get('/sql_alerts/t-alert-broken/results');
+    expect(broken['items'][0]).toMatchObject({ result_status: 'query_error', error_message: expect.stringMatching(/no_such_table/) });
+  });
+});
+
+describe('the seeded organisation', () => {
+  it('Flight Operations: every report runs with the dashboard defaults and its data is fetchable', async () => {
+    let s = (await post('/dashboards/dash-ops-0001/status', { refresh_data: true })).body as Json;
+    for (const until = Date.now() + 30_000; Object.values(s['data_keys'] as Json).some((k: Json) => k['running']); ) {
+      if (Date.now() > until) throw new Error('dashboard still running');
+      await sleep(100);
+      s = (await post('/dashboards/dash-ops-0001/status', {})).body as Json;
+    }
+    expect(Object.keys(s['reports'])).toEqual(expect.arrayContaining(['rep-flights-per-period', 'rep-top-airports', 'rep-delay-by-airline']));
+    expect(Object.keys(s['filters'])).toEqual(expect.arrayContaining(['flt-origin-airport', 'flt-airline']));
+    for (const [id, r] of Object.entries(s['reports'] as Record<string, Json>)) {
+      const k = s['data_keys'][r['data_key']] as Json;
+      expect(k['result_status'], id).toBe('success');
+      const rows = ((await (await data({ data_key: r['data_key'], data_access_token: k['data_access_token'] })).json()) as Json)['rows'];
+      expect(rows.length, id).toBeGreaterThan(0);
+    }
+    const airline = (await post('/filters/flt-airline/options', {})).body as Json;
+    expect(airline['options']['values']).toContain('NA');
+  });
+
+  it('the seeded alerts run and record a result', async () => {
+    for (const id of ['alert-delay-spike', 'alert-cancellations']) {
+      const exId = (await post(`/sql_alerts/${id}/run`)).body?.['execution_id'] as string;
+      expect((await waitExecution(exId))['execution_status']).toBe('success');
+      const attrs = (await get(`/sql_alerts/${id}`))['data']['attributes'] as Json;
+      expect(['ok', 'alert_triggered']).toContain(attrs['last_result_status']);
+      expect((await get(`/sql_alerts/${id}/results`))['count']).toBe(1);
+    }
   });
 });

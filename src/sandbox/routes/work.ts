@@ -10,7 +10,9 @@ import { ApiError, isoNow, notFound, unprocessable, type RequestContext, type Ro
 import type { ResourceRecord } from '../resources.js';
 import type { SandboxState } from '../state.js';
 import { validateParameters, type ExecutionRunner } from './executions.js';
+import { SqlAlerts } from '../work/alerts.js';
 import { ExportJobs, MIME, type ExportFormat, type ExportJob } from '../work/exports.js';
+import { filterOptions, refreshFilter } from '../work/filters.js';
 import { SpecError, WorkQueries, filterKind, type KeyStatus } from '../work/queries.js';
 import { csvFormat } from '../work/rows.js';
 
@@ -40,9 +42,12 @@ function jobResponse(ctx: RequestContext, job: ExportJob): Record<string, unknow
 export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[] {
   const queries = new WorkQueries(state, runner);
   const exports = new ExportJobs(state, runner, queries);
+  const alerts = new SqlAlerts(state, runner);
 
   const dashboard = (id: string | undefined): ResourceRecord => state.resources.require('dashboards', id ?? '', 'dashboard');
   const report = (id: string | undefined): ResourceRecord => state.resources.require('reports', id ?? '', 'report');
+  const filter = (id: string | undefined): ResourceRecord => state.resources.require('filters', id ?? '', 'filter');
+  const alert = (id: string | undefined): ResourceRecord => state.resources.require('sql_alerts', id ?? '', 'SQL alert');
   const job = (id: string | undefined): ExportJob => {
     const j = exports.jobs.get(id ?? '');
     if (j === undefined) throw notFound('export job', id ?? '');
@@ -235,6 +240,53 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
       },
     },
 
+    // ---------------------------------------------------------------------------------- filters
+    {
+      method: 'POST',
+      path: '/filters/:id/options',
+      handler: async ({ params, body }) => {
+        const f = filter(params['id']);
+        const b = bodyObject(body, ['dashboard_id', 'parameters']);
+        if (b['dashboard_id'] !== undefined && b['dashboard_id'] !== null && typeof b['dashboard_id'] !== 'string') {
+          throw unprocessable('attribute "dashboard_id" must be a string');
+        }
+        const dashboardId = typeof b['dashboard_id'] === 'string' ? b['dashboard_id'] : undefined;
+        return { status: 200, type: 'json', body: await filterOptions(state, queries, f, dashboardId, validateParameters(b['parameters'])) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/filters/:id/options/refresh',
+      handler: ({ params, body }) => {
+        const f = filter(params['id']);
+        const b = bodyObject(body, ['dashboard_id', 'parameters']);
+        if (b['dashboard_id'] !== undefined && b['dashboard_id'] !== null && typeof b['dashboard_id'] !== 'string') {
+          throw unprocessable('attribute "dashboard_id" must be a string');
+        }
+        const dashboardId = typeof b['dashboard_id'] === 'string' ? b['dashboard_id'] : undefined;
+        const ex = refreshFilter(queries, f, dashboardId, validateParameters(b['parameters']));
+        return ex === null ? { status: 204 } : { status: 200, type: 'json', body: { execution_id: ex.id } };
+      },
+    },
+
+    // ---------------------------------------------------------------------------------- SQL alerts
+    {
+      method: 'POST',
+      path: '/sql_alerts/:id/run',
+      handler: ({ params }) => {
+        const ex = alerts.run(alert(params['id']));
+        return { status: 200, type: 'json', body: { execution_id: ex.id } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/sql_alerts/:id/results',
+      handler: ({ params, query }) => {
+        const a = alert(params['id']);
+        return { status: 200, type: 'json', body: alerts.list(a.id, query.get('cursor'), query.get('limit')) };
+      },
+    },
+
     // ---------------------------------------------------------------------------------- test hooks
     {
       method: 'GET',
@@ -246,7 +298,8 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
         body: [...exports.jobs.values()].map((j) => ({
           id: j.id,
           kind: `${j.targetType}_${j.format}`,
-          target: { type: `${j.targetType}s`, id: j.targetId },
+          target: j.targetId,
+          target_type: `${j.targetType}s`,
           status: j.status,
           created_at: j.createdAt,
           completed_at: j.completedAt,
