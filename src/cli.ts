@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { ApiClient, sharedAgent } from './cluvio/api-client.js';
 import { DataClient } from './cluvio/data-client.js';
+import { CluvioApiError } from './cluvio/errors.js';
 import { ConfigError, HELP, parseCommand, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { buildCatalog } from './operations/index.js';
 import { createServerFactory } from './server.js';
 import { selectOperations } from './tools/selection.js';
+import { Activity } from './tools/activity.js';
+import { startHttp } from './transports/http.js';
 import { startStdio } from './transports/stdio.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -52,12 +55,39 @@ async function serve(config: Config): Promise<void> {
   const dispatcher = sharedAgent();
   const api = new ApiClient({ baseUrl: config.apiUrl, apiKey: config.apiKey ?? '', timeoutMs: config.requestTimeoutMs, logger, dispatcher });
   const data = new DataClient({ baseUrl: config.dataUrl, timeoutMs: config.requestTimeoutMs, logger, dispatcher });
-  const factory = createServerFactory(selected, catalog, { api, data, config, logger });
-  logger.info({ operations: selected.length, discovery: config.discovery, readOnly: config.readOnly, apiUrl: config.apiUrl }, 'serving MCP over stdio');
-  await startStdio(factory, logger);
+  const activity = new Activity();
+  const deps = { api, data, config, logger, activity };
+  const started = { operations: selected.length, discovery: config.discovery, readOnly: config.readOnly, apiUrl: config.apiUrl };
+
+  if (config.transport === 'http') {
+    const serverFor = (key: string | undefined) => createServerFactory(selected, catalog, key ? { ...deps, api: api.withApiKey(key) } : deps);
+    const http = await startHttp(config.http, serverFor, () => cluvioReachable(api, !!config.apiKey), activity, logger);
+    logger.info({ ...started, url: http.url, stateless: config.http.stateless, auth: !!config.http.authToken }, 'serving MCP over streamable HTTP');
+    await new Promise<void>((resolve) => {
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
+    });
+    logger.info('shutting down: draining in-flight calls');
+    await http.close();
+  } else {
+    logger.info(started, 'serving MCP over stdio');
+    await Promise.race([
+      startStdio(createServerFactory(selected, catalog, deps), logger),
+      new Promise<void>((resolve) => process.once('SIGTERM', () => resolve())),
+    ]);
+  }
   await closeSandbox?.();
   await dispatcher.close();
   logger.flush();
+}
+
+/** Readiness: Cluvio answers, and accepts the configured key when there is one. */
+async function cluvioReachable(api: ApiClient, hasKey: boolean): Promise<boolean> {
+  try {
+    await api.send({ operation: 'readiness', method: 'GET', path: '/datasources', idempotent: false, signal: AbortSignal.timeout(5_000) });
+    return true;
+  } catch (err) {
+    return !hasKey && err instanceof CluvioApiError;
+  }
 }
 
 process.on('unhandledRejection', (err) => {

@@ -35,6 +35,26 @@ export interface Config {
   readOnly: boolean;
   /** Three meta-tools (search, describe, call) instead of one tool per operation. */
   discovery: boolean;
+  transport: 'stdio' | 'http';
+  http: HttpConfig;
+}
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** No per-process session state: every request is served on its own (load-balanced replicas). */
+  stateless: boolean;
+  /** Bearer token clients must send; undefined = no auth (loopback only). */
+  authToken: string | undefined;
+  /** Origin hostnames allowed besides localhost ones. */
+  allowedOrigins: string[];
+  /** Host header hostnames allowed; empty = localhost names on a loopback bind, any otherwise. */
+  allowedHosts: string[];
+  /** A request may carry its own Cluvio API key in X-Cluvio-Api-Key. */
+  perUserKeys: boolean;
+  maxBodyBytes: number;
+  sessionIdleMs: number;
+  shutdownGraceMs: number;
 }
 
 export type Command =
@@ -63,6 +83,17 @@ Options (flags win over environment variables):
   --tools x,y                CLUVIO_TOOLS, expose these single tools (with --toolsets: in addition)
   --read-only                CLUVIO_READ_ONLY=true, nothing in the account changes, nobody is e-mailed
   --discovery                CLUVIO_DISCOVERY=true, 3 tools (search, describe, call) instead of one per operation
+
+Streamable HTTP (endpoint /mcp, plus /healthz and /readyz):
+  --transport stdio|http     CLUVIO_MCP_TRANSPORT (default stdio)
+  --host H                   CLUVIO_MCP_HOST (default 127.0.0.1; other addresses need CLUVIO_MCP_AUTH_TOKEN)
+  --port N                   CLUVIO_MCP_PORT (default 8765)
+  --stateless                CLUVIO_MCP_STATELESS=true, no sessions (for several replicas behind a load balancer)
+  CLUVIO_MCP_AUTH_TOKEN      bearer token clients must send
+  CLUVIO_MCP_ALLOWED_ORIGINS, CLUVIO_MCP_ALLOWED_HOSTS   comma-separated hostnames to allow
+  CLUVIO_MCP_PER_USER_KEYS=true   a request may carry its own Cluvio key in X-Cluvio-Api-Key
+  CLUVIO_MCP_MAX_BODY_BYTES (default 1048576), CLUVIO_MCP_SESSION_IDLE_MINUTES (default 30),
+  CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS (default 10)
   -h, --help                 show this help
   -v, --version              print the version
 
@@ -83,6 +114,9 @@ const FLAGS = {
   tools: { type: 'string' },
   'read-only': { type: 'boolean' },
   discovery: { type: 'boolean' },
+  transport: { type: 'string' },
+  host: { type: 'string' },
+  stateless: { type: 'boolean' },
   port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -111,11 +145,13 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
   if (positionals.length > 0) {
     throw new ConfigError(`Unknown command "${positionals[0]}". Accepted: "sandbox", or no command to serve MCP.`);
   }
-  if (values.port !== undefined) throw new ConfigError('--port applies only to "cluvio-mcp sandbox".');
 
   const sandbox = values.sandbox ?? false;
   const apiKey = nonEmpty(env.CLUVIO_API_KEY);
-  if (!apiKey && !sandbox) {
+  const transport = oneOf('CLUVIO_MCP_TRANSPORT (--transport)', values.transport ?? nonEmpty(env.CLUVIO_MCP_TRANSPORT) ?? 'stdio', ['stdio', 'http'] as const);
+  const http = httpConfig(values, env, transport === 'http');
+  // Over HTTP with per-user keys, every request may bring its own key instead.
+  if (!apiKey && !sandbox && !(transport === 'http' && http.perUserKeys)) {
     throw new ConfigError(
       'No Cluvio API key: set CLUVIO_API_KEY to an API key secret, or start with --sandbox to use the built-in sandbox.',
     );
@@ -146,6 +182,8 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
       tools: list(values.tools ?? env.CLUVIO_TOOLS),
       readOnly: values['read-only'] ?? bool('CLUVIO_READ_ONLY', env.CLUVIO_READ_ONLY) ?? false,
       discovery: values.discovery ?? bool('CLUVIO_DISCOVERY', env.CLUVIO_DISCOVERY) ?? false,
+      transport,
+      http,
     },
   };
 }
@@ -153,6 +191,35 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
 function nonEmpty(v: string | undefined): string | undefined {
   const t = v?.trim();
   return t ? t : undefined;
+}
+
+function httpConfig(values: { host?: string; port?: string; stateless?: boolean }, env: Env, serving: boolean): HttpConfig {
+  const host = values.host ?? nonEmpty(env.CLUVIO_MCP_HOST) ?? '127.0.0.1';
+  const authToken = nonEmpty(env.CLUVIO_MCP_AUTH_TOKEN);
+  if (serving && !isLoopback(host) && !authToken) {
+    throw new ConfigError(
+      `Refusing to listen on ${host} without CLUVIO_MCP_AUTH_TOKEN: anyone who can reach that address could use the Cluvio API key. Set CLUVIO_MCP_AUTH_TOKEN, or listen on 127.0.0.1.`,
+    );
+  }
+  if (authToken !== undefined && authToken.length < 16) throw new ConfigError('Invalid CLUVIO_MCP_AUTH_TOKEN: use at least 16 characters.');
+  const port = values.port ?? nonEmpty(env.CLUVIO_MCP_PORT);
+  const int = (name: string, v: string | undefined, def: number, min: number, max: number) => (v === undefined ? def : intInRange(name, v, min, max));
+  return {
+    host,
+    port: port === undefined ? 8765 : intInRange('CLUVIO_MCP_PORT (--port)', port, 0, 65_535),
+    stateless: values.stateless ?? bool('CLUVIO_MCP_STATELESS', env.CLUVIO_MCP_STATELESS) ?? false,
+    authToken,
+    allowedOrigins: list(env.CLUVIO_MCP_ALLOWED_ORIGINS),
+    allowedHosts: list(env.CLUVIO_MCP_ALLOWED_HOSTS),
+    perUserKeys: bool('CLUVIO_MCP_PER_USER_KEYS', env.CLUVIO_MCP_PER_USER_KEYS) ?? false,
+    maxBodyBytes: int('CLUVIO_MCP_MAX_BODY_BYTES', nonEmpty(env.CLUVIO_MCP_MAX_BODY_BYTES), 1_048_576, 1024, 64 * 1_048_576),
+    sessionIdleMs: int('CLUVIO_MCP_SESSION_IDLE_MINUTES', nonEmpty(env.CLUVIO_MCP_SESSION_IDLE_MINUTES), 30, 1, 1440) * 60_000,
+    shutdownGraceMs: int('CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS', nonEmpty(env.CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS), 10, 0, 600) * 1000,
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function list(value: string | undefined): string[] {

@@ -237,9 +237,23 @@ describe('command line', () => {
     for (const bad of ['65535', '65536', '-1', 'http', '80.5']) expect(configError(() => parseCommand(['sandbox', '--port', bad], {})).message).toContain('--port');
   });
 
-  test('sandbox takes no further argument; --port needs the sandbox command', () => {
+  test('sandbox takes no further argument; --port also sets the HTTP port', () => {
     expect(() => parseCommand(['sandbox', 'extra'], {})).toThrow(ConfigError);
-    expect(configError(() => parseCommand(['--port', '9000'], KEY)).message).toContain('sandbox');
+    const served = parseCommand(['--transport', 'http', '--port', '9000'], KEY);
+    expect(served.kind === 'serve' && served.config.http.port).toBe(9000);
+  });
+
+  test('HTTP settings: loopback by default, a token required elsewhere, per-user keys without a server key', () => {
+    const local = parseCommand(['--transport', 'http'], KEY);
+    expect(local.kind === 'serve' && local.config.http).toMatchObject({ host: '127.0.0.1', port: 8765, stateless: false, authToken: undefined });
+    expect(configError(() => parseCommand(['--transport', 'http', '--host', '0.0.0.0'], KEY)).message).toMatch(/CLUVIO_MCP_AUTH_TOKEN/);
+    const remote = parseCommand(['--transport', 'http', '--host', '0.0.0.0'], { ...KEY, CLUVIO_MCP_AUTH_TOKEN: 'a-long-enough-token-123' });
+    expect(remote.kind === 'serve' && remote.config.http.host).toBe('0.0.0.0');
+    expect(configError(() => parseCommand(['--transport', 'http'], { ...KEY, CLUVIO_MCP_AUTH_TOKEN: 'short' })).message).toMatch(/at least 16/);
+    expect(parseCommand(['--transport', 'http'], { CLUVIO_MCP_PER_USER_KEYS: 'true' }).kind).toBe('serve');
+    expect(configError(() => parseCommand(['--transport', 'grpc'], KEY)).message).toMatch(/CLUVIO_MCP_TRANSPORT.*stdio, http/);
+    // The host only matters when serving HTTP.
+    expect(parseCommand([], { ...KEY, CLUVIO_MCP_HOST: '0.0.0.0' }).kind).toBe('serve');
   });
 
   test('--help and --version, even without a key', () => {

@@ -5,6 +5,7 @@ import type { Relationship } from '../cluvio/jsonapi.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ToolOutput } from '../results/output.js';
+import type { Activity } from '../tools/activity.js';
 
 export const TOOLSETS = [
   'datasources',
@@ -104,6 +105,8 @@ export interface Deps {
   data: DataClient;
   config: Config;
   logger: Logger;
+  /** Tool calls in progress (for a graceful shutdown). */
+  activity?: Activity;
 }
 
 export function defineOperation<I extends z.ZodObject>(op: Operation<I>): Operation {

@@ -30,6 +30,7 @@ export class Invoker {
     const name = toolName(op);
     const call = this.callContext(ctx);
     let out: ToolOutput;
+    this.deps.activity?.enter();
     try {
       const refusal = this.deps.config.readOnly ? op.readOnlyGuard?.(args) : undefined;
       if (refusal) out = { text: `${name} refused: ${refusal}.`, structured: { error: { message: refusal } }, isError: true };
@@ -39,6 +40,8 @@ export class Invoker {
       if (ctx.mcpReq.signal.aborted) this.deps.logger.info({ tool: name }, 'call cancelled by the client');
       else this.deps.logger.warn({ tool: name, error: (err as Error).message }, 'tool failed');
       out = errorOutput(name, err);
+    } finally {
+      this.deps.activity?.leave();
     }
     return {
       content: [{ type: 'text', text: out.text }, ...(out.extra ?? [])],

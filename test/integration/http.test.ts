@@ -1,0 +1,232 @@
+import { Client } from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, textOf } from './harness.js';
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `cluvio-mcp --transport http` on a free port against the shared standalone sandbox. */
+async function startHttpServer(args: string[], env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, [CLI, '--transport', 'http', '--port', '0', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...sandboxEnv, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /"url":"([^"]+)"/.exec(err);
+      if (m) {
+        clearInterval(timer);
+        resolve(m[1]!);
+      }
+    }, 20);
+    void exited.then(() => {
+      clearInterval(timer);
+      reject(new Error(`server exited: ${err}`));
+    });
+  });
+  return { child, url, stderr: () => err, exited };
+}
+
+async function connect(url: string, headers: Record<string, string> = {}, modern = false): Promise<Client> {
+  const client = new Client({ name: 'http-test', version: '0' }, modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}
+
+let sandbox: ChildProcess;
+let sandboxEnv: Record<string, string>;
+let sandboxApi: string;
+
+beforeAll(async () => {
+  sandbox = spawn(process.execPath, [CLI, 'sandbox'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const info = JSON.parse(await new Promise<string>((resolve) => sandbox.stdout!.once('data', (d: Buffer) => resolve(d.toString())))) as Record<string, string>;
+  sandboxEnv = { CLUVIO_API_URL: info.api_url!, CLUVIO_DATA_URL: info.data_url!, CLUVIO_API_KEY: info.api_key! };
+  sandboxApi = info.api_url!;
+  await warmUp(info.api_url!, info.api_key!);
+});
+
+/** Waits until the sandbox's SQL engine answers, so timing-sensitive tests do not measure its start-up. */
+async function warmUp(api: string, key: string): Promise<void> {
+  const headers = { authorization: `Api ${key}`, 'content-type': 'application/json' };
+  const started = (await (await fetch(`${api}/datasources/smpl-data-0001/executions`, { method: 'POST', headers, body: JSON.stringify({ sql_query: 'SELECT 1' }) })).json()) as { data: { id: string } };
+  for (let i = 0; i < 600; i++) {
+    const e = (await (await fetch(`${api}/executions/${started.data.id}`, { headers })).json()) as { data: { attributes: { execution_status: string } } };
+    if (e.data.attributes.execution_status === 'success') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('sandbox engine did not start');
+}
+afterAll(() => {
+  sandbox?.kill('SIGTERM');
+});
+
+describe('streamable HTTP', () => {
+  let server: Running;
+  beforeAll(async () => {
+    server = await startHttpServer([], { CLUVIO_MCP_PER_USER_KEYS: 'true' });
+  });
+  afterAll(() => {
+    server?.child.kill('SIGTERM');
+  });
+
+  it('serves a 2025-era session client the same tools as stdio, and runs a query', async () => {
+    const client = await connect(server.url);
+    const { tools } = await client.listTools();
+    expect(tools).toHaveLength(87);
+    const res = await client.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: 'SELECT 41+1 AS answer' } });
+    expect(textOf(res)).toContain('42');
+    await client.close();
+  });
+
+  it('serves a 2026-07-28 client, request by request', async () => {
+    const client = await connect(server.url, {}, true);
+    const { tools } = await client.listTools();
+    expect(tools).toHaveLength(87);
+    const res = await client.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: 'SELECT 6*7 AS answer' } });
+    expect(textOf(res)).toContain('42');
+    await client.close();
+  });
+
+  it('answers /healthz and /readyz', async () => {
+    const base = server.url.replace(/\/mcp$/, '');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  });
+
+  it('rejects a foreign Origin (403) and a foreign Host (4xx)', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const origin = await fetch(server.url, { method: 'POST', body, headers: { ...headers, origin: 'http://evil.example' } });
+    expect(origin.status).toBe(403);
+    const host = await new Promise<number>((resolve) => {
+      const u = new URL(server.url);
+      const req = httpRequest(
+        { host: u.hostname, port: u.port, path: '/mcp', method: 'POST', headers: { ...headers, host: 'evil.example' } },
+        (res: { statusCode: number; resume: () => void }) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
+      req.end(body);
+    });
+    expect(host).toBeGreaterThanOrEqual(400);
+    expect(host).toBeLessThan(500);
+  });
+
+  it('keeps per-user keys to their own sessions', async () => {
+    const good = await connect(server.url, { 'x-cluvio-api-key': sandboxEnv.CLUVIO_API_KEY! });
+    const bad = await connect(server.url, { 'x-cluvio-api-key': 'someone-elses-key' });
+    const refused = await bad.callTool({ name: 'list_datasources', arguments: {} });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(/HTTP 401/);
+    const ok = await good.callTool({ name: 'list_datasources', arguments: {} });
+    expect(ok.isError, textOf(ok)).toBeFalsy();
+    // A request carrying another key cannot ride on someone else's session.
+    const sessionId = (good as unknown as { transport?: { sessionId?: string } }).transport?.sessionId;
+    expect(sessionId).toBeTruthy();
+    const hijack = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId!, 'mcp-protocol-version': '2025-06-18', 'x-cluvio-api-key': 'someone-elses-key' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'list_datasources', arguments: {} } }),
+    });
+    expect(hijack.status).toBe(403);
+    expect(server.stderr()).not.toContain(sandboxEnv.CLUVIO_API_KEY);
+    expect(server.stderr()).not.toContain('someone-elses-key');
+    await good.close();
+    await bad.close();
+  });
+
+  it('answers --stateless deployments without session state', async () => {
+    const stateless = await startHttpServer(['--stateless'], {});
+    try {
+      const client = await connect(stateless.url);
+      expect((await client.listTools()).tools).toHaveLength(87);
+      const res = await client.callTool({ name: 'get_execution', arguments: { id: 'nope' } });
+      expect(textOf(res)).toMatch(/404/);
+      await client.close();
+    } finally {
+      stateless.child.kill('SIGTERM');
+    }
+  });
+});
+
+describe('bearer token', () => {
+  const TOKEN = 'test-token-0123456789abcdef';
+  let server: Running;
+  beforeAll(async () => {
+    server = await startHttpServer([], { CLUVIO_MCP_AUTH_TOKEN: TOKEN });
+  });
+  afterAll(() => {
+    server?.child.kill('SIGTERM');
+  });
+
+  it('refuses a missing or wrong token with 401 and WWW-Authenticate, accepts the right one', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const missing = await fetch(server.url, { method: 'POST', body, headers });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const wrong = await fetch(server.url, { method: 'POST', body, headers: { ...headers, authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+    const client = await connect(server.url, { authorization: `Bearer ${TOKEN}` });
+    expect((await client.listTools()).tools.length).toBe(87);
+    await client.close();
+    expect(server.stderr()).not.toContain(TOKEN);
+  });
+
+  it('refuses to listen on 0.0.0.0 without a token', async () => {
+    const child = spawn(process.execPath, [CLI, '--transport', 'http', '--host', '0.0.0.0'], { env: { PATH: process.env.PATH ?? '', CLUVIO_API_KEY: 'x' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(err).toMatch(/CLUVIO_MCP_AUTH_TOKEN/);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('SIGTERM during a running query: exits cleanly within the grace period, and the query is cancelled upstream', async () => {
+    const server = await startHttpServer([], { CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS: '1' });
+    const client = await connect(server.url);
+    const marker = `shutdown_marker_${Date.now()}`;
+    const call = client.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: `SELECT pg_sleep(6), '${marker}'` } }).catch((e: Error) => e);
+    const listed = async () => ((await (await fetch(`${sandboxApi}/_sandbox/executions`)).json()) as Array<{ sql_query: string; status: string }>).find((e) => e.sql_query.includes(marker));
+    while (!(await listed())) await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    let status = (await listed())!.status;
+    for (let i = 0; i < 50 && status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await listed())!.status;
+    }
+    // A 6 s query against a 1 s grace period: cancelled, not left running.
+    expect(status).toBe('cancelled');
+    void call;
+    await client.close().catch(() => undefined);
+  });
+
+  it('SIGTERM lets a call that ends within the grace period finish', async () => {
+    const server = await startHttpServer([], { CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS: '10' });
+    const client = await connect(server.url);
+    const marker = `graceful_marker_${Date.now()}`;
+    const call = client.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: `SELECT pg_sleep(1.5), '${marker}' AS m` } });
+    const listed = async () => ((await (await fetch(`${sandboxApi}/_sandbox/executions`)).json()) as Array<{ sql_query: string; status: string }>).find((e) => e.sql_query.includes(marker));
+    while (!(await listed())) await new Promise((r) => setTimeout(r, 50));
+    server.child.kill('SIGTERM');
+    expect(textOf(await call)).toContain(marker);
+    expect(await server.exited).toBe(0);
+    expect((await listed())!.status).toBe('success');
+  });
+});
