@@ -98,10 +98,7 @@ async function waitForDashboard(args: DashboardArgs, ctx: CallContext, refreshFi
       onProgress: ctx.progress,
     });
   } catch (err) {
-    if (ctx.signal.aborted && last) {
-      const running = pendingKeys(last).running.map((k) => last?.data_keys?.[k]?.execution_id).filter((e): e is string => typeof e === 'string');
-      await Promise.all(running.map((e) => cancelExecutionQuietly(e, ctx)));
-    }
+    if (ctx.signal.aborted) await cancelRunning(args, last, ctx);
     throw err;
   }
   const status = waited.state;
@@ -129,6 +126,22 @@ async function waitForDashboard(args: DashboardArgs, ctx: CallContext, refreshFi
   const filters = publicFilters(status);
   const text = [`Dashboard ${args.id}: ${outcomes.length} reports, ${failed ? `${failed} failed` : 'all succeeded'}.`, ...parts].join('\n\n');
   return { text, structured: { dashboard_id: args.id, done: true, reports: outcomes, filters } };
+}
+
+/** After the client cancelled: cancel every query of the dashboard still running (reading the status afresh if none was seen yet). */
+async function cancelRunning(args: DashboardArgs, last: DashboardStatus | undefined, ctx: CallContext): Promise<void> {
+  let status = last;
+  if (!status) {
+    try {
+      status = await fetchStatus(args, ctx, AbortSignal.timeout(5_000));
+    } catch {
+      return;
+    }
+  }
+  const running = pendingKeys(status)
+    .running.map((k) => status?.data_keys?.[k]?.execution_id)
+    .filter((e): e is string => typeof e === 'string');
+  await Promise.all(running.map((e) => cancelExecutionQuietly(e, ctx)));
 }
 
 function statusLine(id: string, r: { data_key?: string; [k: string]: unknown }, s: DashboardStatus) {
