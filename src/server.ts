@@ -1,5 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import type { Deps, Operation } from './operations/types.js';
+import { registerPrompts } from './prompts/index.js';
+import { registerResources } from './resources/index.js';
 import { registerDiscoveryTools } from './tools/discovery.js';
 import { Invoker, registerOperationTools } from './tools/register.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
@@ -15,6 +17,8 @@ export function createServerFactory(selected: readonly Operation[], catalog: rea
     const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS });
     if (deps.config.discovery) registerDiscoveryTools(server, selected, invoker, deps.config.readOnly);
     else registerOperationTools(server, selected, invoker, deps.config.readOnly);
+    registerResources(server, deps);
+    registerPrompts(server, deps);
     return server;
   };
 }
