@@ -110,6 +110,26 @@ describe('long-running workflows', () => {
     expect(textOf(res)).toMatch(out.triggered ? /TRIGGERED/ : /did not trigger/);
   });
 
+  it('run_sql_alert_query reports a triggered alert', async () => {
+    const created = await call('create_sql_alert', {
+      name: 'Always fires',
+      sql_query: 'SELECT origin, COUNT(*) FROM flights GROUP BY 1',
+      run_schedule: 'disabled',
+      email_condition: 'triggered',
+      trigger_condition: 'has_results',
+      datasource_id: 'smpl-data-0001',
+    });
+    const id = (created.structuredContent as { id: string }).id;
+    const res = await call('run_sql_alert_query', { id });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect((res.structuredContent as { triggered: boolean }).triggered).toBe(true);
+    expect(textOf(res)).toMatch(/TRIGGERED/);
+    const failing = await call('create_sql_alert', { name: 'Broken', sql_query: 'SELECT * FROM nowhere', run_schedule: 'disabled', email_condition: 'triggered', datasource_id: 'smpl-data-0001' });
+    const broken = await call('run_sql_alert_query', { id: (failing.structuredContent as { id: string }).id });
+    expect(broken.isError).toBe(true);
+    expect(textOf(broken)).toMatch(/query_error.*nowhere/);
+  });
+
   it('drop-down filter options: manual values, and a SQL filter refreshed by running its query', async () => {
     const manual = await call('get_drop_down_filter_options', { id: 'flt-airline' });
     expect((manual.structuredContent as { total: number }).total).toBeGreaterThan(0);
