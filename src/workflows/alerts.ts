@@ -1,28 +1,14 @@
 import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
 import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
-import { cancelExecutionQuietly, getExecution, RUNNING } from './executions.js';
-import { waitUntilDone } from './wait.js';
+import { waitForExecution } from './executions.js';
 
 /** Run SQL Alert Query → wait for its execution → read the alert's last result: did it trigger? */
 export async function runSqlAlertQuery(args: { id: string; max_wait_seconds: number }, ctx: CallContext): Promise<ToolOutput> {
   const started = (await ctx.request(ctx.operation('runSqlAlertQuery'), { id: args.id })) as { execution_id?: unknown } | undefined;
   const executionId = typeof started?.execution_id === 'string' ? started.execution_id : undefined;
   if (executionId) {
-    let waited;
-    try {
-      waited = await waitUntilDone<Flat>({
-        poll: (signal) => getExecution(executionId, ctx, signal),
-        isDone: (e) => !RUNNING.has(String(e.execution_status)),
-        describe: (e, ms) => ({ progress: Math.round(ms / 100) / 10, message: `Alert query ${e.execution_status}` }),
-        budgetMs: args.max_wait_seconds * 1000,
-        signal: ctx.signal,
-        onProgress: ctx.progress,
-      });
-    } catch (err) {
-      if (ctx.signal.aborted) await cancelExecutionQuietly(executionId, ctx);
-      throw err;
-    }
+    const waited = await waitForExecution(executionId, 'Alert query', args.max_wait_seconds, ctx);
     if (!waited.done) {
       const next = `get_sql_alert {"id":"${args.id}"}`;
       return { text: `Alert ${args.id} query is still ${waited.state.execution_status}; see its last_result_status later with ${next}.`, structured: { alert_id: args.id, execution_id: executionId, status: String(waited.state.execution_status), next } };

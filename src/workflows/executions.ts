@@ -5,7 +5,7 @@ import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
 import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
 import { renderTable, type Column } from '../results/table.js';
-import { waitUntilDone } from './wait.js';
+import { waitUntilDone, type WaitResult } from './wait.js';
 
 export const RUNNING = new Set(['starting', 'running', 'waiting', 'scheduled']);
 /** Page text stays under this many characters of row JSON, whatever max_rows says. */
@@ -56,21 +56,7 @@ async function getExecution(id: string, ctx: CallContext, signal: AbortSignal): 
 /** Wait for the execution (cancelling it upstream if the client gives up), then shape its outcome. */
 export async function finish(execution: Flat, args: RowsArgs, ctx: CallContext): Promise<ToolOutput> {
   const id = execution.id as string;
-  let waited;
-  try {
-    waited = await waitUntilDone<Flat>({
-      initial: execution,
-      poll: (signal) => getExecution(id, ctx, signal),
-      isDone: (e) => !RUNNING.has(String(e.execution_status)),
-      describe: (e, ms) => ({ progress: Math.round(ms / 100) / 10, message: `Execution ${e.execution_status} (${(ms / 1000).toFixed(1)} s)` }),
-      budgetMs: args.max_wait_seconds * 1000,
-      signal: ctx.signal,
-      onProgress: ctx.progress,
-    });
-  } catch (err) {
-    if (ctx.signal.aborted) await cancelQuietly(id, ctx);
-    throw err;
-  }
+  const waited = await waitForExecution(id, 'Execution', args.max_wait_seconds, ctx, execution);
   const status = String(waited.state.execution_status);
   if (!waited.done) {
     const next = `get_execution_data {"id":"${id}","offset":${args.offset ?? 0}}`;
@@ -81,6 +67,27 @@ export async function finish(execution: Flat, args: RowsArgs, ctx: CallContext):
   }
   if (status !== 'success') return failed(id, status, waited.state);
   return rowsOf(waited.state, args, ctx);
+}
+
+/**
+ * Follow an execution until it ends or the budget runs out, reporting progress; if the client
+ * cancels the call, cancel the execution in Cluvio too.
+ */
+export async function waitForExecution(id: string, label: string, maxWaitSeconds: number, ctx: CallContext, initial?: Flat): Promise<WaitResult<Flat>> {
+  try {
+    return await waitUntilDone<Flat>({
+      initial,
+      poll: (signal) => getExecution(id, ctx, signal),
+      isDone: (e) => !RUNNING.has(String(e.execution_status)),
+      describe: (e, ms) => ({ progress: Math.round(ms / 100) / 10, message: `${label} ${e.execution_status} (${(ms / 1000).toFixed(1)} s)` }),
+      budgetMs: maxWaitSeconds * 1000,
+      signal: ctx.signal,
+      onProgress: ctx.progress,
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) await cancelQuietly(id, ctx);
+    throw err;
+  }
 }
 
 function failed(id: string, status: string, execution: Flat): ToolOutput {
@@ -155,4 +162,4 @@ async function cancelQuietly(id: string, ctx: CallContext): Promise<void> {
   }
 }
 
-export { cancelQuietly as cancelExecutionQuietly, getExecution, withFreshGrant };
+export { cancelQuietly as cancelExecutionQuietly, getExecution };

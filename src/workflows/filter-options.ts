@@ -1,7 +1,6 @@
 import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
-import { cancelExecutionQuietly, getExecution, RUNNING } from './executions.js';
-import { waitUntilDone } from './wait.js';
+import { waitForExecution } from './executions.js';
 
 const MAX_OPTIONS = 200;
 
@@ -28,20 +27,7 @@ export async function refreshDropDownFilterOptions(args: { id: string; max_wait_
   const executionId = started?.execution_id;
   if (typeof executionId === 'string' || typeof executionId === 'number') {
     const id = String(executionId);
-    let waited;
-    try {
-      waited = await waitUntilDone({
-        poll: (signal) => getExecution(id, ctx, signal),
-        isDone: (e) => !RUNNING.has(String(e.execution_status)),
-        describe: (e, ms) => ({ progress: Math.round(ms / 100) / 10, message: `Filter query ${e.execution_status}` }),
-        budgetMs: args.max_wait_seconds * 1000,
-        signal: ctx.signal,
-        onProgress: ctx.progress,
-      });
-    } catch (err) {
-      if (ctx.signal.aborted) await cancelExecutionQuietly(id, ctx);
-      throw err;
-    }
+    const waited = await waitForExecution(id, 'Filter query', args.max_wait_seconds, ctx);
     const status = String(waited.state.execution_status);
     if (!waited.done) return { text: `Filter ${args.id} query is still ${status}; call get_drop_down_filter_options later.`, structured: { filter_id: args.id, execution_id: id, status } };
     if (status !== 'success') {

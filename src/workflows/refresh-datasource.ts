@@ -1,7 +1,6 @@
 import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
-import { cancelExecutionQuietly, getExecution, RUNNING } from './executions.js';
-import { waitUntilDone } from './wait.js';
+import { waitForExecution } from './executions.js';
 
 /** Start the metadata refresh, then follow its execution until it ends or the budget runs out. */
 export async function refreshDatasource(args: { id: string; max_wait_seconds: number }, ctx: CallContext): Promise<ToolOutput> {
@@ -10,20 +9,7 @@ export async function refreshDatasource(args: { id: string; max_wait_seconds: nu
   if (!executionId) {
     return { text: `Refresh of datasource ${args.id} started.`, structured: { datasource_id: args.id, status: 'started' } };
   }
-  let waited;
-  try {
-    waited = await waitUntilDone({
-      poll: (signal) => getExecution(executionId, ctx, signal),
-      isDone: (e) => !RUNNING.has(String(e.execution_status)),
-      describe: (e, ms) => ({ progress: Math.round(ms / 100) / 10, message: `Metadata refresh ${e.execution_status}` }),
-      budgetMs: args.max_wait_seconds * 1000,
-      signal: ctx.signal,
-      onProgress: ctx.progress,
-    });
-  } catch (err) {
-    if (ctx.signal.aborted) await cancelExecutionQuietly(executionId, ctx);
-    throw err;
-  }
+  const waited = await waitForExecution(executionId, 'Metadata refresh', args.max_wait_seconds, ctx);
   const status = String(waited.state.execution_status);
   const structured = { datasource_id: args.id, execution_id: executionId, status };
   if (!waited.done) {
