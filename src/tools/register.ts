@@ -2,6 +2,7 @@ import type { CallToolResult, McpServer, ServerContext, ToolAnnotations } from '
 import { toolName } from '../operations/index.js';
 import { buildRequest, isIdempotent, routeParts } from '../operations/request.js';
 import type { CallContext, Deps, Operation } from '../operations/types.js';
+import { operationDone } from '../resources/events.js';
 import type { ToolOutput } from '../results/output.js';
 import { errorOutput } from './errors.js';
 import { present } from './present.js';
@@ -36,6 +37,8 @@ export class Invoker {
       if (refusal) out = { text: `${name} refused: ${refusal}.`, structured: { error: { message: refusal } }, isError: true };
       else if (op.handler) out = await op.handler(args, call);
       else out = present(op, args, await call.request(op, args), this.deps.config.revealSecrets);
+      // Anything that may have changed the account: resources invalidate caches and announce list changes.
+      if (!out.isError && op.access !== 'read') operationDone({ op, args, api: this.deps.api });
     } catch (err) {
       if (ctx.mcpReq.signal.aborted) this.deps.logger.info({ tool: name }, 'call cancelled by the client');
       else this.deps.logger.warn({ tool: name, error: (err as Error).message }, 'tool failed');
