@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ApiClient, sharedAgent } from './cluvio/api-client.js';
 import { DataClient } from './cluvio/data-client.js';
+import { Limiter } from './cluvio/limiter.js';
 import { CluvioApiError } from './cluvio/errors.js';
 import { ConfigError, HELP, parseCommand, type Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -53,11 +54,13 @@ async function serve(config: Config): Promise<void> {
     logger.info({ apiUrl: sandbox.apiUrl, dataUrl: sandbox.dataUrl }, 'sandbox started');
   }
   const dispatcher = sharedAgent();
-  const api = new ApiClient({ baseUrl: config.apiUrl, apiKey: config.apiKey ?? '', timeoutMs: config.requestTimeoutMs, logger, dispatcher });
-  const data = new DataClient({ baseUrl: config.dataUrl, timeoutMs: config.requestTimeoutMs, logger, dispatcher });
+  // One cap for the whole process (every session and per-user key): requests beyond it wait in line.
+  const limiter = new Limiter(config.maxConcurrency);
+  const api = new ApiClient({ baseUrl: config.apiUrl, apiKey: config.apiKey ?? '', timeoutMs: config.requestTimeoutMs, logger, dispatcher, limiter });
+  const data = new DataClient({ baseUrl: config.dataUrl, timeoutMs: config.requestTimeoutMs, logger, dispatcher, limiter });
   const activity = new Activity();
   const deps = { api, data, config, logger, activity };
-  const started = { operations: selected.length, discovery: config.discovery, readOnly: config.readOnly, apiUrl: config.apiUrl };
+  const started = { operations: selected.length, discovery: config.discovery, readOnly: config.readOnly, apiUrl: config.apiUrl, maxConcurrency: config.maxConcurrency };
 
   if (config.transport === 'http') {
     const serverFor = (key: string | undefined) => createServerFactory(selected, catalog, key ? { ...deps, api: api.withApiKey(key) } : deps);

@@ -12,6 +12,10 @@ export const REGIONS = {
 } as const;
 export type Region = keyof typeof REGIONS;
 
+/** Cluvio runs at most 20 executions per datasource at once by default: never send more than that. */
+export const MAX_CONCURRENCY = 20;
+export const DEFAULT_CONCURRENCY = 8;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -26,6 +30,8 @@ export interface Config {
   routeOverrides: Record<string, string>;
   logLevel: LogLevel;
   requestTimeoutMs: number;
+  /** Requests to Cluvio (API and data server) in flight at once; more wait in line. 1…MAX_CONCURRENCY. */
+  maxConcurrency: number;
   revealSecrets: boolean;
   /** Toolset names to expose; empty = all (unless `tools` names single tools). Checked against the catalog later. */
   toolsets: string[];
@@ -78,6 +84,7 @@ Options (flags win over environment variables):
   --routes-file PATH         CLUVIO_ROUTES_FILE, JSON {"operationId": "METHOD /path"}
   --log-level LEVEL          CLUVIO_LOG_LEVEL: ${LOG_LEVELS.join(', ')} (default info)
   --timeout-ms N             CLUVIO_TIMEOUT_MS, per-request timeout (default 30000)
+  --max-concurrency N        CLUVIO_MAX_CONCURRENCY, requests to Cluvio at once, more wait in line (default ${DEFAULT_CONCURRENCY}, 1-${MAX_CONCURRENCY})
   --reveal-secrets           CLUVIO_REVEAL_SECRETS=true, show credentials the API returns
   --toolsets a,b             CLUVIO_TOOLSETS, expose only these toolsets (default: all)
   --tools x,y                CLUVIO_TOOLS, expose these single tools (with --toolsets: in addition)
@@ -109,6 +116,7 @@ const FLAGS = {
   'routes-file': { type: 'string' },
   'log-level': { type: 'string' },
   'timeout-ms': { type: 'string' },
+  'max-concurrency': { type: 'string' },
   'reveal-secrets': { type: 'boolean' },
   toolsets: { type: 'string' },
   tools: { type: 'string' },
@@ -164,6 +172,9 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
   const logLevel = oneOf('CLUVIO_LOG_LEVEL (--log-level)', values['log-level'] ?? nonEmpty(env.CLUVIO_LOG_LEVEL) ?? 'info', LOG_LEVELS);
   const timeout = values['timeout-ms'] ?? nonEmpty(env.CLUVIO_TIMEOUT_MS);
   const requestTimeoutMs = timeout === undefined ? 30_000 : intInRange('CLUVIO_TIMEOUT_MS (--timeout-ms)', timeout, 100, 600_000);
+  const concurrency = values['max-concurrency'] ?? nonEmpty(env.CLUVIO_MAX_CONCURRENCY);
+  const maxConcurrency =
+    concurrency === undefined ? DEFAULT_CONCURRENCY : intInRange('CLUVIO_MAX_CONCURRENCY (--max-concurrency)', concurrency, 1, MAX_CONCURRENCY);
   const revealSecrets = values['reveal-secrets'] ?? bool('CLUVIO_REVEAL_SECRETS', env.CLUVIO_REVEAL_SECRETS) ?? false;
 
   return {
@@ -177,6 +188,7 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
       routeOverrides: routesFile ? readRoutesFile(routesFile) : {},
       logLevel,
       requestTimeoutMs,
+      maxConcurrency,
       revealSecrets,
       toolsets: list(values.toolsets ?? env.CLUVIO_TOOLSETS),
       tools: list(values.tools ?? env.CLUVIO_TOOLS),

@@ -1,6 +1,7 @@
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import type { Logger } from '../logger.js';
 import { CluvioApiError, CluvioNetworkError, errorDetails } from './errors.js';
+import type { Limiter } from './limiter.js';
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, RETRYABLE_STATUS, sleep, type RetryPolicy } from './retry.js';
 
 export interface ApiRequest {
@@ -31,6 +32,11 @@ export interface ApiClientOptions {
   logger: Logger;
   retry?: RetryPolicy;
   dispatcher?: Dispatcher;
+  /**
+   * Caps requests in flight to Cluvio; each attempt waits for a slot (first come, first served) and
+   * frees it when its answer is read or it fails. Waiting between retries holds no slot.
+   */
+  limiter?: Limiter;
 }
 
 /** Connection failures that prove the request never reached the server, so any method may be retried. */
@@ -52,7 +58,7 @@ export class ApiClient {
     this.authorization = `Api ${opts.apiKey}`;
   }
 
-  /** The same server and connection pool with another API key (per-user keys over HTTP). */
+  /** The same server, connection pool and concurrency cap with another API key (per-user keys over HTTP). */
   withApiKey(apiKey: string): ApiClient {
     return new ApiClient({ ...this.opts, apiKey, retry: this.retry, dispatcher: this.dispatcher });
   }
@@ -61,23 +67,32 @@ export class ApiClient {
     const url = this.url(req);
     for (let attempt = 0; ; attempt++) {
       const last = attempt + 1 >= this.retry.maxAttempts;
-      const started = performance.now();
+      const queuedAt = performance.now();
+      let started = queuedAt;
       let outcome: ApiResponse | Error;
+      let release: (() => void) | undefined;
       try {
+        // An abort while queued rejects here with the signal's reason and leaves the queue.
+        release = await this.opts.limiter?.acquire(req.signal);
+        started = performance.now();
         outcome = await this.once(url, req);
       } catch (err) {
         outcome = err as Error;
+      } finally {
+        release?.();
       }
       const ms = Math.round(performance.now() - started);
+      const queuedMs = Math.round(started - queuedAt);
+      const timing = queuedMs > 0 ? { ms, queuedMs } : { ms };
       if (!(outcome instanceof Error)) {
-        this.opts.logger.debug({ op: req.operation, method: req.method, path: req.path, status: outcome.status, ms }, 'cluvio api');
+        this.opts.logger.debug({ op: req.operation, method: req.method, path: req.path, status: outcome.status, ...timing }, 'cluvio api');
         return outcome;
       }
       if (req.signal?.aborted) throw req.signal.reason;
       const err = outcome;
       const wait = this.retryDelay(err, req, attempt);
       this.opts.logger.debug(
-        { op: req.operation, method: req.method, path: req.path, ms, error: err.message, retryInMs: last ? undefined : wait },
+        { op: req.operation, method: req.method, path: req.path, ...timing, error: err.message, retryInMs: last ? undefined : wait },
         'cluvio api failed',
       );
       if (last || wait === undefined) throw err;

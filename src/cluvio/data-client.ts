@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../logger.js';
 import { CluvioApiError, CluvioNetworkError, errorDetails } from './errors.js';
+import type { Limiter } from './limiter.js';
 import { MalformedResultError, readResultPage, type ResultPage, type ResultPageOptions } from './result-stream.js';
 
 /** A data key and its short-lived token, as Cluvio's API server hands them out. */
@@ -44,6 +45,8 @@ export interface DataClientOptions {
   timeoutMs: number;
   logger: Logger;
   dispatcher: Dispatcher;
+  /** Caps requests in flight (shared with the API client); a slot is held until the body is read or dropped. */
+  limiter?: Limiter;
 }
 
 /** The Cluvio data server: `Authorization: Data <token>`, one GET per data key. */
@@ -52,6 +55,25 @@ export class DataClient {
 
   /** Whole JSON document (schema data: small). */
   async getJson(grant: DataGrant, operation: string, signal?: AbortSignal): Promise<unknown> {
+    return this.limited(signal, () => this.readJson(grant, operation, signal));
+  }
+
+  /** One page of result rows, parsed while the body streams in. */
+  async getResultPage(grant: DataGrant, page: ResultPageOptions, operation: string, signal?: AbortSignal): Promise<ResultPage> {
+    return this.limited(signal, () => this.readResultPage(grant, page, operation, signal));
+  }
+
+  /** Text (CSV) up to `maxChars`; `cut` says whether more followed. */
+  async getText(grant: DataGrant, maxChars: number, operation: string, signal?: AbortSignal): Promise<{ text: string; cut: boolean }> {
+    return this.limited(signal, () => this.readText(grant, maxChars, operation, signal));
+  }
+
+  /** Holds a slot of the shared limiter (if any) for the whole read: request, status and body. */
+  private async limited<T>(signal: AbortSignal | undefined, read: () => Promise<T>): Promise<T> {
+    return this.opts.limiter ? this.opts.limiter.run(read, signal) : read();
+  }
+
+  private async readJson(grant: DataGrant, operation: string, signal?: AbortSignal): Promise<unknown> {
     const { res, failure } = await this.open(grant, operation, signal);
     let text: string;
     try {
@@ -66,8 +88,7 @@ export class DataClient {
     }
   }
 
-  /** One page of result rows, parsed while the body streams in. */
-  async getResultPage(grant: DataGrant, page: ResultPageOptions, operation: string, signal?: AbortSignal): Promise<ResultPage> {
+  private async readResultPage(grant: DataGrant, page: ResultPageOptions, operation: string, signal?: AbortSignal): Promise<ResultPage> {
     const { res, failure } = await this.open(grant, operation, signal);
     try {
       return await readResultPage(res.body, page);
@@ -78,8 +99,7 @@ export class DataClient {
     }
   }
 
-  /** Text (CSV) up to `maxChars`; `cut` says whether more followed. */
-  async getText(grant: DataGrant, maxChars: number, operation: string, signal?: AbortSignal): Promise<{ text: string; cut: boolean }> {
+  private async readText(grant: DataGrant, maxChars: number, operation: string, signal?: AbortSignal): Promise<{ text: string; cut: boolean }> {
     const { res, failure } = await this.open(grant, operation, signal);
     const decoder = new TextDecoder();
     let text = '';
