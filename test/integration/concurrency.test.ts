@@ -1,0 +1,231 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, connectStdio, textOf, type Connected } from './harness.js';
+
+/**
+ * Many tool calls at once through ONE stdio client: every result is its own, and the server never
+ * has more requests open at Cluvio than CLUVIO_MAX_CONCURRENCY. The sandbox runs standalone; the
+ * server reaches its API and data servers through counting proxies started here, which record the
+ * most requests they ever had open at the same time (both proxies share one count, as the server's
+ * API and data clients share one cap).
+ */
+
+const DS = 'smpl-data-0001';
+const REPORTS = ['rep-top-airports', 'rep-flights-per-period', 'rep-delay-by-airline', 'rep-airport-growth', 'rep-signups'];
+const DASHBOARDS = ['dash-ops-0001', 'dash-growth-0002', 'dash-product-0003'];
+
+interface Counter {
+  open: number;
+  peak: number;
+  total: number;
+  reset(): void;
+}
+
+function counter(): Counter {
+  return {
+    open: 0,
+    peak: 0,
+    total: 0,
+    reset() {
+      this.peak = this.open;
+      this.total = 0;
+    },
+  };
+}
+
+/** Forwards every request to `target`; a request counts as open from its arrival until its answer is complete. */
+async function countingProxy(target: string, count: Counter): Promise<{ url: string; server: Server }> {
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    count.open++;
+    count.total++;
+    count.peak = Math.max(count.peak, count.open);
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        count.open--;
+      }
+    };
+    res.once('close', finish);
+    const up = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.on('data', (c: Buffer) => res.write(c));
+        upRes.on('end', () => {
+          // Counted closed the moment the last byte is handed over: the client cannot have it sooner.
+          finish();
+          res.end();
+        });
+      },
+    );
+    up.on('error', (err) => {
+      finish();
+      res.destroy(err);
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+let sandbox: ChildProcess;
+let sandboxInfo: { api_url: string; data_url: string; api_key: string };
+const count = counter();
+const proxies: Server[] = [];
+let proxiedEnv: Record<string, string>;
+
+beforeAll(async () => {
+  sandbox = spawn(process.execPath, [CLI, 'sandbox'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  sandboxInfo = JSON.parse(await new Promise<string>((resolve) => sandbox.stdout!.once('data', (d: Buffer) => resolve(d.toString()))));
+  await warmUp(sandboxInfo.api_url, sandboxInfo.api_key);
+  const api = await countingProxy(sandboxInfo.api_url, count);
+  const data = await countingProxy(sandboxInfo.data_url, count);
+  proxies.push(api.server, data.server);
+  proxiedEnv = { CLUVIO_API_URL: api.url, CLUVIO_DATA_URL: data.url, CLUVIO_API_KEY: sandboxInfo.api_key };
+});
+
+afterAll(async () => {
+  for (const p of proxies) {
+    p.closeAllConnections();
+    p.close();
+  }
+  sandbox?.kill('SIGTERM');
+});
+
+/** Waits until the sandbox's SQL engine answers, so the tests measure concurrency, not its start-up. */
+async function warmUp(api: string, key: string): Promise<void> {
+  const headers = { authorization: `Api ${key}`, 'content-type': 'application/json' };
+  const started = (await (await fetch(`${api}/datasources/${DS}/executions`, { method: 'POST', headers, body: JSON.stringify({ sql_query: 'SELECT 1' }) })).json()) as {
+    data: { id: string };
+  };
+  for (let i = 0; i < 600; i++) {
+    const e = (await (await fetch(`${api}/executions/${started.data.id}`, { headers })).json()) as { data: { attributes: { execution_status: string } } };
+    if (e.data.attributes.execution_status === 'success') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('sandbox engine did not start');
+}
+
+type Rows = { status: string; rows: unknown[][]; columns: Array<{ name: string }> };
+
+/** `n` queries, each returning its own number and marker; the sleep varies so that they finish out of order. */
+function queries(n: number, tag: string) {
+  return Array.from({ length: n }, (_, i) => ({
+    i,
+    marker: `${tag}-marker-${i}`,
+    sql: `SELECT ${i} AS n, '${tag}-marker-${i}' AS m, pg_sleep(${((i * 7) % 5) * 0.01}) AS z`,
+  }));
+}
+
+function expectOwnRow(res: Awaited<ReturnType<Connected['client']['callTool']>>, q: { i: number; marker: string }): void {
+  expect(res.isError, textOf(res)).toBeFalsy();
+  const out = res.structuredContent as Rows;
+  expect(out.status).toBe('success');
+  expect(out.rows).toHaveLength(1);
+  const cols = out.columns.map((c) => c.name);
+  expect(Number(out.rows[0]![cols.indexOf('n')])).toBe(q.i);
+  expect(out.rows[0]![cols.indexOf('m')]).toBe(q.marker);
+  expect(textOf(res)).toContain(q.marker);
+  // No other call's marker leaked into this result.
+  expect(textOf(res).match(/-marker-\d+/g)).toEqual([`-marker-${q.i}`]);
+}
+
+describe('concurrent tool calls through one stdio client', () => {
+  it('50 run_execution calls plus 20 get/list calls at once: every result is its own (default cap 8)', async () => {
+    const s = await connectStdio([], proxiedEnv);
+    try {
+      count.reset();
+      const qs = queries(50, 'c50');
+      const started = performance.now();
+      const runs = qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 }));
+      const gets = Array.from({ length: 20 }, (_, k) => {
+        const kind = k % 4;
+        if (kind === 0) return { id: REPORTS[k % REPORTS.length]!, call: s.client.callTool({ name: 'get_report', arguments: { id: REPORTS[k % REPORTS.length]! } }) };
+        if (kind === 1) return { id: DASHBOARDS[k % DASHBOARDS.length]!, call: s.client.callTool({ name: 'get_dashboard', arguments: { id: DASHBOARDS[k % DASHBOARDS.length]! } }) };
+        if (kind === 2) return { id: DS, call: s.client.callTool({ name: 'get_datasource', arguments: { id: DS } }) };
+        return { id: 'list', call: s.client.callTool({ name: 'list_reports', arguments: { limit: 100 } }) };
+      });
+      const results = await Promise.all(runs);
+      const ms = Math.round(performance.now() - started);
+      qs.forEach((q, i) => expectOwnRow(results[i]!, q));
+      for (const g of gets) {
+        const res = await g.call;
+        expect(res.isError, textOf(res)).toBeFalsy();
+        const out = res.structuredContent as { id?: string; items?: Array<{ id: string }> };
+        if (g.id === 'list') expect(out.items!.map((r) => r.id)).toEqual(expect.arrayContaining(REPORTS));
+        else expect(out.id).toBe(g.id);
+      }
+      expect(count.peak).toBeLessThanOrEqual(8);
+      console.log(`[concurrency] 50 run_execution + 20 get/list, cap 8: ${ms} ms, ${count.total} upstream requests, at most ${count.peak} open at once`);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('CLUVIO_MAX_CONCURRENCY=3: 30 concurrent calls all succeed, and upstream never sees more than 3 requests at once', async () => {
+    const s = await connectStdio([], { ...proxiedEnv, CLUVIO_MAX_CONCURRENCY: '3' });
+    try {
+      count.reset();
+      const qs = queries(24, 'c3');
+      const started = performance.now();
+      const calls = [
+        ...qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 })),
+        ...REPORTS.map((id) => s.client.callTool({ name: 'get_report', arguments: { id } })),
+        s.client.callTool({ name: 'get_datasource_schema', arguments: { id: DS } }),
+      ];
+      expect(calls).toHaveLength(30);
+      const results = await Promise.all(calls);
+      const ms = Math.round(performance.now() - started);
+      qs.forEach((q, i) => expectOwnRow(results[i]!, q));
+      REPORTS.forEach((id, k) => expect((results[qs.length + k]!.structuredContent as { id: string }).id).toBe(id));
+      expect(results[29]!.isError, textOf(results[29]!)).toBeFalsy();
+      expect(count.peak).toBeLessThanOrEqual(3);
+      // The cap was reached, so calls really did queue rather than trickle in.
+      expect(count.peak).toBe(3);
+      console.log(`[concurrency] 30 calls, cap 3: ${ms} ms, ${count.total} upstream requests, at most ${count.peak} open at once`);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('the proxies do see more at once when the cap allows it (the measurement is not blind)', async () => {
+    const s = await connectStdio([], { ...proxiedEnv, CLUVIO_MAX_CONCURRENCY: '20' });
+    try {
+      count.reset();
+      const qs = queries(30, 'c20');
+      const results = await Promise.all(qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 })));
+      qs.forEach((q, i) => expectOwnRow(results[i]!, q));
+      expect(count.peak).toBeGreaterThan(3);
+      expect(count.peak).toBeLessThanOrEqual(20);
+      console.log(`[concurrency] 30 calls, cap 20: at most ${count.peak} open at once`);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a call cancelled while it waits in line ends promptly and the others still complete', async () => {
+    const s = await connectStdio([], { ...proxiedEnv, CLUVIO_MAX_CONCURRENCY: '1' });
+    try {
+      // One slow query holds the only slot while it polls; the rest queue behind it.
+      const slow = s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: "SELECT pg_sleep(1), 'slow-marker' AS m" } }, { timeout: 120_000 });
+      const controller = new AbortController();
+      const cancelled = s.client
+        .callTool({ name: 'get_report', arguments: { id: REPORTS[0]! } }, { signal: controller.signal })
+        .then(() => 'finished', (e: Error) => e.name);
+      const after = s.client.callTool({ name: 'get_report', arguments: { id: REPORTS[1]! } });
+      await new Promise((r) => setTimeout(r, 50));
+      const t = performance.now();
+      controller.abort();
+      expect(await cancelled).not.toBe('finished');
+      expect(performance.now() - t).toBeLessThan(500);
+      expect(textOf(await slow)).toContain('slow-marker');
+      expect(((await after).structuredContent as { id: string }).id).toBe(REPORTS[1]);
+    } finally {
+      await s.close();
+    }
+  });
+});
