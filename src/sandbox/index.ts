@@ -21,6 +21,7 @@ import { controlRoutes } from './routes/control.js';
 import { resourceRoutes, seedOrganisation } from './routes/resources.js';
 import { workRoutes } from './routes/work.js';
 import { handleData } from './data-server.js';
+import { FaultInjector, dataPattern } from './faults/index.js';
 
 export interface SandboxOptions {
   /** Default 127.0.0.1 */
@@ -72,10 +73,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const state = new SandboxState({ apiKey, dataTokenTtlSeconds: opts.dataTokenTtlSeconds ?? 300 }, engine);
   seedDatasources(state);
   seedOrganisation(state);
-  const runner = new ExecutionRunner(state);
+  const faults = new FaultInjector();
+  const runner = new ExecutionRunner(state, faults);
 
   const router = new Router().add(
-    ...controlRoutes(state),
+    ...controlRoutes(state, faults),
     ...datasourceRoutes(state),
     ...executionRoutes(state, runner),
     ...resourceRoutes(state),
@@ -87,6 +89,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       try {
         const url = new URL(req.url ?? '/', 'http://sandbox.local');
         const m = router.match(req.method ?? 'GET', url.pathname);
+        // Test hooks: count every request but the control routes, and inject the faults asked for.
+        if (!url.pathname.startsWith('/_sandbox/')) {
+          faults.count('api', req.method ?? 'GET', 'route' in m ? m.route.path : url.pathname);
+          if (await faults.apply('api', req, res, url.pathname)) return;
+        }
         if (!('route' in m)) {
           if (m.allowed.length > 0) throw new ApiError(405, `method ${req.method} not allowed`, { allow: m.allowed.join(', ') });
           throw new ApiError(404, `no route for ${req.method} ${url.pathname}`);
@@ -98,7 +105,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           if (am[1] !== apiKey) throw new ApiError(401, 'invalid API key');
         }
         const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJsonBody(req);
-        const result = await m.route.handler({ req, res, params: m.params, query: url.searchParams, body });
+        const route = m.route;
+        const result = await faults.within(req.method ?? 'GET', url.pathname, () =>
+          route.handler({ req, res, params: m.params, query: url.searchParams, body }),
+        );
         if (result !== undefined) send(res, result.status, result.body, result.type, result.headers);
       } catch (e) {
         if (e instanceof ApiError) sendError(res, e);
@@ -106,7 +116,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
     })();
   });
-  const data = http.createServer((req, res) => void handleData(state, req, res));
+  const data = http.createServer((req, res) => {
+    void (async () => {
+      const pathname = new URL(req.url ?? '/', 'http://sandbox.local').pathname;
+      faults.count('data', req.method ?? 'GET', dataPattern(pathname));
+      if (await faults.apply('data', req, res, pathname)) return;
+      await handleData(state, req, res);
+    })();
+  });
   for (const s of [api, data]) s.keepAliveTimeout = 5_000;
 
   let apiPort: number;
@@ -118,6 +135,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     api.close();
     data.close();
     runner.close();
+    faults.close();
     await engine.close();
     throw e;
   }
@@ -130,6 +148,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     close(): Promise<void> {
       closing ??= (async () => {
         runner.close();
+        faults.close();
         const stop = (s: http.Server): Promise<void> =>
           new Promise((resolve) => {
             s.close(() => resolve());

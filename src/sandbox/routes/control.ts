@@ -1,11 +1,53 @@
 /**
- * Loopback test hooks under `/_sandbox/` (no auth). Later: `/_sandbox/faults` etc. — add entries here.
+ * Loopback test hooks under `/_sandbox/` (no auth): executions, health, fault rules
+ * (`/_sandbox/faults`, see faults/index.ts) and request counts (`/_sandbox/requests`).
  */
 import type { Route } from '../http.js';
 import type { SandboxState } from '../state.js';
+import type { FaultInjector } from '../faults/index.js';
 
-export function controlRoutes(state: SandboxState): Route[] {
+export function controlRoutes(state: SandboxState, faults: FaultInjector): Route[] {
   return [
+    {
+      method: 'POST',
+      path: '/_sandbox/faults',
+      public: true,
+      handler: ({ body }) => {
+        // One rule, or an array of rules added together.
+        const rules = Array.isArray(body) ? body.map((b) => faults.add(b)) : faults.add(body);
+        return { status: 201, type: 'json', body: rules };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/_sandbox/faults',
+      public: true,
+      handler: () => ({ status: 200, type: 'json', body: faults.list() }),
+    },
+    {
+      method: 'DELETE',
+      path: '/_sandbox/faults',
+      public: true,
+      handler: () => {
+        faults.clear();
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/_sandbox/requests',
+      public: true,
+      handler: () => ({ status: 200, type: 'json', body: faults.requestCounts() }),
+    },
+    {
+      method: 'DELETE',
+      path: '/_sandbox/requests',
+      public: true,
+      handler: () => {
+        faults.resetCounts();
+        return { status: 204 };
+      },
+    },
     {
       method: 'GET',
       path: '/_sandbox/executions',

@@ -4,6 +4,7 @@ import { ApiError, isoNow, notFound, unprocessable, type Route } from '../http.j
 import { ParameterError, rewriteParameters, type QueryParameters } from '../parameters.js';
 import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
 import { connectionError, getDatasource } from './datasources.js';
+import type { FaultInjector } from '../faults/index.js';
 
 /** How long results are kept (the reference: 24 h) and how many stored results at most. */
 export const RESULT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -105,8 +106,13 @@ export class ExecutionRunner {
   private readonly finishHooks = new Map<string, (ex: ExecutionRecord) => void>();
   private readonly successHooks = new Map<string, (ex: ExecutionRecord) => Promise<void>>();
   private readonly closeHooks: Array<() => void> = [];
+  /** Executions an injected fault makes end with another status than their query's (test hook). */
+  private readonly planned = new Map<string, { status: ExecutionRecord['status']; message: string }>();
 
-  constructor(private readonly state: SandboxState) {
+  constructor(
+    private readonly state: SandboxState,
+    private readonly faults?: FaultInjector,
+  ) {
     this.sweepTimer = setInterval(() => this.sweep(), 60_000);
     this.sweepTimer.unref();
   }
@@ -160,6 +166,8 @@ export class ExecutionRunner {
       kind: 'query',
     };
     this.state.executions.set(ex.id, ex);
+    const planned = this.faults?.executionOutcome();
+    if (planned !== undefined) this.planned.set(ex.id, planned);
     if (opts.onFinish !== undefined) this.finishHooks.set(ex.id, opts.onFinish);
     if (opts.beforeSuccess !== undefined) this.successHooks.set(ex.id, opts.beforeSuccess);
     setImmediate(() => this.schedule(ex.datasourceId));
@@ -208,6 +216,13 @@ export class ExecutionRunner {
   }
 
   private async execute(ex: ExecutionRecord): Promise<void> {
+    const planned = this.planned.get(ex.id);
+    if (planned !== undefined) {
+      this.planned.delete(ex.id);
+      await new Promise((r) => setTimeout(r, 150).unref());
+      if (ex.status === 'running') this.finish(ex, planned.status, planned.message);
+      return;
+    }
     const ds = this.state.datasources.get(ex.datasourceId);
     if (ds === undefined) return this.finish(ex, 'internal_error', 'datasource was deleted');
     if (ds.attributes['enabled'] === false) return this.finish(ex, 'internal_error', 'datasource is disabled');
