@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { CluvioApiError } from '../cluvio/errors.js';
+import { CluvioApiError, CluvioNetworkError } from '../cluvio/errors.js';
+import { MalformedResultError } from '../cluvio/result-stream.js';
+import { backoffDelay, DEFAULT_RETRY, RETRYABLE_STATUS, sleep } from '../cluvio/retry.js';
 import type { DataGrant } from '../cluvio/data-client.js';
 import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
 import type { CallContext } from '../operations/types.js';
@@ -131,16 +133,29 @@ async function rowsOf(execution: Flat, args: RowsArgs, ctx: CallContext): Promis
   return { text: rows.length ? `${summary}\n${renderTable(columns, rows)}` : summary, structured: result };
 }
 
-/** Fetch with a data grant; a token that expired on the way (401) is replaced once by a fresh one. */
+/**
+ * Fetch with a data grant; a token that expired on the way (401) is replaced once by a fresh one.
+ * The data GET is safe to repeat, so a transient failure (timeout, dropped connection, truncated
+ * body, 429/502/503/504) is retried with a fresh grant and backoff, DEFAULT_RETRY.maxAttempts in all.
+ */
 async function withFreshGrant<T>(id: string, ctx: CallContext, use: (grant: DataGrant) => Promise<T>): Promise<T | undefined> {
+  let refreshed = false;
   for (let attempt = 0; ; attempt++) {
     const grant = (await ctx.request(ctx.operation('getExecutionData'), { id })) as DataGrant | undefined;
     if (!grant || typeof grant.data_key !== 'string') return undefined;
     try {
       return await use(grant);
     } catch (err) {
-      if (attempt === 0 && err instanceof CluvioApiError && err.status === 401) continue;
-      throw err;
+      if (ctx.signal.aborted) throw err;
+      if (!refreshed && err instanceof CluvioApiError && err.status === 401) {
+        refreshed = true;
+        continue;
+      }
+      const transient =
+        err instanceof CluvioNetworkError || err instanceof MalformedResultError || (err instanceof CluvioApiError && RETRYABLE_STATUS.has(err.status));
+      if (!transient || attempt + 1 >= DEFAULT_RETRY.maxAttempts) throw err;
+      ctx.logger.debug({ execution: id, error: (err as Error).message, attempt: attempt + 1 }, 'result data fetch failed; retrying');
+      await sleep(backoffDelay(attempt, DEFAULT_RETRY), ctx.signal);
     }
   }
 }
