@@ -1,0 +1,288 @@
+/**
+ * Faults through MCP: a standalone sandbox process (`cluvio-mcp sandbox`) injects failures via
+ * `/_sandbox/faults`, and the MCP server (a separate process over stdio, CLUVIO_TIMEOUT_MS=1000)
+ * must retry what is safe to repeat within its budget, not repeat what is not, turn what does not
+ * clear into an actionable isError result, and keep serving afterwards.
+ * `/_sandbox/requests` counts how many times each request reached the sandbox.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CLI, connectStdio, textOf, type Connected } from './harness.js';
+
+const DS = 'smpl-data-0001';
+const TIMEOUT_MS = 1000;
+/** DEFAULT_RETRY.maxAttempts */
+const MAX_ATTEMPTS = 4;
+
+const GET_DS = 'GET /datasources/:id';
+const LIST_DASHBOARDS = 'GET /dashboards';
+const CREATE_SNIPPET = 'POST /sql_snippets';
+const START_EXECUTION = 'POST /datasources/:datasource_id/executions';
+const GRANT = 'GET /executions/:id/data';
+const DATA = 'GET /results/**';
+
+let sandbox: ChildProcess;
+let api: string;
+let s: Connected;
+/** Figures for the report: what each scenario cost. */
+const figures: Array<Record<string, unknown>> = [];
+
+interface Rule {
+  method?: string;
+  path?: string;
+  server?: 'api' | 'data';
+  fault: string;
+  times?: number;
+  retry_after?: number;
+  delay_ms?: number;
+}
+
+async function control(method: string, path: string, body?: unknown): Promise<unknown> {
+  const r = await fetch(`${api}/_sandbox/${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (r.status >= 400) throw new Error(`${method} /_sandbox/${path}: ${r.status} ${await r.text()}`);
+  return r.status === 204 ? undefined : r.json();
+}
+const fault = (rule: Rule) => control('POST', 'faults', rule);
+const counts = async () => (await control('GET', 'requests')) as { api: Record<string, number>; data: Record<string, number> };
+
+async function call(name: string, args: Record<string, unknown>) {
+  const started = Date.now();
+  const res = await s.client.callTool({ name, arguments: args });
+  return { res, text: textOf(res), ms: Date.now() - started };
+}
+
+beforeAll(async () => {
+  sandbox = spawn(process.execPath, [CLI, 'sandbox'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const info = JSON.parse(await new Promise<string>((resolve) => sandbox.stdout!.once('data', (d: Buffer) => resolve(d.toString())))) as Record<string, string>;
+  api = info.api_url!;
+  s = await connectStdio([], {
+    CLUVIO_API_URL: info.api_url!,
+    CLUVIO_DATA_URL: info.data_url!,
+    CLUVIO_API_KEY: info.api_key!,
+    CLUVIO_TIMEOUT_MS: String(TIMEOUT_MS),
+  });
+  // Warm the SQL engine up so the timing checks below do not measure its start (a cold engine
+  // can take longer than the 1 s request timeout to serve its first rows).
+  let warm = '';
+  for (let i = 0; i < 5; i++) {
+    const res = await s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: 'SELECT 1 AS warm', max_wait_seconds: 60 } });
+    warm = textOf(res);
+    if (res.isError !== true) break;
+  }
+  expect(warm).toMatch(/succeeded/);
+});
+
+afterAll(async () => {
+  await s?.close();
+  sandbox?.kill('SIGTERM');
+  console.log(`fault figures:\n${figures.map((f) => JSON.stringify(f)).join('\n')}`);
+});
+
+beforeEach(async () => {
+  await control('DELETE', 'faults');
+  await control('DELETE', 'requests');
+});
+
+// After every fault: the rules are spent or cleared and an ordinary call succeeds.
+afterEach(async () => {
+  await control('DELETE', 'faults');
+  const { res, text } = await call('get_datasource', { id: DS });
+  expect(res.isError, text).toBeFalsy();
+  expect(text).toContain(DS);
+});
+
+describe('safe-to-repeat requests are retried and succeed when the fault clears', () => {
+  it('429 with Retry-After: 1 → waits about 1 s, then succeeds (2 attempts)', async () => {
+    await fault({ method: 'GET', path: '/datasources/:id', fault: '429', retry_after: 1 });
+    const { res, text, ms } = await call('get_datasource', { id: DS });
+    expect(res.isError, text).toBeFalsy();
+    expect(text).toContain(DS);
+    expect((await counts()).api[GET_DS]).toBe(2);
+    expect(ms).toBeGreaterThanOrEqual(950);
+    expect(ms).toBeLessThan(3000);
+    figures.push({ fault: '429 Retry-After 1', tool: 'get_datasource', attempts: 2, ms });
+  });
+
+  it.each(['502', '503', '504'])('%s twice → retried with backoff, third attempt succeeds', async (code) => {
+    await fault({ method: 'GET', path: '/dashboards', fault: code, times: 2 });
+    const { res, text, ms } = await call('list_dashboards', {});
+    expect(res.isError, text).toBeFalsy();
+    expect((await counts()).api[LIST_DASHBOARDS]).toBe(3);
+    const listed = (await control('GET', 'faults')) as Array<{ fired: number; times: number }>;
+    expect(listed[0]).toMatchObject({ fired: 2, times: 2 });
+    figures.push({ fault: `${code} ×2`, tool: 'list_dashboards', attempts: 3, ms });
+  });
+
+  it('slow answer beyond CLUVIO_TIMEOUT_MS → times out, retried, succeeds', async () => {
+    await fault({ method: 'GET', path: '/datasources/:id', fault: 'slow', delay_ms: 2500 });
+    const { res, text, ms } = await call('get_datasource', { id: DS });
+    expect(res.isError, text).toBeFalsy();
+    expect(text).toContain(DS);
+    expect((await counts()).api[GET_DS]).toBe(2);
+    expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(ms).toBeLessThan(2500);
+    figures.push({ fault: 'slow 2.5 s (timeout 1 s)', tool: 'get_datasource', attempts: 2, ms });
+  });
+
+  it('connection dropped mid-response → retried, succeeds', async () => {
+    await fault({ method: 'GET', path: '/datasources/:id', fault: 'drop' });
+    const { res, text, ms } = await call('get_datasource', { id: DS });
+    expect(res.isError, text).toBeFalsy();
+    expect(text).toContain(DS);
+    expect((await counts()).api[GET_DS]).toBe(2);
+    figures.push({ fault: 'drop', tool: 'get_datasource', attempts: 2, ms });
+  });
+
+  it('malformed (truncated) JSON → retried, succeeds', async () => {
+    await fault({ method: 'GET', path: '/dashboards', fault: 'malformed' });
+    const { res, text, ms } = await call('list_dashboards', {});
+    expect(res.isError, text).toBeFalsy();
+    expect((await counts()).api[LIST_DASHBOARDS]).toBe(2);
+    figures.push({ fault: 'malformed', tool: 'list_dashboards', attempts: 2, ms });
+  });
+
+  it('429 on a create (refused before any work) → retried once, created once', async () => {
+    const name = `fault_snippet_${Date.now()}`;
+    await fault({ method: 'POST', path: '/sql_snippets', fault: '429', retry_after: 1 });
+    const { res, text, ms } = await call('create_sql_snippet', { name, text: 'SELECT 1', datasource_id: DS });
+    expect(res.isError, text).toBeFalsy();
+    expect((await counts()).api[CREATE_SNIPPET]).toBe(2);
+    const listed = await call('list_sql_snippets', { name });
+    expect((listed.res.structuredContent as { total: number }).total).toBe(1);
+    figures.push({ fault: '429 Retry-After 1', tool: 'create_sql_snippet', attempts: 2, ms });
+  });
+});
+
+describe('faults that do not clear end as isError after a bounded number of attempts', () => {
+  it.each([
+    ['503', /HTTP 503.*try again/s],
+    ['drop', /dropped.*try again/is],
+    ['malformed', /not valid JSON.*try again/is],
+  ])('%s every time → 4 attempts, then isError', async (code, message) => {
+    await fault({ method: 'GET', path: '/datasources/:id', fault: code, times: 100 });
+    const { res, text, ms } = await call('get_datasource', { id: DS });
+    expect(res.isError).toBe(true);
+    expect(text).toMatch(/^get_datasource failed/);
+    expect(text).toMatch(message);
+    expect((await counts()).api[GET_DS]).toBe(MAX_ATTEMPTS);
+    // Backoff with full jitter: 250 + 500 + 1000 ms at most between the four attempts.
+    expect(ms).toBeLessThan(4000);
+    figures.push({ fault: `${code} persistent`, tool: 'get_datasource', attempts: MAX_ATTEMPTS, ms, isError: true });
+  });
+
+  it('slow every time → 4 timed-out attempts, then isError naming CLUVIO_TIMEOUT_MS', async () => {
+    await fault({ method: 'GET', path: '/datasources/:id', fault: 'slow', delay_ms: 3000, times: 100 });
+    const { res, text, ms } = await call('get_datasource', { id: DS });
+    expect(res.isError).toBe(true);
+    expect(text).toMatch(/within 1000 ms.*CLUVIO_TIMEOUT_MS/s);
+    expect((await counts()).api[GET_DS]).toBe(MAX_ATTEMPTS);
+    expect(ms).toBeGreaterThanOrEqual(MAX_ATTEMPTS * TIMEOUT_MS - 100);
+    expect(ms).toBeLessThan(MAX_ATTEMPTS * TIMEOUT_MS + 2500);
+    figures.push({ fault: 'slow persistent', tool: 'get_datasource', attempts: MAX_ATTEMPTS, ms, isError: true });
+  });
+
+  it('429 with Retry-After beyond 30 s → not waited for: isError at once, saying when to retry', async () => {
+    await fault({ method: 'GET', path: '/datasources/:id', fault: '429', retry_after: 120, times: 100 });
+    const { res, text, ms } = await call('get_datasource', { id: DS });
+    expect(res.isError).toBe(true);
+    expect(text).toMatch(/HTTP 429.*rate-limiting.*Retry after 120 s/s);
+    expect((await counts()).api[GET_DS]).toBe(1);
+    expect(ms).toBeLessThan(1000);
+    figures.push({ fault: '429 Retry-After 120', tool: 'get_datasource', attempts: 1, ms, isError: true });
+  });
+
+  it('500 is not retried', async () => {
+    await fault({ method: 'GET', path: '/datasources/:id', fault: '500', times: 100 });
+    const { res, text, ms } = await call('get_datasource', { id: DS });
+    expect(res.isError).toBe(true);
+    expect(text).toMatch(/HTTP 500.*server-side problem; try again/s);
+    expect((await counts()).api[GET_DS]).toBe(1);
+    figures.push({ fault: '500', tool: 'get_datasource', attempts: 1, ms, isError: true });
+  });
+});
+
+describe('requests not safe to repeat are sent once', () => {
+  it.each(['503', '502', 'drop', 'slow'])('create_sql_snippet on %s → 1 attempt, isError', async (code) => {
+    const name = `fault_once_${code}_${Date.now()}`;
+    await fault({ method: 'POST', path: '/sql_snippets', fault: code, times: 100, ...(code === 'slow' ? { delay_ms: 1500 } : {}) });
+    const { res, text, ms } = await call('create_sql_snippet', { name, text: 'SELECT 1', datasource_id: DS });
+    expect(res.isError, text).toBe(true);
+    expect((await counts()).api[CREATE_SNIPPET]).toBe(1);
+    figures.push({ fault: code, tool: 'create_sql_snippet', attempts: 1, ms, isError: true });
+  });
+
+  it('run_execution whose start gets 503 → 1 attempt, isError, no execution left behind', async () => {
+    const marker = `fault_start_${Date.now()}`;
+    await fault({ method: 'POST', path: '/datasources/:datasource_id/executions', fault: '503', times: 100 });
+    const { res, text, ms } = await call('run_execution', { datasource_id: DS, sql_query: `SELECT '${marker}'` });
+    expect(res.isError).toBe(true);
+    expect(text).toMatch(/HTTP 503/);
+    expect((await counts()).api[START_EXECUTION]).toBe(1);
+    const executions = (await control('GET', 'executions')) as Array<{ sql_query: string }>;
+    expect(executions.filter((e) => e.sql_query.includes(marker))).toHaveLength(0);
+    figures.push({ fault: '503', tool: 'run_execution (start)', attempts: 1, ms, isError: true });
+  });
+});
+
+describe('data server and execution faults', () => {
+  it('expired data token during run_execution → a fresh grant is fetched and the rows come back', async () => {
+    await fault({ path: '/results/**', fault: 'expired_token' });
+    const { res, text, ms } = await call('run_execution', { datasource_id: DS, sql_query: 'SELECT 41+1 AS answer' });
+    expect(res.isError, text).toBeFalsy();
+    expect(text).toContain('42');
+    const c = await counts();
+    expect(c.api[GRANT]).toBe(2);
+    expect(c.data[DATA]).toBe(2);
+    figures.push({ fault: 'expired_token', tool: 'run_execution', grants: 2, dataRequests: 2, ms });
+  });
+
+  it.each(['drop', '503', 'malformed', 'slow'])('data server %s once while fetching the rows → fetched again, rows come back', async (code) => {
+    await fault({ path: '/results/**', fault: code, ...(code === 'slow' ? { delay_ms: 2500 } : {}) });
+    const { res, text, ms } = await call('run_execution', { datasource_id: DS, sql_query: 'SELECT 41+1 AS answer' });
+    expect(res.isError, text).toBeFalsy();
+    expect(text).toContain('42');
+    expect((await counts()).data[DATA]).toBe(2);
+    figures.push({ fault: `data ${code}`, tool: 'run_execution', dataRequests: 2, ms });
+  });
+
+  it('data server 503 every time → 4 data requests, then isError', async () => {
+    await fault({ path: '/results/**', fault: '503', times: 100 });
+    const { res, text, ms } = await call('run_execution', { datasource_id: DS, sql_query: 'SELECT 41+1 AS answer' });
+    expect(res.isError).toBe(true);
+    expect(text).toMatch(/HTTP 503/);
+    const c = await counts();
+    expect(c.data[DATA]).toBe(MAX_ATTEMPTS);
+    expect(c.api[GRANT]).toBe(MAX_ATTEMPTS);
+    expect(c.api[START_EXECUTION]).toBe(1);
+    figures.push({ fault: 'data 503 persistent', tool: 'run_execution', dataRequests: MAX_ATTEMPTS, ms, isError: true });
+  });
+
+  it('a data token refused again after the refresh → isError after one refresh (2 grants, 2 data requests)', async () => {
+    await fault({ path: '/results/**', fault: 'expired_token', times: 100 });
+    const { res, text } = await call('run_execution', { datasource_id: DS, sql_query: 'SELECT 41+1 AS answer' });
+    expect(res.isError).toBe(true);
+    expect(text).toMatch(/HTTP 401.*expired/s);
+    const c = await counts();
+    expect(c.api[GRANT]).toBe(2);
+    expect(c.data[DATA]).toBe(2);
+  });
+
+  it.each([
+    ['internal_error', /internal_error.*try again later/s],
+    ['timed_out', /timed_out.*narrow the query/s],
+    ['internal_timeout', /internal_timeout.*try again/s],
+  ])('execution ending %s → isError with advice', async (status, advice) => {
+    await fault({ method: 'POST', path: '/datasources/:datasource_id/executions', fault: status });
+    const { res, text, ms } = await call('run_execution', { datasource_id: DS, sql_query: 'SELECT 41+1 AS answer' });
+    expect(res.isError).toBe(true);
+    expect(text).toMatch(advice);
+    expect(text).toContain('sandbox fault');
+    expect((res.structuredContent as { status: string }).status).toBe(status);
+    expect((await counts()).api[START_EXECUTION]).toBe(1);
+    figures.push({ fault: status, tool: 'run_execution', attempts: 1, ms, isError: true });
+  });
+});
