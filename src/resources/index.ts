@@ -107,11 +107,16 @@ export function registerResources(server: McpServer, deps: Deps): void {
     async (uri, vars) => {
       const id = variable(vars, 'id');
       const name = variable(vars, 'schema');
-      return guard(uri, async () => {
-        const found = (await cluvio.schema(id, name)).find((s) => s.name === name);
-        if (!found) throw new ResourceNotFoundError(String(uri), `Datasource ${id} has no schema "${name}" (see ${uris.datasourceSchema(id)}).`);
-        return text(uri, cap(schemaText(id, found), undefined, 'Use get_datasource_schema or run_execution on information_schema for the remaining tables.'));
-      });
+      const missing = `No datasource ${id} or it has no schema "${name}" (see ${uris.datasources} and ${uris.datasourceSchema(id)}).`;
+      return guard(
+        uri,
+        async () => {
+          const found = (await cluvio.schema(id, name)).find((s) => s.name === name);
+          if (!found) throw new ResourceNotFoundError(String(uri), missing);
+          return text(uri, cap(schemaText(id, found), undefined, 'Use get_datasource_schema or run_execution on information_schema for the remaining tables.'));
+        },
+        missing,
+      );
     },
   );
 
@@ -165,11 +170,11 @@ function variable(vars: Variables, name: string): string {
 }
 
 /** Cluvio's 404 becomes MCP's resource-not-found; other failures keep their message. */
-async function guard<T>(uri: URL, read: () => Promise<T>): Promise<T> {
+async function guard<T>(uri: URL, read: () => Promise<T>, notFound?: string): Promise<T> {
   try {
     return await read();
   } catch (err) {
-    if (err instanceof CluvioApiError && err.status === 404) throw new ResourceNotFoundError(String(uri));
+    if (err instanceof CluvioApiError && err.status === 404) throw new ResourceNotFoundError(String(uri), notFound);
     throw err;
   }
 }
