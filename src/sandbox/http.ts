@@ -96,6 +96,11 @@ export function sendError(res: ServerResponse, err: ApiError, type: 'jsonapi' | 
 const MAX_BODY = 10 * 1024 * 1024;
 
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  return parseJsonBody(await readRawBody(req));
+}
+
+/** The request body as bytes (413 beyond 10 MB). */
+export async function readRawBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -104,7 +109,12 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY) throw new ApiError(413, 'request body too large');
     chunks.push(b);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** A body read with readRawBody → parsed JSON (undefined when empty; 400 when malformed). */
+export function parseJsonBody(raw: Buffer): unknown {
+  const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;

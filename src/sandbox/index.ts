@@ -13,7 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { EngineClient, defaultCacheDir } from './engine/client.js';
-import { ApiError, Router, readJsonBody, send, sendError } from './http.js';
+import { ApiError, Router, parseJsonBody, readRawBody, send, sendError } from './http.js';
 import { SandboxState } from './state.js';
 import { datasourceRoutes, seedDatasources } from './routes/datasources.js';
 import { ExecutionRunner, executionRoutes } from './routes/executions.js';
@@ -89,6 +89,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       try {
         const url = new URL(req.url ?? '/', 'http://sandbox.local');
         const m = router.match(req.method ?? 'GET', url.pathname);
+        // The body is received before any fault (a request answered slowly is still carried out
+        // when the client has given up); its errors are reported after routing and auth as before.
+        const raw = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readRawBody(req).catch((e: unknown) => e as Error);
         // Test hooks: count every request but the control routes, and inject the faults asked for.
         if (!url.pathname.startsWith('/_sandbox/')) {
           faults.count('api', req.method ?? 'GET', 'route' in m ? m.route.path : url.pathname);
@@ -104,7 +107,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           if (am === null) throw new ApiError(401, 'missing API key: use "Authorization: Api <secret>"');
           if (am[1] !== apiKey) throw new ApiError(401, 'invalid API key');
         }
-        const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJsonBody(req);
+        if (raw instanceof Error) throw raw;
+        const body = raw === undefined ? undefined : parseJsonBody(raw);
         const route = m.route;
         const result = await faults.within(req.method ?? 'GET', url.pathname, () =>
           route.handler({ req, res, params: m.params, query: url.searchParams, body }),

@@ -178,6 +178,8 @@ export class FaultInjector {
     if (rule === undefined) return false;
     const delay = rule.delay_ms ?? (rule.fault === 'slow' ? 5_000 : 0);
     if (delay > 0) await this.sleep(delay);
+    // A slow request is carried out even if the client gave up meanwhile, as a real server would.
+    if (rule.fault === 'slow') return false;
     if (res.destroyed) return true;
     const type = server === 'data' ? JSON_TYPE : JSONAPI;
     const error = (status: number, detail: string, headers: Record<string, string> = {}): true => {
@@ -188,8 +190,6 @@ export class FaultInjector {
     };
     const retryAfter: Record<string, string> = rule.retry_after !== null ? { 'retry-after': String(rule.retry_after) } : {};
     switch (rule.fault) {
-      case 'slow':
-        return false;
       case '429':
         return error(429, 'rate limit exceeded (sandbox fault)', { 'retry-after': String(rule.retry_after ?? 1) });
       case '500':
