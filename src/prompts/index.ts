@@ -1,19 +1,43 @@
 import { completable, type GetPromptResult, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Flat } from '../cluvio/jsonapi.js';
+import { buildCatalog, toolName } from '../operations/index.js';
 import type { Deps } from '../operations/types.js';
 import { Cluvio, matchIds, type SchemaInfo } from '../resources/cluvio.js';
 import { cap, dashboardText, uris } from '../resources/format.js';
+import { selectOperations } from '../tools/selection.js';
 import { datasourceLine, PARAMETER_SYNTAX, relevantSchemaText } from './context.js';
 
 /** Dashboard text inside a prompt stays below this. */
 const PROMPT_DASHBOARD_CHARS = 30_000;
 
-const user = (text: string): GetPromptResult => ({ messages: [{ role: 'user', content: { type: 'text', text } }] });
+/** The tools a prompt tells the model to call: it is offered only when this server exposes them. */
+const NEEDS: Record<string, readonly string[]> = {
+  explore_datasource: ['run_execution'],
+  answer_with_sql: ['run_execution'],
+  summarize_dashboard: ['refresh_dashboard', 'get_report_data'],
+  question_to_report: ['run_execution', 'create_report', 'refresh_report'],
+};
+
+/** Tool names this server exposes (toolsets, --tools, read-only mode), or undefined if that cannot be told. */
+function exposedTools(deps: Deps): Set<string> | undefined {
+  try {
+    return new Set(selectOperations(buildCatalog(deps.config.routeOverrides ?? {}), deps.config).map(toolName));
+  } catch {
+    return undefined;
+  }
+}
 
 /** Prompts a user can pick: explore a datasource, answer with SQL, summarise a dashboard, build a report. */
-export function registerPrompts(server: McpServer, deps: Deps): void {
+export function registerPrompts(mcp: McpServer, deps: Deps): void {
   const cluvio = new Cluvio(deps);
+  const exposed = exposedTools(deps);
+  // In discovery mode the operations are reached through call_operation, under the same names.
+  const via = deps.config.discovery ? '\n(Here the tools are called through call_operation {"name":<tool>,"arguments":{…}}.)' : '';
+  const user = (text: string): GetPromptResult => ({ messages: [{ role: 'user', content: { type: 'text', text: text + via } }] });
+  const offer = (name: string, register: (name: string) => void): void => {
+    if (!exposed || (NEEDS[name] ?? []).every((t) => exposed.has(t))) register(name);
+  };
   const complete = (load: () => Promise<Flat[]>) => async (value: string | undefined) => {
     try {
       return matchIds(await load(), value ?? '');
@@ -39,144 +63,152 @@ export function registerPrompts(server: McpServer, deps: Deps): void {
       ? `Schema (table(column type, …)):\n${relevantSchemaText(id, loaded.schemas, question)}`
       : `The schema could not be loaded (${loaded.problem ?? 'unknown error'}); call get_datasource_schema {"id":"${id}"} first.`;
 
-  server.registerPrompt(
-    'explore_datasource',
-    {
-      title: 'Explore a datasource',
-      description: 'Describe what data a datasource holds and propose questions it can answer.',
-      argsSchema: z.object({ datasource_id: datasourceId }),
-    },
-    async ({ datasource_id: id }) => {
-      const loaded = await loadDatasource(id);
-      return user(
-        [
-          `Explore Cluvio ${datasourceLine(loaded.ds, id)} and tell me what it can answer.`,
-          '',
-          schemaBlock(id, loaded),
-          '',
-          'Steps:',
-          `1. Group the tables into subject areas; name the likely keys that join them and the date/time columns.`,
-          `2. Check your reading with a few cheap queries via run_execution {"datasource_id":"${id}","sql_query":…}: row counts, MIN/MAX of the main date columns, 5 sample rows of the central tables. Keep max_rows small.`,
-          '3. Report: what the data covers (entities, time span, volume), its grain, and caveats you saw (nulls, odd values).',
-          '4. Propose 8–10 concrete business questions it can answer, each with the tables it needs; mark those that suit a dashboard report (a time series or a breakdown that a timerange or filter can drive).',
-          `Full per-schema detail: ${uris.datasourceSchema(id)}.`,
-        ].join('\n'),
-      );
-    },
+  offer('explore_datasource', (name) =>
+    mcp.registerPrompt(
+      name,
+      {
+        title: 'Explore a datasource',
+        description: 'Describe what data a datasource holds and propose questions it can answer.',
+        argsSchema: z.object({ datasource_id: datasourceId }),
+      },
+      async ({ datasource_id: id }) => {
+        const loaded = await loadDatasource(id);
+        return user(
+          [
+            `Explore Cluvio ${datasourceLine(loaded.ds, id)} and tell me what it can answer.`,
+            '',
+            schemaBlock(id, loaded),
+            '',
+            'Steps:',
+            `1. Group the tables into subject areas; name the likely keys that join them and the date/time columns.`,
+            `2. Check your reading with a few cheap queries via run_execution {"datasource_id":"${id}","sql_query":…}: row counts, MIN/MAX of the main date columns, 5 sample rows of the central tables. Keep max_rows small.`,
+            '3. Report: what the data covers (entities, time span, volume), its grain, and caveats you saw (nulls, odd values).',
+            '4. Propose 8–10 concrete business questions it can answer, each with the tables it needs; mark those that suit a dashboard report (a time series or a breakdown that a timerange or filter can drive).',
+            `Full per-schema detail: ${uris.datasourceSchema(id)}.`,
+          ].join('\n'),
+        );
+      },
+    ),
   );
 
-  server.registerPrompt(
-    'answer_with_sql',
-    {
-      title: 'Answer a question with SQL',
-      description: 'Write SQL for a question on a datasource, run it with run_execution, check the result and answer.',
-      argsSchema: z.object({ datasource_id: datasourceId, question: z.string().min(1).describe('The question to answer from the data') }),
-    },
-    async ({ datasource_id: id, question }) => {
-      const loaded = await loadDatasource(id);
-      return user(
-        [
-          `Answer this question from Cluvio ${datasourceLine(loaded.ds, id)}:`,
-          `"${question}"`,
-          '',
-          schemaBlock(id, loaded, question),
-          '',
-          PARAMETER_SYNTAX,
-          '',
-          'Steps:',
-          `1. Write one ${String(loaded.ds?.database_type ?? '')} SQL query that answers it, using only tables and columns above (get_datasource_schema with name=<schema> for more). Use a Cluvio parameter where the question names a period, with its value in parameters, e.g. timerange "<unix-start>~<unix-end>".`,
-          `2. Run it: run_execution {"datasource_id":"${id}","sql_query":…,"parameters":…}. On an error, fix the SQL and run again; more rows: get_execution_data.`,
-          '3. Check the result before answering: plausible row count and magnitudes, no unexpected NULLs or duplicates from a join, the period you meant. If in doubt, run a quick cross-check query.',
-          '4. Answer in plain words with the key numbers, then show the final SQL and the parameters used, and say what assumptions you made.',
-        ].join('\n'),
-      );
-    },
+  offer('answer_with_sql', (name) =>
+    mcp.registerPrompt(
+      name,
+      {
+        title: 'Answer a question with SQL',
+        description: 'Write SQL for a question on a datasource, run it with run_execution, check the result and answer.',
+        argsSchema: z.object({ datasource_id: datasourceId, question: z.string().min(1).describe('The question to answer from the data') }),
+      },
+      async ({ datasource_id: id, question }) => {
+        const loaded = await loadDatasource(id);
+        return user(
+          [
+            `Answer this question from Cluvio ${datasourceLine(loaded.ds, id)}:`,
+            `"${question}"`,
+            '',
+            schemaBlock(id, loaded, question),
+            '',
+            PARAMETER_SYNTAX,
+            '',
+            'Steps:',
+            `1. Write one ${String(loaded.ds?.database_type ?? '')} SQL query that answers it, using only tables and columns above (get_datasource_schema with name=<schema> for more). Use a Cluvio parameter where the question names a period, with its value in parameters, e.g. timerange "<unix-start>~<unix-end>".`,
+            `2. Run it: run_execution {"datasource_id":"${id}","sql_query":…,"parameters":…}. On an error, fix the SQL and run again; more rows: get_execution_data.`,
+            '3. Check the result before answering: plausible row count and magnitudes, no unexpected NULLs or duplicates from a join, the period you meant. If in doubt, run a quick cross-check query.',
+            '4. Answer in plain words with the key numbers, then show the final SQL and the parameters used, and say what assumptions you made.',
+          ].join('\n'),
+        );
+      },
+    ),
   );
 
-  server.registerPrompt(
-    'summarize_dashboard',
-    {
-      title: 'Summarise a dashboard',
-      description: 'Refresh a dashboard for given filter values and report its figures and what changed.',
-      argsSchema: z.object({
-        dashboard_id: dashboardId,
-        filter_values: z
-          .string()
-          .optional()
-          .describe('Filter inputs: parameters JSON ({"timerange":"<unix>~<unix>","aggregation":"week","filters":[…]}) or plain words, e.g. "last 30 days, airline NA"'),
-      }),
-    },
-    async ({ dashboard_id: id, filter_values }) => {
-      let detail: string;
-      try {
-        detail = cap(dashboardText(await cluvio.dashboard(id)), PROMPT_DASHBOARD_CHARS, `Read ${uris.dashboard(id)} or get_report for the rest.`);
-      } catch (err) {
-        detail = `The dashboard could not be loaded (${(err as Error).message}); read ${uris.dashboard(id)} or call get_dashboard {"id":"${id}"} first.`;
-      }
-      const inputs = filter_values?.trim() ? `Filter values requested: ${filter_values.trim()}` : "No filter values given: use the dashboard's default filter inputs.";
-      return user(
-        [
-          `Summarise Cluvio dashboard ${id} for these filter values and tell me what changed.`,
-          inputs,
-          '',
-          detail,
-          '',
-          'Steps:',
-          '1. Turn the filter values into `parameters`: timerange "<unix-start>~<unix-end>" (UTC seconds, inclusive), aggregation, tz, and filters [{variable_name, selected_values}] using the variable names and options listed above.',
-          '2. Before refreshing, note what the dashboard shows now: get_report_data {"id":<report id>,"parameters":…} per report returns the cached result without running queries (none cached = nothing to compare).',
-          `3. Refresh: refresh_dashboard {"id":"${id}","parameters":…}. If it returns done=false, continue with the poll_dashboard_status call it names.`,
-          '4. Report per report: the key figures and the trend, then what changed against the cached result (new periods, moved totals), then reports that failed or returned no rows. Keep it short and quantitative; state the parameters used.',
-        ].join('\n'),
-      );
-    },
-  );
-
-  server.registerPrompt(
-    'question_to_report',
-    {
-      title: 'Turn a question into a dashboard report',
-      description: 'Write SQL with Cluvio parameters for a question, add it to a dashboard with create_report and check it with refresh_report.',
-      argsSchema: z.object({
-        question: z.string().min(1).describe('What the report should show'),
-        datasource_id: datasourceId,
-        dashboard_id: dashboardId.optional().describe('Dashboard to add the report to (completes by name or id); omit to pick or create one'),
-      }),
-    },
-    async ({ question, datasource_id: dsId, dashboard_id: dashId }) => {
-      const loaded = await loadDatasource(dsId);
-      let filters = '';
-      if (dashId) {
+  offer('summarize_dashboard', (name) =>
+    mcp.registerPrompt(
+      name,
+      {
+        title: 'Summarise a dashboard',
+        description: 'Refresh a dashboard for given filter values and report its figures and what changed.',
+        argsSchema: z.object({
+          dashboard_id: dashboardId,
+          filter_values: z
+            .string()
+            .optional()
+            .describe('Filter inputs: parameters JSON ({"timerange":"<unix>~<unix>","aggregation":"week","filters":[…]}) or plain words, e.g. "last 30 days, airline NA"'),
+        }),
+      },
+      async ({ dashboard_id: id, filter_values }) => {
+        let detail: string;
         try {
-          const d = await cluvio.dashboard(dashId);
-          const vars = d.filters.map((f) => `${String(f.variable_name)} (${String(f.control_type)}, ${String(f.value_type)})`);
-          filters = `Dashboard ${dashId} "${String(d.dashboard.name ?? '')}" has ${d.reports.length} reports; its filters: ${vars.length ? vars.join(', ') : 'none besides timerange, aggregation, tz'}. Use them in the SQL where they fit so the report follows the dashboard's filter bar.`;
+          detail = cap(dashboardText(await cluvio.dashboard(id)), PROMPT_DASHBOARD_CHARS, `Read ${uris.dashboard(id)} or get_report for the rest.`);
         } catch (err) {
-          filters = `Dashboard ${dashId} could not be loaded (${(err as Error).message}); check the id with get_dashboard.`;
+          detail = `The dashboard could not be loaded (${(err as Error).message}); read ${uris.dashboard(id)} or call get_dashboard {"id":"${id}"} first.`;
         }
-      }
-      const target = dashId
-        ? `"dashboard_id":"${dashId}"`
-        : '"dashboard_id":<id> (pick one from cluvio://dashboards, or make one with create_dashboard)';
-      return user(
-        [
-          `Build a Cluvio dashboard report that answers: "${question}"`,
-          `Data: ${datasourceLine(loaded.ds, dsId)}.`,
-          filters,
-          '',
-          schemaBlock(dsId, loaded, question),
-          '',
-          PARAMETER_SYNTAX,
-          '',
-          'Steps:',
-          '1. Write the SQL with Cluvio parameters so the report reacts to the dashboard: time filtering with {<time column>=timerange}, grouping by {<time column>:aggregation} for a series, and the dashboard filter variables where they fit. Return few, well-named columns (the first column is the x axis of a chart).',
-          `2. Try it: run_execution {"datasource_id":"${dsId}","sql_query":…,"parameters":{"timerange":…,"aggregation":"month"}}; fix until it returns sensible rows.`,
-          `3. Create it: create_report {${target},"datasource_id":"${dsId}","name":…,"description":…,"sql_query":…}.`,
-          '4. Verify: refresh_report {"id":<new report id>,"parameters":…} must end in success with rows; if not, fix with update_report and refresh again.',
-          '5. Reply with the report id and name, the SQL, and a one-line description of the result. (The chart type is chosen in the Cluvio app; update_dashboard_layout places the report.)',
-        ]
-          .filter((l, i, a) => !(l === '' && a[i - 1] === ''))
-          .join('\n'),
-      );
-    },
+        const inputs = filter_values?.trim() ? `Filter values requested: ${filter_values.trim()}` : "No filter values given: use the dashboard's default filter inputs.";
+        return user(
+          [
+            `Summarise Cluvio dashboard ${id} for these filter values and tell me what changed.`,
+            inputs,
+            '',
+            detail,
+            '',
+            'Steps:',
+            '1. Turn the filter values into `parameters`: timerange "<unix-start>~<unix-end>" (UTC seconds, inclusive), aggregation, tz, and filters [{variable_name, selected_values}] using the variable names and options listed above.',
+            '2. Before refreshing, note what the dashboard shows now: get_report_data {"id":<report id>,"parameters":…} per report returns the cached result without running queries (none cached = nothing to compare).',
+            `3. Refresh: refresh_dashboard {"id":"${id}","parameters":…}. If it returns done=false, continue with the poll_dashboard_status call it names.`,
+            '4. Report per report: the key figures and the trend, then what changed against the cached result (new periods, moved totals), then reports that failed or returned no rows. Keep it short and quantitative; state the parameters used.',
+          ].join('\n'),
+        );
+      },
+    ),
+  );
+
+  offer('question_to_report', (name) =>
+    mcp.registerPrompt(
+      name,
+      {
+        title: 'Turn a question into a dashboard report',
+        description: 'Write SQL with Cluvio parameters for a question, add it to a dashboard with create_report and check it with refresh_report.',
+        argsSchema: z.object({
+          question: z.string().min(1).describe('What the report should show'),
+          datasource_id: datasourceId,
+          dashboard_id: dashboardId.optional().describe('Dashboard to add the report to (completes by name or id); omit to pick or create one'),
+        }),
+      },
+      async ({ question, datasource_id: dsId, dashboard_id: dashId }) => {
+        const loaded = await loadDatasource(dsId);
+        let filters = '';
+        if (dashId) {
+          try {
+            const d = await cluvio.dashboard(dashId);
+            const vars = d.filters.map((f) => `${String(f.variable_name)} (${String(f.control_type)}, ${String(f.value_type)})`);
+            filters = `Dashboard ${dashId} "${String(d.dashboard.name ?? '')}" has ${d.reports.length} reports; its filters: ${vars.length ? vars.join(', ') : 'none besides timerange, aggregation, tz'}. Use them in the SQL where they fit so the report follows the dashboard's filter bar.`;
+          } catch (err) {
+            filters = `Dashboard ${dashId} could not be loaded (${(err as Error).message}); check the id with get_dashboard.`;
+          }
+        }
+        const target = dashId
+          ? `"dashboard_id":"${dashId}"`
+          : '"dashboard_id":<id> (pick one from cluvio://dashboards, or make one with create_dashboard)';
+        return user(
+          [
+            `Build a Cluvio dashboard report that answers: "${question}"`,
+            `Data: ${datasourceLine(loaded.ds, dsId)}.`,
+            filters,
+            '',
+            schemaBlock(dsId, loaded, question),
+            '',
+            PARAMETER_SYNTAX,
+            '',
+            'Steps:',
+            '1. Write the SQL with Cluvio parameters so the report reacts to the dashboard: time filtering with {<time column>=timerange}, grouping by {<time column>:aggregation} for a series, and the dashboard filter variables where they fit. Return few, well-named columns (the first column is the x axis of a chart).',
+            `2. Try it: run_execution {"datasource_id":"${dsId}","sql_query":…,"parameters":{"timerange":…,"aggregation":"month"}}; fix until it returns sensible rows.`,
+            `3. Create it: create_report {${target},"datasource_id":"${dsId}","name":…,"description":…,"sql_query":…}.`,
+            '4. Verify: refresh_report {"id":<new report id>,"parameters":…} must end in success with rows; if not, fix with update_report and refresh again.',
+            '5. Reply with the report id and name, the SQL, and a one-line description of the result. (The chart type is chosen in the Cluvio app; update_dashboard_layout places the report.)',
+          ]
+            .filter((l, i, a) => !(l === '' && a[i - 1] === ''))
+            .join('\n'),
+        );
+      },
+    ),
   );
 }

@@ -185,3 +185,24 @@ describe('resources/list_changed on a 2026-07-28 connection', () => {
     }
   });
 });
+
+describe('prompts follow the exposed tools', () => {
+  it('read-only mode offers no prompt that creates a report; discovery mode says how tools are called', async () => {
+    const ro = await connectStdio(['--sandbox', '--read-only']);
+    try {
+      const names = (await ro.client.listPrompts()).prompts.map((p) => p.name);
+      expect(names).toEqual(expect.arrayContaining(['explore_datasource', 'answer_with_sql', 'summarize_dashboard']));
+      expect(names).not.toContain('question_to_report');
+      expect((await ro.client.listResources()).resources.map((r) => r.uri)).toContain('cluvio://datasources');
+    } finally {
+      await ro.close();
+    }
+    const disc = await connectStdio(['--sandbox', '--discovery']);
+    try {
+      const res = await disc.client.getPrompt({ name: 'answer_with_sql', arguments: { datasource_id: SAMPLE, question: 'How many flights?' } });
+      expect(JSON.stringify(res.messages)).toContain('call_operation');
+    } finally {
+      await disc.close();
+    }
+  });
+});
