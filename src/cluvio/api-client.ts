@@ -95,7 +95,10 @@ export class ApiClient {
         { op: req.operation, method: req.method, path: req.path, ...timing, error: err.message, retryInMs: last ? undefined : wait },
         'cluvio api failed',
       );
-      if (last || wait === undefined) throw err;
+      if (last || wait === undefined) {
+        if (!req.idempotent && this.mayHaveArrived(err)) (err as CluvioApiError | CluvioNetworkError).outcomeUnknown = true;
+        throw err;
+      }
       await sleep(wait, req.signal);
     }
   }
@@ -114,6 +117,15 @@ export class ApiClient {
       return req.idempotent || notSent ? backoffDelay(attempt, this.retry) : undefined;
     }
     return undefined;
+  }
+
+  /** Could the request have been carried out although it failed? (timeout, a connection dropped after sending, an unreadable answer, 502/504 from a gateway) */
+  private mayHaveArrived(err: Error): boolean {
+    if (err instanceof CluvioApiError) return err.status === 502 || err.status === 504;
+    if (err instanceof CluvioNetworkError) {
+      return err.kind !== 'connection' || !NOT_SENT.has((err.cause as { code?: string } | undefined)?.code ?? '');
+    }
+    return false;
   }
 
   private url(req: ApiRequest): string {

@@ -1,6 +1,8 @@
 /** A non-2xx answer from Cluvio, with the `errors[].detail` texts it carried. */
 export class CluvioApiError extends Error {
   override name = 'CluvioApiError';
+  /** Set by ApiClient when a request not safe to repeat failed in a way that may have left it carried out. */
+  outcomeUnknown = false;
   constructor(
     readonly status: number,
     readonly details: string[],
@@ -14,6 +16,8 @@ export class CluvioApiError extends Error {
 /** The request never produced an HTTP answer: timeout, refused or dropped connection, unreadable body. */
 export class CluvioNetworkError extends Error {
   override name = 'CluvioNetworkError';
+  /** Set by ApiClient when a request not safe to repeat failed in a way that may have left it carried out. */
+  outcomeUnknown = false;
   constructor(
     message: string,
     readonly operation: string,

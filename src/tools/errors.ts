@@ -14,8 +14,17 @@ const NEXT_STEP: Record<number, string> = {
   429: 'Cluvio is rate-limiting this API key; wait a little before the next call.',
 };
 
+/** For a request not safe to repeat whose outcome is unknown, "try again" could do it twice. */
+const CHECK_FIRST =
+  'The request may have reached Cluvio and taken effect: check with the matching get or list tool before repeating it, so it is not done twice.';
+
 /** Any failure → a tool error the model can act on: what happened, Cluvio's own words, what to do next. */
 export function errorOutput(toolName: string, err: unknown): ToolOutput {
+  if ((err instanceof CluvioApiError || err instanceof CluvioNetworkError) && err.outcomeUnknown) {
+    const what = err instanceof CluvioApiError ? `Cluvio answered HTTP ${err.status}${err.details.length ? `: ${err.details.join('; ')}` : ''}` : err.message;
+    const error = err instanceof CluvioApiError ? { status: err.status, details: err.details } : { kind: err.kind, message: err.message };
+    return { text: `${toolName} failed — ${what}. ${CHECK_FIRST}`, structured: { error: { ...error, outcome_unknown: true } }, isError: true };
+  }
   if (err instanceof CluvioApiError) {
     const next = NEXT_STEP[err.status] ?? (err.status >= 500 ? 'Cluvio had a server-side problem; try again in a moment.' : 'Check the arguments and try again.');
     const retry = err.retryAfterMs !== undefined ? ` Retry after ${Math.ceil(err.retryAfterMs / 1000)} s.` : '';
