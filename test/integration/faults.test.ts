@@ -212,7 +212,26 @@ describe('requests not safe to repeat are sent once', () => {
     const { res, text, ms } = await call('create_sql_snippet', { name, text: 'SELECT 1', datasource_id: DS });
     expect(res.isError, text).toBe(true);
     expect((await counts()).api[CREATE_SNIPPET]).toBe(1);
+    // 503 = not carried out, so trying again is right; after 502, a drop or a timeout it may have been.
+    if (code === '503') expect(text).toMatch(/HTTP 503.*try again in a moment/s);
+    else expect(text).toMatch(/may have reached Cluvio.*check with the matching get or list tool before repeating it/s);
     figures.push({ fault: code, tool: 'create_sql_snippet', attempts: 1, ms, isError: true });
+  });
+
+  it('a create that timed out may still have happened: the error says to check before repeating it', async () => {
+    const name = `fault_slow_create_${Date.now()}`;
+    await fault({ method: 'POST', path: '/sql_snippets', fault: 'slow', delay_ms: 1200 });
+    const { res, text } = await call('create_sql_snippet', { name, text: 'SELECT 1', datasource_id: DS });
+    expect(res.isError).toBe(true);
+    expect((await counts()).api[CREATE_SNIPPET]).toBe(1);
+    // The sandbox (like Cluvio) carries on after the client gave up: the snippet exists.
+    await new Promise((r) => setTimeout(r, 400));
+    const listed = await call('list_sql_snippets', { name });
+    expect((listed.res.structuredContent as { total: number }).total).toBe(1);
+    // So "try again" alone would make a duplicate: the advice must be to check first.
+    expect(text).toMatch(/may have (reached Cluvio|taken effect)/);
+    expect(text).toMatch(/check/i);
+    expect((res.structuredContent as { error: { outcome_unknown?: boolean } }).error.outcome_unknown).toBe(true);
   });
 
   it('run_execution whose start gets 503 → 1 attempt, isError, no execution left behind', async () => {
