@@ -1,7 +1,7 @@
 import { completable, type GetPromptResult, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Flat } from '../cluvio/jsonapi.js';
-import { buildCatalog, toolName } from '../operations/index.js';
+import { buildCatalog } from '../operations/index.js';
 import type { Deps } from '../operations/types.js';
 import { Cluvio, matchIds, type SchemaInfo } from '../resources/cluvio.js';
 import { cap, dashboardText, uris } from '../resources/format.js';
@@ -11,18 +11,18 @@ import { datasourceLine, PARAMETER_SYNTAX, relevantSchemaText } from './context.
 /** Dashboard text inside a prompt stays below this. */
 const PROMPT_DASHBOARD_CHARS = 30_000;
 
-/** The tools a prompt tells the model to call: it is offered only when this server exposes them. */
+/** Operations (catalog ids) a prompt tells the model to call: it is offered only when this server exposes them. */
 const NEEDS: Record<string, readonly string[]> = {
-  explore_datasource: ['run_execution'],
-  answer_with_sql: ['run_execution'],
-  summarize_dashboard: ['refresh_dashboard', 'get_report_data'],
-  question_to_report: ['run_execution', 'create_report', 'refresh_report'],
+  explore_datasource: ['runExecution'],
+  answer_with_sql: ['runExecution'],
+  summarize_dashboard: ['refreshDashboard', 'getReportData'],
+  question_to_report: ['runExecution', 'createReport', 'refreshReport'],
 };
 
-/** Tool names this server exposes (toolsets, --tools, read-only mode), or undefined if that cannot be told. */
-function exposedTools(deps: Deps): Set<string> | undefined {
+/** Operation ids this server exposes (toolsets, --tools, read-only mode), or undefined if that cannot be told. */
+function exposedOperations(deps: Deps): Set<string> | undefined {
   try {
-    return new Set(selectOperations(buildCatalog(deps.config.routeOverrides ?? {}), deps.config).map(toolName));
+    return new Set(selectOperations(buildCatalog(deps.config.routeOverrides ?? {}), deps.config).map((op) => op.id));
   } catch {
     return undefined;
   }
@@ -31,7 +31,7 @@ function exposedTools(deps: Deps): Set<string> | undefined {
 /** Prompts a user can pick: explore a datasource, answer with SQL, summarise a dashboard, build a report. */
 export function registerPrompts(mcp: McpServer, deps: Deps): void {
   const cluvio = new Cluvio(deps);
-  const exposed = exposedTools(deps);
+  const exposed = exposedOperations(deps);
   // In discovery mode the operations are reached through call_operation, under the same names.
   const via = deps.config.discovery ? '\n(Here the tools are called through call_operation {"name":<tool>,"arguments":{…}}.)' : '';
   const user = (text: string): GetPromptResult => ({ messages: [{ role: 'user', content: { type: 'text', text: text + via } }] });
