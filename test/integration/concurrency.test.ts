@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, connectStdio, textOf, type Connected } from './harness.js';
@@ -20,6 +20,10 @@ interface Counter {
   open: number;
   peak: number;
   total: number;
+  /** Request targets in arrival order. */
+  urls: string[];
+  /** When set, a request whose target matches waits for `release` before it is forwarded. */
+  gate?: { match: RegExp; release: Promise<void> };
   reset(): void;
 }
 
@@ -28,9 +32,11 @@ function counter(): Counter {
     open: 0,
     peak: 0,
     total: 0,
+    urls: [],
     reset() {
       this.peak = this.open;
       this.total = 0;
+      this.urls = [];
     },
   };
 }
@@ -50,6 +56,11 @@ async function countingProxy(target: string, count: Counter): Promise<{ url: str
       }
     };
     res.once('close', finish);
+    count.urls.push(req.url ?? '');
+    const gate = count.gate && count.gate.match.test(req.url ?? '') ? count.gate.release : Promise.resolve();
+    void gate.then(() => forward(req, res, finish));
+  });
+  const forward = (req: IncomingMessage, res: ServerResponse, finish: () => void) => {
     const up = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (upRes) => {
@@ -67,7 +78,7 @@ async function countingProxy(target: string, count: Counter): Promise<{ url: str
       res.destroy(err);
     });
     req.pipe(up);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
@@ -207,24 +218,34 @@ describe('concurrent tool calls through one stdio client', () => {
     }
   });
 
-  it('a call cancelled while it waits in line ends promptly and the others still complete', async () => {
+  it('a call cancelled while it waits in line ends promptly, is never sent, and the others still complete', async () => {
     const s = await connectStdio([], { ...proxiedEnv, CLUVIO_MAX_CONCURRENCY: '1' });
+    let open!: () => void;
     try {
-      // One slow query holds the only slot while it polls; the rest queue behind it.
-      const slow = s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: "SELECT pg_sleep(1), 'slow-marker' AS m" } }, { timeout: 120_000 });
+      count.reset();
+      // The proxy holds the first call's request: it keeps the only slot, everything else queues in the server.
+      count.gate = { match: /^\/dashboards\/dash-ops-0001/, release: new Promise<void>((r) => (open = r)) };
+      const holder = s.client.callTool({ name: 'get_dashboard', arguments: { id: 'dash-ops-0001' } });
+      while (!count.urls.some((u) => u.startsWith('/dashboards/dash-ops-0001'))) await new Promise((r) => setTimeout(r, 10));
       const controller = new AbortController();
       const cancelled = s.client
         .callTool({ name: 'get_report', arguments: { id: REPORTS[0]! } }, { signal: controller.signal })
         .then(() => 'finished', (e: Error) => e.name);
       const after = s.client.callTool({ name: 'get_report', arguments: { id: REPORTS[1]! } });
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 100));
       const t = performance.now();
       controller.abort();
       expect(await cancelled).not.toBe('finished');
       expect(performance.now() - t).toBeLessThan(500);
-      expect(textOf(await slow)).toContain('slow-marker');
+      open();
+      expect(((await holder).structuredContent as { id: string }).id).toBe('dash-ops-0001');
       expect(((await after).structuredContent as { id: string }).id).toBe(REPORTS[1]);
+      // The cancelled call left the queue without sending anything.
+      expect(count.urls.filter((u) => u.startsWith(`/reports/${REPORTS[0]}`))).toEqual([]);
+      expect(count.urls.filter((u) => u.startsWith(`/reports/${REPORTS[1]}`))).toHaveLength(1);
     } finally {
+      count.gate = undefined;
+      open?.();
       await s.close();
     }
   });
