@@ -15,6 +15,7 @@ import {
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { isLoopback, type HttpConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import { onResourcesListChanged } from '../resources/index.js';
 import type { Activity } from '../tools/activity.js';
 
 /** Builds the MCP server for a request: with the caller's own Cluvio key when per-user keys are on. */
@@ -60,6 +61,8 @@ export async function startHttp(
     maxRequestBodySize: cfg.maxBodyBytes,
     onerror,
   });
+  // 2026-07-28 clients hear about changed resources on their subscriptions/listen streams.
+  const offResources = onResourcesListChanged(() => modern.notify.resourcesChanged());
 
   const sessions = new Map<string, Session>();
   const sweep = setInterval(() => {
@@ -150,6 +153,7 @@ export async function startHttp(
     async close() {
       draining = true;
       clearInterval(sweep);
+      offResources();
       node.close();
       // Tool calls (not HTTP exchanges: a 2025 session answers over a stream) decide when we are idle.
       const finished = await activity.idle(cfg.shutdownGraceMs);

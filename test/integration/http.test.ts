@@ -97,6 +97,19 @@ describe('streamable HTTP', () => {
     await client.close();
   });
 
+  it('tells 2026-07-28 clients on their listen stream when a tool changes dashboards', async () => {
+    const modern = await connect(server.url, {}, true);
+    const heardModern: unknown[] = [];
+    modern.setNotificationHandler('notifications/resources/list_changed', (n) => void heardModern.push(n));
+    const sub = await modern.listen({ resourcesListChanged: true });
+    const created = await modern.callTool({ name: 'create_dashboard', arguments: { name: 'HTTP era board' } });
+    expect(created.isError, textOf(created)).toBeFalsy();
+    for (let i = 0; i < 50 && heardModern.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(heardModern.length).toBeGreaterThan(0);
+    await sub.close();
+    await modern.close();
+  });
+
   it('answers /healthz and /readyz', async () => {
     const base = server.url.replace(/\/mcp$/, '');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
