@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EngineClient } from './engine/client.js';
 import type { EngineDb, ResultColumn, ResultStore } from './engine/protocol.js';
+import { isoNow } from './http.js';
 import { ResourceStore } from './resources.js';
 
 export interface DatasourceRecord {
@@ -55,6 +56,30 @@ export interface CsvFormat {
   separator: ',' | ';' | '\t';
   decimal: '.' | ',' | '/';
   quote: 'necessary' | 'always';
+}
+
+/** A fresh execution record in status `starting`; `init` sets what differs. */
+export function newExecution(init: Pick<ExecutionRecord, 'id' | 'datasourceId' | 'sqlQuery' | 'kind'> & Partial<ExecutionRecord>): ExecutionRecord {
+  const now = isoNow();
+  return {
+    type: 'sql_query',
+    status: 'starting',
+    rewrittenSql: null,
+    rQuery: null,
+    parameters: null,
+    timeZone: 'UTC',
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    completedAt: null,
+    queryError: null,
+    columns: null,
+    rowCount: null,
+    sizeBytes: null,
+    store: null,
+    dataGone: false,
+    ...init,
+  };
 }
 
 export type DataTarget =

@@ -10,7 +10,7 @@ import {
   type AttrSpec,
   type Route,
 } from '../http.js';
-import { shortId, type DatasourceRecord, type SandboxState } from '../state.js';
+import { newExecution, shortId, type DatasourceRecord, type SandboxState } from '../state.js';
 import type { EngineDb } from '../engine/protocol.js';
 
 export const DATABASE_TYPES = [
@@ -328,32 +328,8 @@ export function connectionError(ds: DatasourceRecord): string {
 /** Refresh = a short execution without data that ends in success (or an error for API-created ones). */
 function startRefresh(state: SandboxState, ds: DatasourceRecord): string {
   const id = randomUUID();
-  const now = isoNow();
-  const ex = {
-    id,
-    datasourceId: ds.id,
-    type: 'sql_query' as const,
-    status: 'starting' as const,
-    sqlQuery: '',
-    rewrittenSql: null,
-    rQuery: null,
-    parameters: null,
-    timeZone: 'UTC',
-    createdAt: now,
-    updatedAt: now,
-    startedAt: null,
-    completedAt: null,
-    queryError: null,
-    columns: null,
-    rowCount: null,
-    sizeBytes: null,
-    store: null,
-    dataGone: false,
-    kind: 'refresh' as const,
-  };
-  state.executions.set(id, ex);
-  const rec = state.executions.get(id);
-  if (rec === undefined) return id;
+  const rec = newExecution({ id, datasourceId: ds.id, sqlQuery: '', kind: 'refresh' });
+  state.executions.set(id, rec);
   setTimeout(() => {
     if (rec.status !== 'starting') return;
     rec.status = 'running';

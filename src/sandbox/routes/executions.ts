@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, isoNow, notFound, unprocessable, type Route } from '../http.js';
 import { ParameterError, rewriteParameters, type QueryParameters } from '../parameters.js';
-import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
+import { newExecution, TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
 import { connectionError, getDatasource } from './datasources.js';
 import type { FaultInjector } from '../faults/index.js';
 
@@ -141,30 +141,17 @@ export class ExecutionRunner {
     opts: CreateOptions = {},
   ): ExecutionRecord {
     const ds = getDatasource(this.state, datasourceId);
-    const now = isoNow();
     const tzAttr = ds.attributes['data_time_zone'];
-    const ex: ExecutionRecord = {
+    const ex = newExecution({
       id: randomUUID(),
       datasourceId: ds.id,
       type: opts.type ?? 'sql_query',
-      status: 'starting',
       sqlQuery: sql,
-      rewrittenSql: null,
       rQuery,
       parameters: parameters ?? null,
       timeZone: parameters?.tz ?? (typeof tzAttr === 'string' && tzAttr !== '' ? tzAttr : 'UTC'),
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      completedAt: null,
-      queryError: null,
-      columns: null,
-      rowCount: null,
-      sizeBytes: null,
-      store: null,
-      dataGone: false,
       kind: 'query',
-    };
+    });
     this.state.executions.set(ex.id, ex);
     const planned = this.faults?.executionOutcome();
     if (planned !== undefined) this.planned.set(ex.id, planned);
