@@ -59,7 +59,6 @@ const relationships = {
 
 /** A copy of InputParameters so that terse() does not also shorten run_execution's schema. */
 const parameters = terse(inputParameters.clone(), 'Filter inputs as in run_execution: timerange, aggregation, tz, filters').optional();
-const withInputs = z.object({ id, parameters });
 const exportInput = z.object({ id, parameters, ...waitArgs });
 const exportRequest = { body: 'json', local: ['max_wait_seconds'] } as const;
 

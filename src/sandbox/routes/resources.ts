@@ -21,7 +21,7 @@ import {
   updateRecord,
   type ResourceSpec,
 } from '../org/spec.js';
-import { API_KEY_USER, REGISTRY, assignGroups, datasourceUsers, isLocked, nextRow, orderedGroups, reportsOf, filtersOf } from '../org/specs.js';
+import { API_KEY_USER, REGISTRY, assignGroups, datasourceUsers, isLocked, nextRow, reportsOf, filtersOf } from '../org/specs.js';
 import { seedOrganisationRecords } from '../org/seed.js';
 
 const reg = REGISTRY;
