@@ -2,7 +2,8 @@
 
 export interface Column {
   name: string;
-  type: string;
+  /** Cluvio's data type, shown in the header when given. */
+  type?: string;
 }
 
 const MAX_CELL = 200;
@@ -18,7 +19,7 @@ export function cell(value: unknown): string {
 }
 
 export function renderTable(columns: readonly Column[], rows: readonly unknown[][]): string {
-  const header = `| ${columns.map((c) => `${cell(c.name)} (${c.type})`).join(' | ')} |`;
+  const header = `| ${columns.map((c) => (c.type ? `${cell(c.name)} (${c.type})` : cell(c.name))).join(' | ')} |`;
   const rule = `|${columns.map(() => '---').join('|')}|`;
   const body = rows.map((r) => `| ${columns.map((_, i) => cell(r[i])).join(' | ')} |`);
   return [header, rule, ...body].join('\n');

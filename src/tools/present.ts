@@ -52,8 +52,10 @@ function presentList(all: Flat[], columns: readonly string[], args: Record<strin
   let head = `Showing ${page.length} of ${total}${needle ? ` matching "${args.name}"` : ''}`;
   if (offset + page.length < total) head += `; next page: offset=${offset + page.length}`;
   else if (page.length === 0) head += `; offset ${offset} is past the end`;
-  const cols = columns.map((name) => ({ name, type: '' }));
-  const table = renderTable(cols, page.map((x) => columns.map((c) => x[c]))).replace(/ \(\)/g, '');
+  const table = renderTable(
+    columns.map((name) => ({ name })),
+    page.map((x) => columns.map((c) => x[c])),
+  );
   return { text: `${head}.\n${table}`, structured };
 }
 

@@ -160,7 +160,7 @@ async function withFreshGrant<T>(id: string, ctx: CallContext, use: (grant: Data
   }
 }
 
-export function fieldsToColumns(fields: unknown): Column[] {
+export function fieldsToColumns(fields: unknown): Array<Required<Column>> {
   if (!Array.isArray(fields)) return [];
   return fields.map((f: { name?: unknown; data_type?: unknown }, i) => ({
     name: typeof f?.name === 'string' ? f.name : `column_${i + 1}`,
