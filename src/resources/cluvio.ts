@@ -5,21 +5,13 @@ import { buildCatalog } from '../operations/index.js';
 import { buildRequest } from '../operations/request.js';
 import type { Deps, Operation } from '../operations/types.js';
 import { TtlCache } from './cache.js';
+import { withDataGrant } from '../workflows/data-grant.js';
+import { normaliseSchemas, type SchemaInfo } from '../cluvio/schema-data.js';
 
 /** Cluvio reads for resources, prompts and completions: catalog operations, flattened answers, caches. */
 
-export interface SchemaColumn {
-  name: string;
-  type: string;
-}
-export interface SchemaTable {
-  name: string;
-  columns: SchemaColumn[];
-}
-export interface SchemaInfo {
-  name: string;
-  tables: SchemaTable[];
-}
+
+export type { SchemaInfo };
 
 export interface DashboardDetail {
   dashboard: Flat;
@@ -146,35 +138,16 @@ export class Cluvio {
     const key = [apiKeyOf(this.deps.api), datasourceId, name ?? ''].join('\u0000');
     return schemaCache.get(key, async () => {
       const args: Record<string, unknown> = { id: datasourceId, ...(name !== undefined ? { name } : {}) };
-      const grant = (await this.request('getDatasourceSchema', args)) as DataGrant;
+      const raw = await withDataGrant(
+        this.deps,
+        `schema of datasource ${datasourceId}`,
+        () => this.request('getDatasourceSchema', args) as Promise<DataGrant | undefined>,
+        (grant) => this.deps.data.getJson(grant, 'getSchemaData'),
+      );
       this.deps.logger.debug({ datasource: datasourceId, schema: name }, 'resources: schema data fetched');
-      return normaliseSchemas(await this.deps.data.getJson(grant, 'getSchemaData'));
+      return normaliseSchemas(raw);
     });
   }
-}
-
-/** The data server answers `{schemas: [...]}` for all schemas, or one schema object when `name` was given. */
-export function normaliseSchemas(raw: unknown): SchemaInfo[] {
-  let list: unknown[] = [];
-  if (Array.isArray(raw)) list = raw;
-  else if (raw && typeof raw === 'object') {
-    const r = raw as { schemas?: unknown; name?: unknown };
-    if (Array.isArray(r.schemas)) list = r.schemas;
-    else if (typeof r.name === 'string') list = [raw];
-  }
-  return list
-    .filter((s): s is { name: string; tables?: unknown } => !!s && typeof (s as { name?: unknown }).name === 'string')
-    .map((s) => ({
-      name: s.name,
-      tables: (Array.isArray(s.tables) ? s.tables : [])
-        .filter((t): t is { name: string; columns?: unknown } => !!t && typeof (t as { name?: unknown }).name === 'string')
-        .map((t) => ({
-          name: t.name,
-          columns: (Array.isArray(t.columns) ? t.columns : [])
-            .filter((c): c is { name: string; db_type?: unknown; data_type?: unknown } => !!c && typeof (c as { name?: unknown }).name === 'string')
-            .map((c) => ({ name: c.name, type: String(c.db_type ?? c.data_type ?? '') })),
-        })),
-    }));
 }
 
 /**

@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { CluvioApiError, CluvioNetworkError } from '../cluvio/errors.js';
-import { MalformedResultError } from '../cluvio/result-stream.js';
-import { backoffDelay, DEFAULT_RETRY, RETRYABLE_STATUS, sleep } from '../cluvio/retry.js';
 import type { DataGrant } from '../cluvio/data-client.js';
 import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
 import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
 import { renderTable, type Column } from '../results/table.js';
+import { withDataGrant } from './data-grant.js';
 import { waitUntilDone, type WaitResult } from './wait.js';
 
 export const RUNNING = new Set(['starting', 'running', 'waiting', 'scheduled']);
@@ -109,7 +107,7 @@ async function rowsOf(execution: Flat, args: RowsArgs, ctx: CallContext): Promis
   const id = execution.id as string;
   const offset = args.offset ?? 0;
   const known = typeof execution.result_rows === 'number' ? execution.result_rows : undefined;
-  const page = await withFreshGrant(id, ctx, (grant) =>
+  const page = await withDataGrant(ctx, `execution ${id}`, () => ctx.request(ctx.operation('getExecutionData'), { id }) as Promise<DataGrant | undefined>, (grant) =>
     ctx.data.getResultPage(grant, { offset, limit: args.max_rows, maxChars: MAX_PAGE_CHARS, stopWhenFull: known !== undefined }, 'getResultData', ctx.signal),
   );
   if (!page) {
@@ -138,28 +136,6 @@ async function rowsOf(execution: Flat, args: RowsArgs, ctx: CallContext): Promis
  * The data GET is safe to repeat, so a transient failure (timeout, dropped connection, truncated
  * body, 429/502/503/504) is retried with a fresh grant and backoff, DEFAULT_RETRY.maxAttempts in all.
  */
-async function withFreshGrant<T>(id: string, ctx: CallContext, use: (grant: DataGrant) => Promise<T>): Promise<T | undefined> {
-  let refreshed = false;
-  for (let attempt = 0; ; attempt++) {
-    const grant = (await ctx.request(ctx.operation('getExecutionData'), { id })) as DataGrant | undefined;
-    if (!grant || typeof grant.data_key !== 'string') return undefined;
-    try {
-      return await use(grant);
-    } catch (err) {
-      if (ctx.signal.aborted) throw err;
-      if (!refreshed && err instanceof CluvioApiError && err.status === 401) {
-        refreshed = true;
-        continue;
-      }
-      const transient =
-        err instanceof CluvioNetworkError || err instanceof MalformedResultError || (err instanceof CluvioApiError && RETRYABLE_STATUS.has(err.status));
-      if (!transient || attempt + 1 >= DEFAULT_RETRY.maxAttempts) throw err;
-      ctx.logger.debug({ execution: id, error: (err as Error).message, attempt: attempt + 1 }, 'result data fetch failed; retrying');
-      await sleep(backoffDelay(attempt, DEFAULT_RETRY), ctx.signal);
-    }
-  }
-}
-
 export function fieldsToColumns(fields: unknown): Array<Required<Column>> {
   if (!Array.isArray(fields)) return [];
   return fields.map((f: { name?: unknown; data_type?: unknown }, i) => ({

@@ -2,6 +2,7 @@ import type { DataGrant } from '../cluvio/data-client.js';
 import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
 import { renderTable } from '../results/table.js';
+import { withDataGrant } from './data-grant.js';
 import { fieldsToColumns, finish, getExecution, MAX_PAGE_CHARS, type RowsArgs } from './executions.js';
 
 /** Refresh Report → its execution id → wait → rows, exactly as run_execution returns them. */
@@ -18,20 +19,23 @@ export async function getReportData(
   args: { id: string; data_format?: 'json' | 'csv'; offset?: number; max_rows: number } & Record<string, unknown>,
   ctx: CallContext,
 ): Promise<ToolOutput> {
-  const grant = (await ctx.request(ctx.operation('getReportData'), args)) as DataGrant | undefined;
-  if (!grant || typeof grant.data_key !== 'string') {
-    return {
-      text: `Report ${args.id} has no cached data for these parameters. Call refresh_report with the same parameters to run its query.`,
-      structured: { report_id: args.id, status: 'no-data' },
-    };
-  }
+  const grant = () => ctx.request(ctx.operation('getReportData'), args) as Promise<DataGrant | undefined>;
+  const what = `report ${args.id}`;
+  const noData: ToolOutput = {
+    text: `Report ${args.id} has no cached data for these parameters. Call refresh_report with the same parameters to run its query.`,
+    structured: { report_id: args.id, status: 'no-data' },
+  };
   if (args.data_format === 'csv') {
-    const { text, cut } = await ctx.data.getText(grant, MAX_PAGE_CHARS, 'getResultData', ctx.signal);
-    const note = cut ? `\n(CSV cut at ${MAX_PAGE_CHARS / 1000} kB; export_report_csv gives the whole file as a download link.)` : '';
-    return { text: text + note, structured: { report_id: args.id, format: 'csv', csv: text, truncated: cut } };
+    const csv = await withDataGrant(ctx, what, grant, (g) => ctx.data.getText(g, MAX_PAGE_CHARS, 'getResultData', ctx.signal));
+    if (!csv) return noData;
+    const note = csv.cut ? `\n(CSV cut at ${MAX_PAGE_CHARS / 1000} kB; export_report_csv gives the whole file as a download link.)` : '';
+    return { text: csv.text + note, structured: { report_id: args.id, format: 'csv', csv: csv.text, truncated: csv.cut } };
   }
   const offset = args.offset ?? 0;
-  const page = await ctx.data.getResultPage(grant, { offset, limit: args.max_rows, maxChars: MAX_PAGE_CHARS }, 'getResultData', ctx.signal);
+  const page = await withDataGrant(ctx, what, grant, (g) =>
+    ctx.data.getResultPage(g, { offset, limit: args.max_rows, maxChars: MAX_PAGE_CHARS }, 'getResultData', ctx.signal),
+  );
+  if (!page) return noData;
   const columns = fieldsToColumns(page.meta.fields);
   const rows = page.rows as unknown[][];
   const total = page.totalRows ?? offset + rows.length;
