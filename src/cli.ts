@@ -9,7 +9,6 @@ import { buildCatalog } from './operations/index.js';
 import { createServerFactory } from './server.js';
 import { selectOperations } from './tools/selection.js';
 import { Activity } from './tools/activity.js';
-import { startHttp } from './transports/http.js';
 import { startStdio } from './transports/stdio.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -63,6 +62,8 @@ async function serve(config: Config): Promise<void> {
   const started = { operations: selected.length, discovery: config.discovery, readOnly: config.readOnly, apiUrl: config.apiUrl, maxConcurrency: config.maxConcurrency };
 
   if (config.transport === 'http') {
+    // Loaded only for --transport http: the HTTP stack (Hono adapter, session handling) costs stdio start-up time and memory.
+    const { startHttp } = await import('./transports/http.js');
     const serverFor = (key: string | undefined) => createServerFactory(selected, catalog, key ? { ...deps, api: api.withApiKey(key) } : deps);
     const http = await startHttp(config.http, serverFor, () => cluvioReachable(api, !!config.apiKey), activity, logger);
     logger.info({ ...started, url: http.url, stateless: config.http.stateless, auth: !!config.http.authToken }, 'serving MCP over streamable HTTP');
