@@ -100,7 +100,9 @@ for (const name of scenarios) {
   } else if (bad.length > 0) {
     rows.unexpected.push(name);
     line('✗', name, `UNEXPECTED FAILURE: ${why}`);
-    for (const c of bad) console.log(`${' '.repeat(35)}${JSON.stringify(c.details ?? {}).slice(0, 600)}`);
+    for (const c of bad) {
+      if (c.details && Object.keys(c.details).length > 0) console.log(`${' '.repeat(35)}${c.id} details: ${JSON.stringify(c.details).slice(0, 600)}`);
+    }
   } else {
     rows.stale.push(name);
     line('✗', name, `STALE BASELINE: passes now (${ok} checks); remove it from ${values.baseline}`);
