@@ -41,6 +41,8 @@ export interface Config {
   readOnly: boolean;
   /** Three meta-tools (search, describe, call) instead of one tool per operation. */
   discovery: boolean;
+  /** MCP Apps: the results view (chart/table) as a ui:// resource, linked from the data tools' _meta. */
+  views: boolean;
   transport: 'stdio' | 'http';
   http: HttpConfig;
 }
@@ -90,6 +92,7 @@ Options (flags win over environment variables):
   --tools x,y                CLUVIO_TOOLS, expose these single tools (with --toolsets: in addition)
   --read-only                CLUVIO_READ_ONLY=true, nothing in the account changes, nobody is e-mailed
   --discovery                CLUVIO_DISCOVERY=true, 3 tools (search, describe, call) instead of one per operation
+  --no-views                 CLUVIO_VIEWS=false, no chart/table view for MCP Apps hosts (default on)
 
 Streamable HTTP (endpoint /mcp, plus /healthz and /readyz):
   --transport stdio|http     CLUVIO_MCP_TRANSPORT (default stdio)
@@ -122,6 +125,7 @@ const FLAGS = {
   tools: { type: 'string' },
   'read-only': { type: 'boolean' },
   discovery: { type: 'boolean' },
+  'no-views': { type: 'boolean' },
   transport: { type: 'string' },
   host: { type: 'string' },
   stateless: { type: 'boolean' },
@@ -194,6 +198,7 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
       tools: list(values.tools ?? env.CLUVIO_TOOLS),
       readOnly: values['read-only'] ?? bool('CLUVIO_READ_ONLY', env.CLUVIO_READ_ONLY) ?? false,
       discovery: values.discovery ?? bool('CLUVIO_DISCOVERY', env.CLUVIO_DISCOVERY) ?? false,
+      views: values['no-views'] ? false : (bool('CLUVIO_VIEWS', env.CLUVIO_VIEWS) ?? true),
       transport,
       http,
     },

@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/server';
+import { registerViews } from './apps/index.js';
 import type { Deps, Operation } from './operations/types.js';
 import { registerPrompts } from './prompts/index.js';
 import { registerResources } from './resources/index.js';
@@ -18,6 +19,7 @@ export function createServerFactory(selected: readonly Operation[], catalog: rea
     if (deps.config.discovery) registerDiscoveryTools(server, selected, invoker, deps.config.readOnly);
     else registerOperationTools(server, selected, invoker, deps.config.readOnly);
     registerResources(server, deps);
+    registerViews(server, deps.config);
     registerPrompts(server, deps);
     return server;
   };

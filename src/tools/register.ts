@@ -1,4 +1,5 @@
 import type { CallToolResult, McpServer, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
+import { viewToolMeta, viewsEnabled } from '../apps/index.js';
 import { toolName } from '../operations/index.js';
 import { buildRequest, isIdempotent, routeParts } from '../operations/request.js';
 import type { CallContext, Deps, Operation } from '../operations/types.js';
@@ -25,6 +26,11 @@ export class Invoker {
     private readonly deps: Deps,
   ) {
     this.byId = new Map(operations.map((op) => [op.id, op]));
+  }
+
+  /** MCP Apps views are on for these tools (see src/apps). */
+  get views(): boolean {
+    return viewsEnabled(this.deps.config);
   }
 
   async invoke(op: Operation, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
@@ -92,6 +98,7 @@ export function registerOperationTools(server: McpServer, selected: readonly Ope
         inputSchema: toolSchema(op.input, op.advertise),
         ...(op.output ? { outputSchema: toolSchema(op.output) } : {}),
         annotations: annotationsFor(op, readOnlyMode),
+        ...viewToolMeta(op.id, invoker.views),
       },
       (args, ctx) => invoker.invoke(op, args, ctx),
     );
