@@ -20,6 +20,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+COPY ui ./ui
 RUN npm run build
 
 FROM node:${NODE_VERSION}-slim AS runtime
