@@ -66,6 +66,8 @@ export function buildRequest(
   };
 }
 
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u; // with the u flag, only unpaired surrogates match
+
 /**
  * One path parameter, percent-encoded. Empty, "." and ".." are refused: encoding leaves dots alone and
  * the URL parser resolves dot segments, so `{id}` = ".." would send the request to another route
@@ -75,6 +77,10 @@ function pathSegment(operation: string, name: string, value: unknown): string {
   const text = value === undefined || value === null ? '' : String(value);
   if (text === '' || text === '.' || text === '..') {
     throw new InvalidPathParameterError(`${operation}: path parameter ${name} cannot be ${JSON.stringify(text)}`);
+  }
+  // A lone UTF-16 surrogate cannot be percent-encoded (encodeURIComponent throws "URI malformed").
+  if (LONE_SURROGATE.test(text)) {
+    throw new InvalidPathParameterError(`${operation}: path parameter ${name} is not well-formed Unicode (it holds a lone surrogate)`);
   }
   return encodeURIComponent(text);
 }

@@ -42,6 +42,11 @@ describe('buildRequest', () => {
     expect(() => buildRequest(op('deleteDatasource'), {})).toThrow(InvalidPathParameterError);
   });
 
+  test('a path parameter with a lone surrogate is refused as such, not as "URI malformed"', () => {
+    expect(() => buildRequest(op('getDatasource'), { id: 'ab\uD800' })).toThrow(/getDatasource: path parameter id is not well-formed Unicode/);
+    expect(buildRequest(op('getDatasource'), { id: 'é😀' }).path).toBe('/datasources/%C3%A9%F0%9F%98%80');
+  });
+
   test('dots inside a value are fine', () => {
     expect(buildRequest(op('getDatasource'), { id: '..a' }).path).toBe('/datasources/..a');
     expect(buildRequest(op('getDatasource'), { id: '%2e%2e' }).path).toBe('/datasources/%252e%252e');
