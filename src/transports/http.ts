@@ -47,7 +47,9 @@ export async function startHttp(
   activity: Activity,
   logger: Logger,
 ): Promise<HttpServerHandle> {
-  const allowedHosts = cfg.allowedHosts.length ? cfg.allowedHosts : isLoopback(cfg.host) ? localhostAllowedHostnames() : undefined;
+  // Localhost is always allowed; CLUVIO_MCP_ALLOWED_HOSTS adds to it. No list at all only on a non-loopback
+  // address without configured hosts (a bearer token is required there).
+  const allowedHosts = cfg.allowedHosts.length || isLoopback(cfg.host) ? [...localhostAllowedHostnames(), ...cfg.allowedHosts] : undefined;
   const allowedOrigins = [...localhostAllowedOrigins(), ...cfg.allowedOrigins];
   const tokenHash = cfg.authToken ? sha256(cfg.authToken) : undefined;
   const onerror = (err: Error) => logger.debug({ error: err.message }, 'mcp http');

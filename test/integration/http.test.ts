@@ -43,6 +43,21 @@ async function connect(url: string, headers: Record<string, string> = {}, modern
   return client;
 }
 
+/** Status of a stateless JSON-RPC ping sent with the given Host header (fetch cannot set Host). */
+function pingWithHost(url: string, hostHeader: string): Promise<number> {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', host: hostHeader };
+  const u = new URL(url);
+  return new Promise<number>((resolve, reject) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 let sandbox: ChildProcess;
 let sandboxEnv: Record<string, string>;
 let sandboxApi: string;
@@ -121,19 +136,23 @@ describe('streamable HTTP', () => {
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     const origin = await fetch(server.url, { method: 'POST', body, headers: { ...headers, origin: 'http://evil.example' } });
     expect(origin.status).toBe(403);
-    const host = await new Promise<number>((resolve) => {
-      const u = new URL(server.url);
-      const req = httpRequest(
-        { host: u.hostname, port: u.port, path: '/mcp', method: 'POST', headers: { ...headers, host: 'evil.example' } },
-        (res: { statusCode: number; resume: () => void }) => {
-          res.resume();
-          resolve(res.statusCode);
-        },
-      );
-      req.end(body);
-    });
+    const host = await pingWithHost(server.url, 'evil.example');
     expect(host).toBeGreaterThanOrEqual(400);
     expect(host).toBeLessThan(500);
+  });
+
+  it('CLUVIO_MCP_ALLOWED_HOSTS adds hostnames to localhost, it does not replace it', async () => {
+    const extra = await startHttpServer([], { CLUVIO_MCP_ALLOWED_HOSTS: 'mcp.example.test' });
+    try {
+      const port = new URL(extra.url).port;
+      // Past the Host check a bare ping gets the protocol's own 400 (no session); a refused Host gets 403.
+      expect(await pingWithHost(extra.url, `mcp.example.test:${port}`)).toBe(400);
+      expect(await pingWithHost(extra.url, `localhost:${port}`)).toBe(400);
+      expect(await pingWithHost(extra.url, `evil.example:${port}`)).toBe(403);
+    } finally {
+      extra.child.kill('SIGTERM');
+      await extra.exited;
+    }
   });
 
   it('keeps per-user keys to their own sessions', async () => {
