@@ -1,4 +1,5 @@
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { LazyAgent, resolveDispatcher, undici, type AnyDispatcher } from './undici.js';
 import type { Logger } from '../logger.js';
 import { CluvioApiError, CluvioNetworkError, errorDetails } from './errors.js';
 import type { Limiter } from './limiter.js';
@@ -31,7 +32,7 @@ export interface ApiClientOptions {
   timeoutMs: number;
   logger: Logger;
   retry?: RetryPolicy;
-  dispatcher?: Dispatcher;
+  dispatcher?: AnyDispatcher;
   /**
    * Caps requests in flight to Cluvio; each attempt waits for a slot (first come, first served) and
    * frees it when its answer is read or it fails. Waiting between retries holds no slot.
@@ -42,14 +43,14 @@ export interface ApiClientOptions {
 /** Connection failures that prove the request never reached the server, so any method may be retried. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
-export function sharedAgent(): Dispatcher {
-  return new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+export function sharedAgent(): LazyAgent {
+  return new LazyAgent({ keepAliveTimeout: 10_000, connections: 64 });
 }
 
 /** The Cluvio API server: `Authorization: Api <secret>`, JSON:API or JSON bodies, retries, timeouts. */
 export class ApiClient {
   private readonly retry: RetryPolicy;
-  private readonly dispatcher: Dispatcher;
+  private readonly dispatcher: AnyDispatcher;
   private readonly authorization: string;
 
   constructor(private readonly opts: ApiClientOptions) {
@@ -152,7 +153,8 @@ export class ApiClient {
     let res: Dispatcher.ResponseData;
     let text: string;
     try {
-      res = await request(url, { method: req.method as Dispatcher.HttpMethod, headers, body, signal, dispatcher: this.dispatcher });
+      const { request } = await undici();
+      res = await request(url, { method: req.method as Dispatcher.HttpMethod, headers, body, signal, dispatcher: await resolveDispatcher(this.dispatcher) });
       text = await res.body.text();
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason;
@@ -180,7 +182,7 @@ export class ApiClient {
 
 function networkMessage(err: unknown): string {
   const e = err as { code?: string; message?: string };
-  if (err instanceof undiciErrors.SocketError) return `connection to Cluvio dropped (${e.message})`;
+  if (e.code === 'UND_ERR_SOCKET') return `connection to Cluvio dropped (${e.message})`;
   return `cannot reach Cluvio: ${e.code ?? ''} ${e.message ?? String(err)}`.replace(/\s+/g, ' ').trim();
 }
 

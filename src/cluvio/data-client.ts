@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { resolveDispatcher, undici, type AnyDispatcher } from './undici.js';
 import type { Logger } from '../logger.js';
 import { CluvioApiError, CluvioNetworkError, errorDetails } from './errors.js';
 import type { Limiter } from './limiter.js';
@@ -44,7 +45,7 @@ export interface DataClientOptions {
   baseUrl: string;
   timeoutMs: number;
   logger: Logger;
-  dispatcher: Dispatcher;
+  dispatcher: AnyDispatcher;
   /** Caps requests in flight (shared with the API client); a slot is held until the body is read or dropped. */
   limiter?: Limiter;
 }
@@ -130,11 +131,12 @@ export class DataClient {
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let res: Dispatcher.ResponseData;
     try {
+      const { request } = await undici();
       res = await request(`${this.opts.baseUrl}/${key}`, {
         method: 'GET',
         headers: { authorization: `Data ${grant.data_access_token}`, accept: 'application/json' },
         signal: combined,
-        dispatcher: this.opts.dispatcher,
+        dispatcher: await resolveDispatcher(this.opts.dispatcher),
       });
     } catch (err) {
       if (signal?.aborted) throw signal.reason;

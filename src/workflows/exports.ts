@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { undici } from '../cluvio/undici.js';
 import type { CallContext } from '../operations/types.js';
 import type { ExtraContent, ToolOutput } from '../results/output.js';
 import { waitUntilDone } from './wait.js';
@@ -70,6 +70,7 @@ export async function waitForExport(jobId: string, format: Format, label: string
 async function fetchSmallImage(url: string, ctx: CallContext): Promise<string | undefined> {
   if (!/^https?:\/\//i.test(url)) return undefined;
   try {
+    const { request } = await undici();
     const res = await request(url, { method: 'GET', signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]) });
     if (res.statusCode !== 200) {
       res.body.destroy();
