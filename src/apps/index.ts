@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { McpServer, ReadResourceResult } from '@modelcontextprotocol/server';
 import type { Config } from '../config.js';
+import { DIST_DIR } from '../paths.js';
 
 /**
  * MCP Apps (the io.modelcontextprotocol/ui extension): one UI resource, the results view, that hosts with
@@ -20,7 +21,7 @@ export const LEGACY_URI_KEY = 'ui/resourceUri';
  */
 export const VIEW_OPERATIONS: ReadonlySet<string> = new Set(['runExecution', 'getExecutionData', 'getReportData', 'refreshReport', 'refreshDashboard']);
 
-const VIEW_FILE = new URL('../ui/view.html', import.meta.url);
+const VIEW_FILE = new URL('ui/view.html', DIST_DIR);
 
 /** Views are on unless turned off, and only with one tool per operation (the discovery tools are generic). */
 export function viewsEnabled(config: Pick<Config, 'views' | 'discovery'>): boolean {

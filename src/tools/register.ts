@@ -8,6 +8,7 @@ import type { ToolOutput } from '../results/output.js';
 import { errorOutput } from './errors.js';
 import { present } from './present.js';
 import { toolSchema } from './schema.js';
+import { TOOL_SCHEMAS } from './tool-schemas.js';
 
 export function annotationsFor(op: Operation, readOnlyMode: boolean): ToolAnnotations {
   const { method } = routeParts(op.route);
@@ -95,8 +96,8 @@ export function registerOperationTools(server: McpServer, selected: readonly Ope
       {
         title: op.title,
         description: op.description,
-        inputSchema: toolSchema(op.input, op.advertise),
-        ...(op.output ? { outputSchema: toolSchema(op.output) } : {}),
+        inputSchema: toolSchema(op.input, op.advertise, { input: TOOL_SCHEMAS?.[op.id]?.input }),
+        ...(op.output ? { outputSchema: toolSchema(op.output, undefined, { output: TOOL_SCHEMAS?.[op.id]?.output }) } : {}),
         annotations: annotationsFor(op, readOnlyMode),
         ...viewToolMeta(op.id, invoker.views),
       },

@@ -76,20 +76,26 @@ function explain(issue: Issue, root: z.ZodObject): { message: string; path: Prop
 }
 
 /** Wraps a zod object as the SDK's schema type: full zod validation, compact advertised JSON Schema. */
-export function toolSchema(schema: z.ZodObject, advertise?: readonly string[]): StandardSchemaWithJSON<Record<string, unknown>, Record<string, unknown>> {
-  const strict = schema.strict();
+export function toolSchema(
+  schema: z.ZodObject,
+  advertise?: readonly string[],
+  prebuilt?: { input?: Record<string, unknown>; output?: Record<string, unknown> },
+): StandardSchemaWithJSON<Record<string, unknown>, Record<string, unknown>> {
+  let strict: z.ZodObject | undefined;
+  let input = prebuilt?.input;
+  let output = prebuilt?.output;
   return {
     '~standard': {
       version: 1,
       vendor: 'cluvio-mcp',
       validate: async (value: unknown) => {
-        const result = await strict['~standard'].validate(value);
+        const result = await (strict ??= schema.strict())['~standard'].validate(value);
         if (!('issues' in result) || !result.issues) return result;
         return { issues: (result.issues as Issue[]).map((i) => explain(i, schema)) };
       },
       jsonSchema: {
-        input: () => modelJsonSchema(schema, 'input', advertise),
-        output: () => modelJsonSchema(schema, 'output'),
+        input: () => (input ??= modelJsonSchema(schema, 'input', advertise)),
+        output: () => (output ??= modelJsonSchema(schema, 'output')),
       },
     },
   } as unknown as StandardSchemaWithJSON<Record<string, unknown>, Record<string, unknown>>;
