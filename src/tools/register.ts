@@ -62,7 +62,7 @@ export class Invoker {
 
   private callContext(ctx: ServerContext): CallContext {
     const { api, data, config, logger } = this.deps;
-    const signal = ctx.mcpReq.signal;
+    const signal = callSignal(ctx.mcpReq.signal);
     const token = ctx.mcpReq._meta?.progressToken;
     let last = -Infinity;
     return {
@@ -86,6 +86,23 @@ export class Invoker {
       },
     };
   }
+}
+
+/**
+ * The call's abort signal, with an Error as its reason. The SDK aborts with the client's
+ * notifications/cancelled `reason`, a plain string (or undefined); code below treats whatever a
+ * failed request throws as an Error, and a thrown string was taken for a successful answer (an
+ * empty body), so a cancelled refresh_dashboard "finished" with no reports and cancelled nothing.
+ */
+export function callSignal(mcp: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const abort = () => {
+    const reason: unknown = mcp.reason;
+    controller.abort(reason instanceof Error ? reason : new DOMException(`cancelled by the client${reason === undefined ? '' : `: ${String(reason)}`}`, 'AbortError'));
+  };
+  if (mcp.aborted) abort();
+  else mcp.addEventListener('abort', abort, { once: true });
+  return controller.signal;
 }
 
 /** One MCP tool per selected operation. */

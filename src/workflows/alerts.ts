@@ -1,11 +1,11 @@
 import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
 import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
-import { waitForExecution } from './executions.js';
+import { cancelStartedExecution, startWork, waitForExecution } from './executions.js';
 
 /** Run SQL Alert Query → wait for its execution → read the alert's last result: did it trigger? */
 export async function runSqlAlertQuery(args: { id: string; max_wait_seconds: number }, ctx: CallContext): Promise<ToolOutput> {
-  const started = (await ctx.request(ctx.operation('runSqlAlertQuery'), { id: args.id })) as { execution_id?: unknown } | undefined;
+  const started = (await startWork(ctx, 'runSqlAlertQuery', { id: args.id }, cancelStartedExecution(ctx))) as { execution_id?: unknown } | undefined;
   const executionId = typeof started?.execution_id === 'string' ? started.execution_id : undefined;
   if (executionId) {
     const waited = await waitForExecution(executionId, 'Alert query', args.max_wait_seconds, ctx);

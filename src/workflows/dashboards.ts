@@ -3,7 +3,7 @@ import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
 import { redactSecrets } from '../results/redact.js';
 import { renderTable, type Column } from '../results/table.js';
-import { cancelExecutionQuietly, fieldsToColumns, MAX_PAGE_CHARS, RUNNING } from './executions.js';
+import { cancelExecutionQuietly, fieldsToColumns, MAX_PAGE_CHARS, RUNNING, startWork } from './executions.js';
 import { waitUntilDone } from './wait.js';
 
 interface DataKeyStatus {
@@ -55,7 +55,7 @@ function pendingKeys(s: DashboardStatus): { total: number; ready: number; runnin
 
 /** Refresh Dashboard, then wait for every report and SQL filter, then fetch each report's rows. */
 export async function refreshDashboard(args: DashboardArgs, ctx: CallContext): Promise<ToolOutput> {
-  await ctx.request(ctx.operation('refreshDashboard'), { id: args.id, parameters: args.parameters });
+  await startWork(ctx, 'refreshDashboard', { id: args.id, parameters: args.parameters }, () => cancelRunning(args, undefined, ctx));
   return waitForDashboard(args, ctx);
 }
 
@@ -134,7 +134,8 @@ async function cancelRunning(args: DashboardArgs, last: DashboardStatus | undefi
   if (!status) {
     try {
       status = await fetchStatus(args, ctx, AbortSignal.timeout(5_000));
-    } catch {
+    } catch (err) {
+      ctx.logger.warn({ dashboard: args.id, error: (err as Error).message }, 'could not read the dashboard status to cancel its queries');
       return;
     }
   }

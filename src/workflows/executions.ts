@@ -30,11 +30,49 @@ export interface RowsArgs {
   max_wait_seconds: number;
 }
 
+/** A signal that never aborts. */
+const NOT_CANCELLABLE = new AbortController().signal;
+
+/**
+ * Send the request that starts work in Cluvio (a query, a refresh, an export) and return its answer.
+ * Once sent, Cluvio starts the work whether or not the answer is read, and only the answer says what
+ * to cancel; so the request is not cut off when the client cancels the call (the API client's own
+ * timeout still applies). If the client cancelled meanwhile, `cancel` stops what was started before
+ * the call ends as cancelled.
+ */
+export async function startWork(ctx: CallContext, operationId: string, args: Record<string, unknown>, cancel: (answer: unknown) => Promise<void>): Promise<unknown> {
+  ctx.signal.throwIfAborted();
+  const answer = await ctx.request(ctx.operation(operationId), args, { signal: NOT_CANCELLABLE });
+  if (ctx.signal.aborted) {
+    await cancel(answer);
+    ctx.signal.throwIfAborted();
+  }
+  return answer;
+}
+
+/** For startWork: cancel the execution named by the answer's `execution_id`, if any. */
+export function cancelStartedExecution(ctx: CallContext): (answer: unknown) => Promise<void> {
+  return async (answer) => {
+    const id = (answer as { execution_id?: unknown } | undefined)?.execution_id;
+    if (typeof id === 'string' || typeof id === 'number') await cancelQuietly(String(id), ctx);
+  };
+}
+
 export async function runExecution(
   args: { datasource_id: string; sql_query: string; r_query?: string; parameters?: unknown } & RowsArgs,
   ctx: CallContext,
 ): Promise<ToolOutput> {
-  const started = executionOf(await ctx.request(ctx.operation('runExecution'), { ...args }));
+  const started = executionOf(
+    await startWork(ctx, 'runExecution', { ...args }, async (answer) => {
+      let id: string;
+      try {
+        id = executionOf(answer).id as string;
+      } catch {
+        return; // nothing to cancel
+      }
+      await cancelQuietly(id, ctx);
+    }),
+  );
   return finish(started, { ...args, offset: 0 }, ctx);
 }
 

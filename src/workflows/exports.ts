@@ -1,6 +1,7 @@
 import { undici } from '../cluvio/undici.js';
 import type { CallContext } from '../operations/types.js';
 import type { ExtraContent, ToolOutput } from '../results/output.js';
+import { startWork } from './executions.js';
 import { waitUntilDone } from './wait.js';
 
 /** PNG exports up to this size also come back as image content, so a multimodal model can look. */
@@ -21,7 +22,10 @@ type Format = keyof typeof MIME;
  */
 export function exportHandler(startOperation: string, format: Format, what: 'dashboard' | 'report') {
   return async (args: Record<string, unknown>, ctx: CallContext): Promise<ToolOutput> => {
-    const started = (await ctx.request(ctx.operation(startOperation), args)) as { job_id?: unknown } | undefined;
+    const started = (await startWork(ctx, startOperation, args, async (answer) => {
+      const id = (answer as { job_id?: unknown } | undefined)?.job_id;
+      if (typeof id === 'string' || typeof id === 'number') await cancelJobQuietly(String(id), ctx);
+    })) as { job_id?: unknown } | undefined;
     const jobId = started?.job_id;
     if (typeof jobId !== 'string' && typeof jobId !== 'number') throw new Error('Cluvio returned no export job id');
     return waitForExport(String(jobId), format, `${format.toUpperCase()} of ${what} ${String(args.id)}`, Number(args.max_wait_seconds ?? 45), ctx);

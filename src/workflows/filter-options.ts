@@ -1,6 +1,6 @@
 import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
-import { waitForExecution } from './executions.js';
+import { cancelStartedExecution, startWork, waitForExecution } from './executions.js';
 
 const MAX_OPTIONS = 200;
 
@@ -23,7 +23,7 @@ export async function getDropDownFilterOptions(args: { id: string } & Record<str
 
 /** Refresh the options by running the filter's query, wait for it, then return the options. */
 export async function refreshDropDownFilterOptions(args: { id: string; max_wait_seconds: number } & Record<string, unknown>, ctx: CallContext): Promise<ToolOutput> {
-  const started = (await ctx.request(ctx.operation('refreshDropDownFilterOptions'), args)) as { execution_id?: unknown } | undefined;
+  const started = (await startWork(ctx, 'refreshDropDownFilterOptions', args, cancelStartedExecution(ctx))) as { execution_id?: unknown } | undefined;
   const executionId = started?.execution_id;
   if (typeof executionId === 'string' || typeof executionId === 'number') {
     const id = String(executionId);

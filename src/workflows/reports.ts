@@ -3,14 +3,20 @@ import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
 import { renderTable } from '../results/table.js';
 import { withDataGrant } from './data-grant.js';
-import { fieldsToColumns, finish, getExecution, MAX_PAGE_CHARS, type RowsArgs } from './executions.js';
+import { cancelExecutionQuietly, cancelStartedExecution, fieldsToColumns, finish, getExecution, MAX_PAGE_CHARS, startWork, type RowsArgs } from './executions.js';
 
 /** Refresh Report → its execution id → wait → rows, exactly as run_execution returns them. */
 export async function refreshReport(args: Record<string, unknown> & RowsArgs, ctx: CallContext): Promise<ToolOutput> {
-  const started = (await ctx.request(ctx.operation('refreshReport'), args)) as { execution_id?: unknown } | undefined;
+  const started = (await startWork(ctx, 'refreshReport', args, cancelStartedExecution(ctx))) as { execution_id?: unknown } | undefined;
   const executionId = started?.execution_id;
   if (typeof executionId !== 'string' && typeof executionId !== 'number') throw new Error('Cluvio returned no execution id for the report refresh');
-  const execution = await getExecution(String(executionId), ctx, ctx.signal);
+  let execution;
+  try {
+    execution = await getExecution(String(executionId), ctx, ctx.signal);
+  } catch (err) {
+    if (ctx.signal.aborted) await cancelExecutionQuietly(String(executionId), ctx);
+    throw err;
+  }
   return finish(execution, { ...args, offset: 0 }, ctx);
 }
 

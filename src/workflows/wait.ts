@@ -47,6 +47,8 @@ export async function waitUntilDone<T>(opts: WaitOptions<T>): Promise<WaitResult
   } else {
     state = await opts.poll(opts.signal);
     polls++;
+    // A poll that answers although the call was cancelled meanwhile must not end the wait as if done.
+    opts.signal.throwIfAborted();
   }
   for (let n = 0; !opts.isDone(state); n++) {
     const p = opts.describe(state, elapsed());
@@ -60,6 +62,7 @@ export async function waitUntilDone<T>(opts: WaitOptions<T>): Promise<WaitResult
     await sleep(Math.min(delay, remaining), opts.signal);
     state = await opts.poll(opts.signal);
     polls++;
+    opts.signal.throwIfAborted();
   }
   return { done: true, state, polls, elapsedMs: elapsed() };
 }

@@ -193,6 +193,17 @@ describe.concurrent('waitUntilDone', () => {
     await expect(waitUntilDone(options({ poll, signal: controller.signal }))).rejects.toBe(reason);
   });
 
+  test('a poll that still answers after an abort does not end the wait as done', async ({ expect }) => {
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    // Answers "done" although the call was cancelled while it was under way.
+    const poll = async (): Promise<State> => {
+      controller.abort(reason);
+      return { n: 1 };
+    };
+    await expect(waitUntilDone(options({ poll, isDone: () => true, signal: controller.signal }))).rejects.toBe(reason);
+  });
+
   test('a failing poll rejects with its error', async ({ expect }) => {
     const boom = new Error('HTTP 500');
     let n = 0;
