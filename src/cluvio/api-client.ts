@@ -70,27 +70,29 @@ export class ApiClient {
       const last = attempt + 1 >= this.retry.maxAttempts;
       const queuedAt = performance.now();
       let started = queuedAt;
-      let outcome: ApiResponse | Error;
+      // Success is tracked apart from the error: an abort reason need not be an Error (a client's
+      // cancellation reason is often a string) and must never pass for an answer.
+      let outcome: { ok: true; res: ApiResponse } | { ok: false; thrown: unknown };
       let release: (() => void) | undefined;
       try {
         // An abort while queued rejects here with the signal's reason and leaves the queue.
         release = await this.opts.limiter?.acquire(req.signal);
         started = performance.now();
-        outcome = await this.once(url, req);
-      } catch (err) {
-        outcome = err as Error;
+        outcome = { ok: true, res: await this.once(url, req) };
+      } catch (thrown) {
+        outcome = { ok: false, thrown };
       } finally {
         release?.();
       }
       const ms = Math.round(performance.now() - started);
       const queuedMs = Math.round(started - queuedAt);
       const timing = queuedMs > 0 ? { ms, queuedMs } : { ms };
-      if (!(outcome instanceof Error)) {
-        this.opts.logger.debug({ op: req.operation, method: req.method, path: req.path, status: outcome.status, ...timing }, 'cluvio api');
-        return outcome;
+      if (outcome.ok) {
+        this.opts.logger.debug({ op: req.operation, method: req.method, path: req.path, status: outcome.res.status, ...timing }, 'cluvio api');
+        return outcome.res;
       }
       if (req.signal?.aborted) throw req.signal.reason;
-      const err = outcome;
+      const err = outcome.thrown instanceof Error ? outcome.thrown : new Error(String(outcome.thrown));
       const wait = this.retryDelay(err, req, attempt);
       this.opts.logger.debug(
         { op: req.operation, method: req.method, path: req.path, ...timing, error: err.message, retryInMs: last ? undefined : wait },

@@ -400,6 +400,13 @@ describe('cancellation', () => {
     expect(server.hits).toHaveLength(1);
   });
 
+  test('an abort whose reason is not an Error (a client string reason) rejects too, never passes for an answer', async () => {
+    const { client } = await setup(silent);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('user pressed stop'), 50);
+    await expect(client.send(get({ signal: controller.signal }))).rejects.toBe('user pressed stop');
+  });
+
   test('an already aborted signal sends nothing', async () => {
     const { server, client } = await setup((_req, res) => json(res, 200, {}));
     const reason = new Error('too late');
