@@ -58,7 +58,10 @@ async function serve(config: Config): Promise<void> {
   const api = new ApiClient({ baseUrl: config.apiUrl, apiKey: config.apiKey ?? '', timeoutMs: config.requestTimeoutMs, logger, dispatcher, limiter });
   const data = new DataClient({ baseUrl: config.dataUrl, timeoutMs: config.requestTimeoutMs, logger, dispatcher, limiter });
   const activity = new Activity();
-  const deps = { api, data, config, logger, activity };
+  // Requests are short; a query runs on in Cluvio while the server polls it, so running queries get their own cap
+  // (Cluvio's default limit is 20 concurrent executions per datasource).
+  const queries = new Limiter(config.maxConcurrency);
+  const deps = { api, data, config, logger, activity, queries };
   const started = { operations: selected.length, discovery: config.discovery, readOnly: config.readOnly, apiUrl: config.apiUrl, maxConcurrency: config.maxConcurrency };
 
   if (config.transport === 'http') {

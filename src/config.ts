@@ -30,7 +30,7 @@ export interface Config {
   routeOverrides: Record<string, string>;
   logLevel: LogLevel;
   requestTimeoutMs: number;
-  /** Requests to Cluvio (API and data server) in flight at once; more wait in line. 1…MAX_CONCURRENCY. */
+  /** Requests to Cluvio (API and data server) in flight at once, and run_execution queries running at once; more wait in line. 1…MAX_CONCURRENCY. */
   maxConcurrency: number;
   revealSecrets: boolean;
   /** Toolset names to expose; empty = all (unless `tools` names single tools). Checked against the catalog later. */
@@ -86,7 +86,7 @@ Options (flags win over environment variables):
   --routes-file PATH         CLUVIO_ROUTES_FILE, JSON {"operationId": "METHOD /path"}
   --log-level LEVEL          CLUVIO_LOG_LEVEL: ${LOG_LEVELS.join(', ')} (default info)
   --timeout-ms N             CLUVIO_TIMEOUT_MS, per-request timeout (default 30000)
-  --max-concurrency N        CLUVIO_MAX_CONCURRENCY, requests to Cluvio at once, more wait in line (default ${DEFAULT_CONCURRENCY}, 1-${MAX_CONCURRENCY})
+  --max-concurrency N        CLUVIO_MAX_CONCURRENCY, requests to Cluvio and run_execution queries at once, more wait in line (default ${DEFAULT_CONCURRENCY}, 1-${MAX_CONCURRENCY})
   --reveal-secrets           CLUVIO_REVEAL_SECRETS=true, show credentials the API returns
   --toolsets a,b             CLUVIO_TOOLSETS, expose only these toolsets (default: all)
   --tools x,y                CLUVIO_TOOLS, expose these single tools (with --toolsets: in addition)

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Limiter } from '../cluvio/limiter.js';
 import type { ApiClient } from '../cluvio/api-client.js';
 import type { DataClient } from '../cluvio/data-client.js';
 import type { Relationship } from '../cluvio/jsonapi.js';
@@ -40,6 +41,8 @@ export interface CallContext {
   logger: Logger;
   /** Aborted when the client cancels the call. */
   signal: AbortSignal;
+  /** See Deps.queries. */
+  queries?: Limiter;
   /** Sends a progress notification when the client asked for them; a no-op otherwise. */
   progress(progress: number, total: number | undefined, message: string): void;
   /** Sends the operation's request (route, path parameters, body) and returns the parsed answer. */
@@ -107,6 +110,8 @@ export interface Deps {
   logger: Logger;
   /** Tool calls in progress (for a graceful shutdown). */
   activity?: Activity;
+  /** Caps the queries this process has running in Cluvio at once (run_execution holds a slot until its query ends). */
+  queries?: Limiter;
 }
 
 export function defineOperation<I extends z.ZodObject>(op: Operation<I>): Operation {

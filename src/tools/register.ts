@@ -61,7 +61,7 @@ export class Invoker {
   }
 
   private callContext(ctx: ServerContext): CallContext {
-    const { api, data, config, logger } = this.deps;
+    const { api, data, config, logger, queries } = this.deps;
     const signal = callSignal(ctx.mcpReq.signal);
     const token = ctx.mcpReq._meta?.progressToken;
     let last = -Infinity;
@@ -71,6 +71,7 @@ export class Invoker {
       config,
       logger,
       signal,
+      queries,
       progress(progress, total, message) {
         if (token === undefined || progress <= last) return;
         last = progress;

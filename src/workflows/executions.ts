@@ -62,18 +62,24 @@ export async function runExecution(
   args: { datasource_id: string; sql_query: string; r_query?: string; parameters?: unknown } & RowsArgs,
   ctx: CallContext,
 ): Promise<ToolOutput> {
-  const started = executionOf(
-    await startWork(ctx, 'runExecution', { ...args }, async (answer) => {
-      let id: string;
-      try {
-        id = executionOf(answer).id as string;
-      } catch {
-        return; // nothing to cancel
-      }
-      await cancelQuietly(id, ctx);
-    }),
-  );
-  return finish(started, { ...args, offset: 0 }, ctx);
+  // A query slot is held from the start until the wait ends (done, failed, cancelled or out of budget).
+  const release = await ctx.queries?.acquire(ctx.signal);
+  try {
+    const started = executionOf(
+      await startWork(ctx, 'runExecution', { ...args }, async (answer) => {
+        let id: string;
+        try {
+          id = executionOf(answer).id as string;
+        } catch {
+          return; // nothing to cancel
+        }
+        await cancelQuietly(id, ctx);
+      }),
+    );
+    return await finish(started, { ...args, offset: 0 }, ctx);
+  } finally {
+    release?.();
+  }
 }
 
 export async function getExecutionData(args: { id: string } & RowsArgs, ctx: CallContext): Promise<ToolOutput> {

@@ -121,6 +121,25 @@ async function warmUp(api: string, key: string): Promise<void> {
   throw new Error('sandbox engine did not start');
 }
 
+/**
+ * The most executions (whose SQL contains `tag`) the sandbox had between creation and completion at the same
+ * moment, from its own records: a query counts as running from the moment it was started, queued or not.
+ */
+async function runningAtOnce(tag: string): Promise<{ executions: number; atOnce: number }> {
+  const all = (await (await fetch(`${sandboxInfo.api_url}/_sandbox/executions`)).json()) as Array<{ sql_query: string; created_at: string; completed_at: string | null }>;
+  const mine = all.filter((e) => e.sql_query.includes(tag));
+  const events = mine.flatMap((e) => [
+    { t: Date.parse(e.created_at), d: 1 },
+    { t: e.completed_at ? Date.parse(e.completed_at) : Infinity, d: -1 },
+  ]);
+  // Ends before starts at the same instant: a slot handed over within one millisecond is not an overlap.
+  events.sort((a, b) => a.t - b.t || a.d - b.d);
+  let open = 0;
+  let atOnce = 0;
+  for (const e of events) atOnce = Math.max(atOnce, (open += e.d));
+  return { executions: mine.length, atOnce };
+}
+
 type Rows = { status: string; rows: unknown[][]; columns: Array<{ name: string }> };
 
 /** `n` queries, each returning its own number and marker; the sleep varies so that they finish out of order. */
@@ -203,6 +222,21 @@ describe('concurrent tool calls through one stdio client', () => {
     }
   });
 
+  it('CLUVIO_MAX_CONCURRENCY=3 also caps queries running in Cluvio: 12 slow run_execution calls, never more than 3 executions at once', async () => {
+    const s = await connectStdio([], { ...proxiedEnv, CLUVIO_MAX_CONCURRENCY: '3' });
+    try {
+      const qs = Array.from({ length: 12 }, (_, i) => ({ i, marker: `q3-marker-${i}`, sql: `SELECT ${i} AS n, 'q3-marker-${i}' AS m, pg_sleep(0.15) AS z` }));
+      const results = await Promise.all(qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 })));
+      qs.forEach((q, i) => expectOwnRow(results[i]!, q));
+      const peak = await runningAtOnce('q3-marker-');
+      expect(peak.executions).toBe(12);
+      expect(peak.atOnce).toBeLessThanOrEqual(3);
+      console.log(`[concurrency] 12 slow queries, cap 3: at most ${peak.atOnce} executions running at once`);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('the proxies do see more at once when the cap allows it (the measurement is not blind)', async () => {
     const s = await connectStdio([], { ...proxiedEnv, CLUVIO_MAX_CONCURRENCY: '20' });
     try {
@@ -212,6 +246,9 @@ describe('concurrent tool calls through one stdio client', () => {
       qs.forEach((q, i) => expectOwnRow(results[i]!, q));
       expect(count.peak).toBeGreaterThan(3);
       expect(count.peak).toBeLessThanOrEqual(20);
+      const peak = await runningAtOnce('c20-marker-');
+      expect(peak.atOnce).toBeGreaterThan(3);
+      expect(peak.atOnce).toBeLessThanOrEqual(20);
       console.log(`[concurrency] 30 calls, cap 20: at most ${count.peak} open at once`);
     } finally {
       await s.close();
