@@ -1,9 +1,11 @@
 import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
+import type { DataGrant } from '../cluvio/data-client.js';
 import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
 import { redactSecrets } from '../results/redact.js';
 import { renderTable, type Column } from '../results/table.js';
 import { cancelExecutionQuietly, fieldsToColumns, MAX_PAGE_CHARS, RUNNING, startWork } from './executions.js';
+import { withDataGrant } from './data-grant.js';
 import { waitUntilDone } from './wait.js';
 
 interface DataKeyStatus {
@@ -114,7 +116,16 @@ async function waitForDashboard(args: DashboardArgs, ctx: CallContext, refreshFi
       structured: { dashboard_id: args.id, done: false, ready, total, reports, next },
     };
   }
-  const outcomes = await Promise.all(Object.entries(status.reports ?? {}).map(([id, r]) => reportOutcome(id, r, status, names.get(id), args.max_rows_per_report, ctx)));
+  // A retried read (expired token, dropped connection) needs a fresh token: read the status again, without refreshing.
+  const freshGrant = async (reportId: string): Promise<DataGrant | undefined> => {
+    const s = await fetchStatus(args, ctx, ctx.signal);
+    const key = s.reports?.[reportId]?.data_key;
+    const token = key ? s.data_keys?.[key]?.data_access_token : undefined;
+    return key && token ? { data_key: key, data_access_token: token } : undefined;
+  };
+  const outcomes = await Promise.all(
+    Object.entries(status.reports ?? {}).map(([id, r]) => reportOutcome(id, r, status, names.get(id), args.max_rows_per_report, ctx, () => freshGrant(id))),
+  );
   const failed = outcomes.filter((o) => o.status !== 'success').length;
   const parts = outcomes.map((o) => {
     const head = `## ${o.name ?? `report ${o.id}`} (id ${o.id}): ${o.status}`;
@@ -165,6 +176,7 @@ async function reportOutcome(
   name: string | undefined,
   maxRows: number,
   ctx: CallContext,
+  freshGrant: () => Promise<DataGrant | undefined>,
 ): Promise<ReportOutcome> {
   const line = statusLine(id, r, status);
   const key = r.data_key;
@@ -173,7 +185,13 @@ async function reportOutcome(
     return { id, name, status: line.status, ...(line.error ? { error: line.error } : {}) };
   }
   try {
-    const page = await ctx.data.getResultPage({ data_key: key, data_access_token: k.data_access_token }, { offset: 0, limit: maxRows, maxChars: MAX_PAGE_CHARS / 4 }, 'getResultData', ctx.signal);
+    const fromStatus: DataGrant = { data_key: key, data_access_token: k.data_access_token };
+    let grants = 0;
+    const grant = async () => (grants++ === 0 ? fromStatus : freshGrant());
+    const page = await withDataGrant(ctx, `dashboard report ${id}`, grant, (g) =>
+      ctx.data.getResultPage(g, { offset: 0, limit: maxRows, maxChars: MAX_PAGE_CHARS / 4 }, 'getResultData', ctx.signal),
+    );
+    if (!page) return { id, name, status: 'error', error: 'Cluvio granted no data for it; refresh the dashboard again' };
     const rows = page.rows as unknown[][];
     const total = page.totalRows ?? rows.length;
     return { id, name, status: 'success', columns: fieldsToColumns(page.meta.fields), rows, total_rows: total, truncated: rows.length < total };

@@ -259,6 +259,17 @@ describe('data server and execution faults', () => {
     figures.push({ fault: 'expired_token', tool: 'run_execution', grants: 2, dataRequests: 2, ms });
   });
 
+  it('expired data token while refresh_dashboard reads a report → a fresh token from the status, every report has rows', async () => {
+    await fault({ path: '/reports/**', server: 'data', fault: 'expired_token' });
+    const { res, text, ms } = await call('refresh_dashboard', { id: 'dash-ops-0001' });
+    expect(res.isError, text).toBeFalsy();
+    const reports = (res.structuredContent as { reports: Array<{ status: string; rows?: unknown[] }> }).reports;
+    expect(reports.length).toBeGreaterThan(1);
+    for (const r of reports) expect(r.status, text).toBe('success');
+    expect((await counts()).data['GET /reports/**']).toBe(reports.length + 1);
+    figures.push({ fault: 'expired_token', tool: 'refresh_dashboard', dataRequests: reports.length + 1, ms });
+  });
+
   it.each(['drop', '503', 'malformed', 'slow'])('data server %s once while fetching the rows → fetched again, rows come back', async (code) => {
     await fault({ path: '/results/**', fault: code, ...(code === 'slow' ? { delay_ms: 2500 } : {}) });
     const { res, text, ms } = await call('run_execution', { datasource_id: DS, sql_query: 'SELECT 41+1 AS answer' });
