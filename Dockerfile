@@ -21,6 +21,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY ui ./ui
+COPY scripts ./scripts
 RUN npm run build
 
 FROM node:${NODE_VERSION}-slim AS runtime

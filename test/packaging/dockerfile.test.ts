@@ -104,6 +104,16 @@ describe('Dockerfile', () => {
     expect(r).toMatch(/\bnpm run build\b/);
   });
 
+  test('the build stage copies every file and directory `npm run build` reads', () => {
+    const script = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { build: string } }).scripts.build;
+    // tsc -p <config> and node <script>: their top-level path, plus what tsconfig.json includes (src).
+    const used = new Set([...script.matchAll(/(?:-p|node)\s+(\S+)/g)].map((m) => m[1]!.replace(/^\.\//, '').split('/')[0]!));
+    used.add('src');
+    expect(used).toContain('scripts');
+    const copied = build.instructions.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    for (const u of used) expect(copied, `the build stage must COPY ${u}`).toContain(u);
+  });
+
   test('the runtime stage has production dependencies only, the compiled dist/ and package.json', () => {
     const r = runs(runtime);
     expect(r.some((x) => /\bnpm ci\b/.test(x) && /--omit=dev\b/.test(x))).toBe(true);
