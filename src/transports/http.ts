@@ -118,6 +118,9 @@ export async function startHttp(
 
   let draining = false;
 
+  // Only 2025-era traffic has sessions: a request in one of ours skips isLegacyRequest, which reads and checks the body.
+  const isKnownSession = (request: Request): boolean => sessions.has(request.headers.get('mcp-session-id') ?? '');
+
   async function fetch(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === '/healthz') return Response.json({ status: 'ok' });
@@ -138,7 +141,7 @@ export async function startHttp(
         });
       }
     }
-    if (!cfg.stateless && (await isLegacyRequest(request, undefined, { maxRequestBodySize: cfg.maxBodyBytes }))) return legacy(request);
+    if (!cfg.stateless && (isKnownSession(request) || (await isLegacyRequest(request, undefined, { maxRequestBodySize: cfg.maxBodyBytes })))) return legacy(request);
     return modern.fetch(request);
   }
 
