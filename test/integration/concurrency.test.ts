@@ -122,22 +122,25 @@ async function warmUp(api: string, key: string): Promise<void> {
 }
 
 /**
- * The most executions (whose SQL contains `tag`) the sandbox had between creation and completion at the same
- * moment, from its own records: a query counts as running from the moment it was started, queued or not.
+ * Samples the sandbox's executions (whose SQL contains `tag`) every 20 ms while `work` runs and returns the
+ * most that were unfinished (starting, running, waiting) at once, plus how many there were in the end.
+ * Cluvio's timestamps have one-second resolution, so live sampling is the only honest measure.
  */
-async function runningAtOnce(tag: string): Promise<{ executions: number; atOnce: number }> {
-  const all = (await (await fetch(`${sandboxInfo.api_url}/_sandbox/executions`)).json()) as Array<{ sql_query: string; created_at: string; completed_at: string | null }>;
-  const mine = all.filter((e) => e.sql_query.includes(tag));
-  const events = mine.flatMap((e) => [
-    { t: Date.parse(e.created_at), d: 1 },
-    { t: e.completed_at ? Date.parse(e.completed_at) : Infinity, d: -1 },
-  ]);
-  // Ends before starts at the same instant: a slot handed over within one millisecond is not an overlap.
-  events.sort((a, b) => a.t - b.t || a.d - b.d);
-  let open = 0;
+async function runningAtOnce(tag: string, work: Promise<unknown>): Promise<{ executions: number; atOnce: number }> {
+  const sample = async () => {
+    const all = (await (await fetch(`${sandboxInfo.api_url}/_sandbox/executions`)).json()) as Array<{ sql_query: string; status: string }>;
+    const mine = all.filter((e) => e.sql_query.includes(tag));
+    return { executions: mine.length, unfinished: mine.filter((e) => ['starting', 'running', 'waiting', 'scheduled'].includes(e.status)).length };
+  };
+  let done = false;
+  void work.finally(() => (done = true)).catch(() => undefined);
   let atOnce = 0;
-  for (const e of events) atOnce = Math.max(atOnce, (open += e.d));
-  return { executions: mine.length, atOnce };
+  while (!done) {
+    atOnce = Math.max(atOnce, (await sample()).unfinished);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await work;
+  return { executions: (await sample()).executions, atOnce };
 }
 
 type Rows = { status: string; rows: unknown[][]; columns: Array<{ name: string }> };
@@ -226,9 +229,10 @@ describe('concurrent tool calls through one stdio client', () => {
     const s = await connectStdio([], { ...proxiedEnv, CLUVIO_MAX_CONCURRENCY: '3' });
     try {
       const qs = Array.from({ length: 12 }, (_, i) => ({ i, marker: `q3-marker-${i}`, sql: `SELECT ${i} AS n, 'q3-marker-${i}' AS m, pg_sleep(0.15) AS z` }));
-      const results = await Promise.all(qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 })));
+      const all = Promise.all(qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 })));
+      const peak = await runningAtOnce('q3-marker-', all);
+      const results = await all;
       qs.forEach((q, i) => expectOwnRow(results[i]!, q));
-      const peak = await runningAtOnce('q3-marker-');
       expect(peak.executions).toBe(12);
       expect(peak.atOnce).toBeLessThanOrEqual(3);
       console.log(`[concurrency] 12 slow queries, cap 3: at most ${peak.atOnce} executions running at once`);
@@ -242,11 +246,12 @@ describe('concurrent tool calls through one stdio client', () => {
     try {
       count.reset();
       const qs = queries(30, 'c20');
-      const results = await Promise.all(qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 })));
+      const all = Promise.all(qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 })));
+      const peak = await runningAtOnce('c20-marker-', all);
+      const results = await all;
       qs.forEach((q, i) => expectOwnRow(results[i]!, q));
       expect(count.peak).toBeGreaterThan(3);
       expect(count.peak).toBeLessThanOrEqual(20);
-      const peak = await runningAtOnce('c20-marker-');
       expect(peak.atOnce).toBeGreaterThan(3);
       expect(peak.atOnce).toBeLessThanOrEqual(20);
       console.log(`[concurrency] 30 calls, cap 20: at most ${count.peak} open at once`);
