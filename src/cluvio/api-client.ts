@@ -18,6 +18,12 @@ export interface ApiRequest {
   /** Safe to send again after a failure that may have reached the server. */
   idempotent: boolean;
   signal?: AbortSignal;
+  /**
+   * Aborts only while the request waits for a slot (default: `signal`). A request that starts work in Cluvio
+   * passes the call's signal here and none as `signal`: cancelled in the queue, it is never sent; once sent,
+   * it runs to its answer, which says what to cancel.
+   */
+  queueSignal?: AbortSignal;
 }
 
 export interface ApiResponse {
@@ -74,9 +80,11 @@ export class ApiClient {
       // cancellation reason is often a string) and must never pass for an answer.
       let outcome: { ok: true; res: ApiResponse } | { ok: false; thrown: unknown };
       let release: (() => void) | undefined;
+      let queued = true;
       try {
         // An abort while queued rejects here with the signal's reason and leaves the queue.
-        release = await this.opts.limiter?.acquire(req.signal);
+        release = await this.opts.limiter?.acquire(req.queueSignal ?? req.signal);
+        queued = false;
         started = performance.now();
         outcome = { ok: true, res: await this.once(url, req) };
       } catch (thrown) {
@@ -92,6 +100,7 @@ export class ApiClient {
         return outcome.res;
       }
       if (req.signal?.aborted) throw req.signal.reason;
+      if (queued && req.queueSignal?.aborted) throw req.queueSignal.reason;
       const err = outcome.thrown instanceof Error ? outcome.thrown : new Error(String(outcome.thrown));
       const wait = this.retryDelay(err, req, attempt);
       this.opts.logger.debug(

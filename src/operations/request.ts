@@ -19,7 +19,7 @@ export function isIdempotent(op: Operation): boolean {
 export function buildRequest(
   op: Operation,
   args: Record<string, unknown>,
-  extra: { query?: Record<string, string | number | boolean | undefined>; signal?: AbortSignal } = {},
+  extra: { query?: Record<string, string | number | boolean | undefined>; signal?: AbortSignal; queueSignal?: AbortSignal } = {},
 ): ApiRequest {
   const { method, path, params } = routeParts(op.route);
   const shape = op.request ?? {};
@@ -63,6 +63,7 @@ export function buildRequest(
     bodyType: shape.body,
     idempotent: isIdempotent(op),
     signal: extra.signal,
+    ...(extra.queueSignal ? { queueSignal: extra.queueSignal } : {}),
   };
 }
 

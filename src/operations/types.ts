@@ -46,7 +46,11 @@ export interface CallContext {
   /** Sends a progress notification when the client asked for them; a no-op otherwise. */
   progress(progress: number, total: number | undefined, message: string): void;
   /** Sends the operation's request (route, path parameters, body) and returns the parsed answer. */
-  request(op: Operation, args: Record<string, unknown>, extra?: { query?: Record<string, string | number | boolean | undefined>; signal?: AbortSignal }): Promise<unknown>;
+  request(
+    op: Operation,
+    args: Record<string, unknown>,
+    extra?: { query?: Record<string, string | number | boolean | undefined>; signal?: AbortSignal; queueSignal?: AbortSignal },
+  ): Promise<unknown>;
   /** The catalog entry of another operation, e.g. to poll with Get Execution. */
   operation(id: string): Operation;
 }

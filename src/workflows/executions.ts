@@ -37,12 +37,12 @@ const NOT_CANCELLABLE = new AbortController().signal;
  * Send the request that starts work in Cluvio (a query, a refresh, an export) and return its answer.
  * Once sent, Cluvio starts the work whether or not the answer is read, and only the answer says what
  * to cancel; so the request is not cut off when the client cancels the call (the API client's own
- * timeout still applies). If the client cancelled meanwhile, `cancel` stops what was started before
- * the call ends as cancelled.
+ * timeout still applies), though a call cancelled while the request waits for a slot never sends it.
+ * If the client cancelled after it was sent, `cancel` stops what was started before the call ends.
  */
 export async function startWork(ctx: CallContext, operationId: string, args: Record<string, unknown>, cancel: (answer: unknown) => Promise<void>): Promise<unknown> {
   ctx.signal.throwIfAborted();
-  const answer = await ctx.request(ctx.operation(operationId), args, { signal: NOT_CANCELLABLE });
+  const answer = await ctx.request(ctx.operation(operationId), args, { signal: NOT_CANCELLABLE, queueSignal: ctx.signal });
   if (ctx.signal.aborted) {
     await cancel(answer);
     ctx.signal.throwIfAborted();

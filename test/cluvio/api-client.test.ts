@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ApiClient, type ApiRequest } from '../../src/cluvio/api-client.js';
 import { CluvioApiError, CluvioNetworkError } from '../../src/cluvio/errors.js';
+import { Limiter } from '../../src/cluvio/limiter.js';
 import type { RetryPolicy } from '../../src/cluvio/retry.js';
 import { closedPort, CountingAgent, json, startServer, type Handler, type TestServer } from './http-server.js';
 
@@ -405,6 +406,30 @@ describe('cancellation', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort('user pressed stop'), 50);
     await expect(client.send(get({ signal: controller.signal }))).rejects.toBe('user pressed stop');
+  });
+
+  test('queueSignal: aborted while waiting for a slot → never sent; aborted after sending → the answer still arrives', async () => {
+    const server = await startServer((_req, res) => setTimeout(() => json(res, 201, { data: { id: 'e1', type: 'executions' } }), 150));
+    const agent = new CountingAgent();
+    cleanups.push(() => server.close(), () => agent.close());
+    const limiter = new Limiter(1);
+    const client = new ApiClient({ baseUrl: server.url, apiKey: 'k', timeoutMs: 5_000, logger, retry: FAST, dispatcher: agent, limiter });
+    const never = new AbortController().signal;
+
+    const holder = limiter.acquire();
+    const queued = new AbortController();
+    const waiting = rejection(client.send(post({ signal: never, queueSignal: queued.signal })));
+    queued.abort(new Error('cancelled in the queue'));
+    expect(((await waiting) as Error).message).toBe('cancelled in the queue');
+    (await holder)();
+    expect(server.hits).toHaveLength(0);
+
+    const sent = new AbortController();
+    const answer = client.send(post({ signal: never, queueSignal: sent.signal }));
+    await new Promise((r) => setTimeout(r, 50));
+    sent.abort(new Error('cancelled after sending'));
+    expect((await answer).status).toBe(201);
+    expect(server.hits).toHaveLength(1);
   });
 
   test('an already aborted signal sends nothing', async () => {

@@ -273,11 +273,18 @@ describe('concurrent tool calls through one stdio client', () => {
       const cancelled = s.client
         .callTool({ name: 'get_report', arguments: { id: REPORTS[0]! } }, { signal: controller.signal })
         .then(() => 'finished', (e: Error) => e.name);
+      // A call that starts work (run_execution) is cancelled in the queue too, before its start request is sent.
+      const startController = new AbortController();
+      const cancelledStart = s.client
+        .callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: "SELECT 'queued-start-marker'" } }, { signal: startController.signal })
+        .then(() => 'finished', (e: Error) => e.name);
       const after = s.client.callTool({ name: 'get_report', arguments: { id: REPORTS[1]! } });
       await new Promise((r) => setTimeout(r, 100));
       const t = performance.now();
       controller.abort();
+      startController.abort();
       expect(await cancelled).not.toBe('finished');
+      expect(await cancelledStart).not.toBe('finished');
       expect(performance.now() - t).toBeLessThan(500);
       open();
       expect(((await holder).structuredContent as { id: string }).id).toBe('dash-ops-0001');
@@ -285,6 +292,9 @@ describe('concurrent tool calls through one stdio client', () => {
       // The cancelled call left the queue without sending anything.
       expect(count.urls.filter((u) => u.startsWith(`/reports/${REPORTS[0]}`))).toEqual([]);
       expect(count.urls.filter((u) => u.startsWith(`/reports/${REPORTS[1]}`))).toHaveLength(1);
+      expect(count.urls.filter((u) => u.includes('/executions'))).toEqual([]);
+      const executions = (await (await fetch(`${sandboxInfo.api_url}/_sandbox/executions`)).json()) as Array<{ sql_query: string }>;
+      expect(executions.filter((e) => e.sql_query.includes('queued-start-marker'))).toEqual([]);
     } finally {
       count.gate = undefined;
       open?.();
