@@ -3,38 +3,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, textOf } from './harness.js';
+import { CLI, spawnHttpServer, textOf, type RunningHttp } from './harness.js';
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `cluvio-mcp --transport http` on a free port against the shared standalone sandbox. */
-async function startHttpServer(args: string[], env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, '--transport', 'http', '--port', '0', ...args], {
-    env: { PATH: process.env.PATH ?? '', ...sandboxEnv, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /"url":"([^"]+)"/.exec(err);
-      if (m) {
-        clearInterval(timer);
-        resolve(m[1]!);
-      }
-    }, 20);
-    void exited.then(() => {
-      clearInterval(timer);
-      reject(new Error(`server exited: ${err}`));
-    });
-  });
-  return { child, url, stderr: () => err, exited };
+/** `cluvio-mcp --transport http` on a free port against the shared standalone sandbox. */
+function startHttpServer(args: string[], env: Record<string, string>): Promise<RunningHttp> {
+  return spawnHttpServer(['--transport', 'http', '--port', '0', ...args], { ...sandboxEnv, ...env });
 }
 
 async function connect(url: string, headers: Record<string, string> = {}, modern = false): Promise<Client> {
@@ -86,7 +59,7 @@ afterAll(() => {
 });
 
 describe('streamable HTTP', () => {
-  let server: Running;
+  let server: RunningHttp;
   beforeAll(async () => {
     server = await startHttpServer([], { CLUVIO_MCP_PER_USER_KEYS: 'true' });
   });
@@ -194,7 +167,7 @@ describe('streamable HTTP', () => {
 
 describe('bearer token', () => {
   const TOKEN = 'test-token-0123456789abcdef';
-  let server: Running;
+  let server: RunningHttp;
   beforeAll(async () => {
     server = await startHttpServer([], { CLUVIO_MCP_AUTH_TOKEN: TOKEN });
   });

@@ -1,11 +1,12 @@
 // The Dockerfile cannot be built here (no Docker engine), so its text is parsed and checked, and what can be
 // run without Docker is run: the image's environment against the real config parser, and its HEALTHCHECK
 // command against the built server.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError, parseCommand } from '../../src/config.js';
+import { spawnHttpServer } from '../integration/harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${ROOT}dist/cli.js`;
@@ -214,32 +215,17 @@ describe('Dockerfile HEALTHCHECK', () => {
       CLUVIO_API_URL: 'http://127.0.0.1:9',
       CLUVIO_DATA_URL: 'http://127.0.0.1:9',
     };
-    const child = spawn(process.execPath, [CLI], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    server = child;
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const port = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const m = /"url":"http:\/\/[^"]*:(\d+)\//.exec(stderr);
-        if (m) {
-          clearInterval(timer);
-          resolve(m[1]!);
-        }
-      }, 20);
-      void exited.then(() => {
-        clearInterval(timer);
-        reject(new Error(`server exited: ${stderr}`));
-      });
-    });
+    const running = await spawnHttpServer([], env, ROOT);
+    server = running.child;
+    const port = new URL(running.url).port;
 
     // As Docker runs it: the exec-form command, with the container's environment (here: the chosen port).
     const healthcheck = () =>
       spawnSync(process.execPath, command.slice(1), { env: { PATH: env.PATH, CLUVIO_MCP_PORT: port }, timeout: 10_000 }).status;
     expect(healthcheck()).toBe(0);
 
-    child.kill('SIGTERM');
-    await exited;
+    running.child.kill('SIGTERM');
+    await running.exited;
     server = undefined;
     expect(healthcheck()).not.toBe(0);
   });
