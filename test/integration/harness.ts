@@ -15,8 +15,11 @@ export interface Connected {
   close: () => Promise<void>;
 }
 
-/** Spawns the built server over stdio, as an MCP client application would. */
-export async function connectStdio(args: string[], env: Record<string, string> = {}): Promise<Connected> {
+/**
+ * Spawns the built server over stdio, as an MCP client application would. With `record`, every JSON-RPC
+ * message the server sends is appended to it, serialised — the handshake included.
+ */
+export async function connectStdio(args: string[], env: Record<string, string> = {}, opts: { record?: string[] } = {}): Promise<Connected> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, ...args],
@@ -26,6 +29,19 @@ export async function connectStdio(args: string[], env: Record<string, string> =
   let err = '';
   const stream = transport.stderr as PassThrough | null;
   stream?.on('data', (d: Buffer) => (err += d.toString()));
+  const record = opts.record;
+  if (record) {
+    // The client installs its handler before start(); wrap it there so that nothing is missed.
+    const start = transport.start.bind(transport);
+    transport.start = async () => {
+      const inner = transport.onmessage;
+      transport.onmessage = (message) => {
+        record.push(JSON.stringify(message));
+        inner?.(message);
+      };
+      return start();
+    };
+  }
   const client = new Client({ name: 'cluvio-mcp-tests', version: '0.0.0' });
   await client.connect(transport);
   return { client, stderr: () => err, pid: transport.pid ?? -1, close: () => client.close() };

@@ -1,11 +1,9 @@
-import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { Client } from '@modelcontextprotocol/client';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { CLI, textOf } from './harness.js';
+import { connectStdio, textOf, type Connected } from './harness.js';
 
 /**
  * No secret reaches the model, the protocol stream or the logs — with logging at its most verbose.
@@ -27,38 +25,11 @@ const SERVICE_KEY = `{"private_key":"svc-key-marker-${process.pid}"}`;
 const DS = 'smpl-data-0001';
 const Q3_2026 = `${Date.UTC(2026, 6, 1) / 1000}~${Date.UTC(2026, 8, 30, 23, 59, 59) / 1000}`;
 
-interface Session {
-  client: Client;
-  /** Every JSON-RPC message the server sent, serialised. */
-  received: string[];
-  stderr: () => string;
-  close: () => Promise<void>;
-}
+type Session = Connected & { /** Every JSON-RPC message the server sent, serialised. */ received: string[] };
 
-/** Like the harness's connectStdio, but also records every message the server sends. */
 async function connect(args: string[], env: Record<string, string>): Promise<Session> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI, ...args],
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stderr: 'pipe',
-  });
-  let err = '';
-  (transport.stderr as PassThrough | null)?.on('data', (d: Buffer) => (err += d.toString()));
   const received: string[] = [];
-  // The client installs its handler before start(); wrap it there so that nothing, not even the handshake, is missed.
-  const start = transport.start.bind(transport);
-  transport.start = async () => {
-    const inner = transport.onmessage;
-    transport.onmessage = (message, extra) => {
-      received.push(JSON.stringify(message));
-      inner?.(message, extra);
-    };
-    return start();
-  };
-  const client = new Client({ name: 'secrets-test', version: '0' });
-  await client.connect(transport);
-  return { client, received, stderr: () => err, close: () => client.close() };
+  return { ...(await connectStdio(args, env, { record: received })), received };
 }
 
 /** Credentials seen on the wire between the server and the sandbox. */
