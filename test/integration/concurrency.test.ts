@@ -145,13 +145,18 @@ async function runningAtOnce(tag: string, work: Promise<unknown>): Promise<{ exe
 
 type Rows = { status: string; rows: unknown[][]; columns: Array<{ name: string }> };
 
-/** `n` queries, each returning its own number and marker; the sleep varies so that they finish out of order. */
-function queries(n: number, tag: string) {
+/** `n` queries, each returning its own number and marker; by default the sleep varies so that they finish out of order. */
+function queries(n: number, tag: string, sleepSeconds = (i: number) => ((i * 7) % 5) * 0.01) {
   return Array.from({ length: n }, (_, i) => ({
     i,
     marker: `${tag}-marker-${i}`,
-    sql: `SELECT ${i} AS n, '${tag}-marker-${i}' AS m, pg_sleep(${((i * 7) % 5) * 0.01}) AS z`,
+    sql: `SELECT ${i} AS n, '${tag}-marker-${i}' AS m, pg_sleep(${sleepSeconds(i)}) AS z`,
   }));
+}
+
+/** run_execution for one of `queries`. */
+function runQuery(s: Connected, q: { sql: string }) {
+  return s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 });
 }
 
 function expectOwnRow(res: Awaited<ReturnType<Connected['client']['callTool']>>, q: { i: number; marker: string }): void {
@@ -174,7 +179,7 @@ describe('concurrent tool calls through one stdio client', () => {
       count.reset();
       const qs = queries(50, 'c50');
       const started = performance.now();
-      const runs = qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 }));
+      const runs = qs.map((q) => runQuery(s, q));
       const gets = Array.from({ length: 20 }, (_, k) => {
         const kind = k % 4;
         if (kind === 0) return { id: REPORTS[k % REPORTS.length]!, call: s.client.callTool({ name: 'get_report', arguments: { id: REPORTS[k % REPORTS.length]! } }) };
@@ -206,7 +211,7 @@ describe('concurrent tool calls through one stdio client', () => {
       const qs = queries(24, 'c3');
       const started = performance.now();
       const calls = [
-        ...qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 })),
+        ...qs.map((q) => runQuery(s, q)),
         ...REPORTS.map((id) => s.client.callTool({ name: 'get_report', arguments: { id } })),
         s.client.callTool({ name: 'get_datasource_schema', arguments: { id: DS } }),
       ];
@@ -228,8 +233,8 @@ describe('concurrent tool calls through one stdio client', () => {
   it('CLUVIO_MAX_CONCURRENCY=3 also caps queries running in Cluvio: 12 slow run_execution calls, never more than 3 executions at once', async () => {
     const s = await connectStdio([], { ...proxiedEnv, CLUVIO_MAX_CONCURRENCY: '3' });
     try {
-      const qs = Array.from({ length: 12 }, (_, i) => ({ i, marker: `q3-marker-${i}`, sql: `SELECT ${i} AS n, 'q3-marker-${i}' AS m, pg_sleep(0.15) AS z` }));
-      const all = Promise.all(qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 })));
+      const qs = queries(12, 'q3', () => 0.15);
+      const all = Promise.all(qs.map((q) => runQuery(s, q)));
       const peak = await runningAtOnce('q3-marker-', all);
       const results = await all;
       qs.forEach((q, i) => expectOwnRow(results[i]!, q));
@@ -246,7 +251,7 @@ describe('concurrent tool calls through one stdio client', () => {
     try {
       count.reset();
       const qs = queries(30, 'c20');
-      const all = Promise.all(qs.map((q) => s.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: q.sql } }, { timeout: 120_000 })));
+      const all = Promise.all(qs.map((q) => runQuery(s, q)));
       const peak = await runningAtOnce('c20-marker-', all);
       const results = await all;
       qs.forEach((q, i) => expectOwnRow(results[i]!, q));
