@@ -158,6 +158,30 @@ describe('what each fault answers', () => {
     expect(faulted['query_error']).toContain('sandbox fault');
     expect((await run())['execution_status']).toBe('success');
   });
+
+  it('slow_query: the next execution stays running for delay_ms without holding the engine, then succeeds', async () => {
+    await control('POST', 'faults', { method: 'POST', path: '/datasources/:id/executions', fault: 'slow_query', delay_ms: 1500 });
+    const start = async (sql: string) =>
+      ((await (await api(`/datasources/${DS}/executions`, { method: 'POST', body: JSON.stringify({ sql_query: sql }) })).json()) as { data: { id: string } }).data.id;
+    const status = async (id: string) =>
+      ((await (await api(`/executions/${id}`)).json()) as { data: { attributes: { execution_status: string } } }).data.attributes.execution_status;
+    const slow = await start('SELECT 1 AS held');
+    const quick = await start('SELECT 2 AS quick');
+    // The quick query finishes while the held one is still running: the engine is free.
+    let quickStatus = await status(quick);
+    while (['starting', 'running', 'waiting'].includes(quickStatus)) {
+      await new Promise((r) => setTimeout(r, 50));
+      quickStatus = await status(quick);
+    }
+    expect(quickStatus).toBe('success');
+    expect(await status(slow)).toBe('running');
+    let slowStatus = await status(slow);
+    while (['starting', 'running', 'waiting'].includes(slowStatus)) {
+      await new Promise((r) => setTimeout(r, 100));
+      slowStatus = await status(slow);
+    }
+    expect(slowStatus).toBe('success');
+  });
 });
 
 describe('request counts', () => {

@@ -15,7 +15,9 @@
  * - `malformed`: HTTP 200 with a truncated, unparseable JSON body;
  * - `expired_token`: the data server's 401 for an expired data access token (data server only);
  * - `internal_error`, `timed_out`, `internal_timeout`: the next execution(s) started by a matching
- *   request end with that status instead of running (the path defaults to any request).
+ *   request end with that status instead of running (the path defaults to any request);
+ * - `slow_query`: the next execution(s) started by a matching request stay `running` for `delay_ms`
+ *   (default 5000) before their query runs — a long query that does not hold the SQL engine.
  *
  * `delay_ms` also delays any other fault. Requests are counted per server and method + route
  * pattern (`GET /_sandbox/requests`), whether or not a fault hit them.
@@ -26,7 +28,9 @@ import { errorBody, JSONAPI, JSON_TYPE, unprocessable } from '../http.js';
 import type { ExecutionStatus } from '../state.js';
 
 export const HTTP_FAULTS = ['429', '500', '502', '503', '504', 'slow', 'drop', 'malformed', 'expired_token'] as const;
-export const EXECUTION_FAULTS = ['internal_error', 'timed_out', 'internal_timeout'] as const;
+export const EXECUTION_FAULTS = ['internal_error', 'timed_out', 'internal_timeout', 'slow_query'] as const;
+/** What an execution fault does to a new execution: end with another status, or run late. */
+export type ExecutionPlan = { status: ExecutionStatus; message: string } | { holdMs: number };
 export type FaultKind = (typeof HTTP_FAULTS)[number] | (typeof EXECUTION_FAULTS)[number];
 export type ServerName = 'api' | 'data';
 
@@ -231,10 +235,11 @@ export class FaultInjector {
    * For a newly created execution: the status it must end with, if an execution-fault rule matches
    * the API request that created it (or any request, for rules on `/**`).
    */
-  executionOutcome(): { status: ExecutionStatus; message: string } | undefined {
+  executionOutcome(): ExecutionPlan | undefined {
     const scope = this.scope.getStore();
     const rule = this.take('api', scope?.method ?? 'POST', scope?.path ?? '/', isExecutionFault);
     if (rule === undefined) return undefined;
+    if (rule.fault === 'slow_query') return { holdMs: rule.delay_ms ?? 5_000 };
     const messages: Record<string, string> = {
       internal_error: 'internal error while running the query (sandbox fault)',
       timed_out: 'the query exceeded the datasource time limit (sandbox fault)',

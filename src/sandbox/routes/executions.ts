@@ -4,7 +4,7 @@ import { ApiError, isoNow, notFound, unprocessable, type Route } from '../http.j
 import { ParameterError, rewriteParameters, type QueryParameters } from '../parameters.js';
 import { newExecution, TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
 import { connectionError, getDatasource } from './datasources.js';
-import type { FaultInjector } from '../faults/index.js';
+import type { ExecutionPlan, FaultInjector } from '../faults/index.js';
 
 /** How long results are kept (the reference: 24 h) and how many stored results at most. */
 export const RESULT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -107,7 +107,7 @@ export class ExecutionRunner {
   private readonly successHooks = new Map<string, (ex: ExecutionRecord) => Promise<void>>();
   private readonly closeHooks: Array<() => void> = [];
   /** Executions an injected fault makes end with another status than their query's (test hook). */
-  private readonly planned = new Map<string, { status: ExecutionRecord['status']; message: string }>();
+  private readonly planned = new Map<string, ExecutionPlan>();
 
   constructor(
     private readonly state: SandboxState,
@@ -206,9 +206,15 @@ export class ExecutionRunner {
     const planned = this.planned.get(ex.id);
     if (planned !== undefined) {
       this.planned.delete(ex.id);
-      await new Promise((r) => setTimeout(r, 150).unref());
-      if (ex.status === 'running') this.finish(ex, planned.status, planned.message);
-      return;
+      if ('holdMs' in planned) {
+        // A slow query that does not hold the engine: wait, then run it (unless cancelled meanwhile).
+        await new Promise((r) => setTimeout(r, planned.holdMs).unref());
+        if (ex.status !== 'running') return;
+      } else {
+        await new Promise((r) => setTimeout(r, 150).unref());
+        if (ex.status === 'running') this.finish(ex, planned.status, planned.message);
+        return;
+      }
     }
     const ds = this.state.datasources.get(ex.datasourceId);
     if (ds === undefined) return this.finish(ex, 'internal_error', 'datasource was deleted');
