@@ -40,7 +40,7 @@ async function runSandboxOnly(port: number | undefined): Promise<void> {
 
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const catalog = buildCatalog(config.routeOverrides);
+  const catalog = buildCatalog(config.routeOverrides, { maxWaitSeconds: config.maxWaitSeconds });
   const selected = selectOperations(catalog, config);
   let closeSandbox: (() => Promise<void>) | undefined;
   if (config.sandbox) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { WAIT_CEILING_SECONDS } from './operations/shared.js';
 import { parseArgs } from 'node:util';
 
 /** A configuration problem: the message names the setting and what is accepted. */
@@ -15,6 +16,8 @@ export type Region = keyof typeof REGIONS;
 /** Cluvio runs at most 20 executions per datasource at once by default: never send more than that. */
 export const MAX_CONCURRENCY = 20;
 export const DEFAULT_CONCURRENCY = 8;
+/** Gemini CLI's default tool timeout (10 min): no common client waits longer. */
+export const MAX_WAIT_SECONDS = 600;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -33,6 +36,8 @@ export interface Config {
   /** Requests to Cluvio (API and data server) in flight at once, and run_execution queries running at once; more wait in line. 1…MAX_CONCURRENCY. */
   maxConcurrency: number;
   revealSecrets: boolean;
+  /** The most `max_wait_seconds` accepts (default WAIT_CEILING_SECONDS: below the 60 s most clients wait). */
+  maxWaitSeconds: number;
   /** Toolset names to expose; empty = all (unless `tools` names single tools). Checked against the catalog later. */
   toolsets: string[];
   /** Single tool names to expose, in addition to `toolsets`. */
@@ -87,6 +92,7 @@ Options (flags win over environment variables):
   --log-level LEVEL          CLUVIO_LOG_LEVEL: ${LOG_LEVELS.join(', ')} (default info)
   --timeout-ms N             CLUVIO_TIMEOUT_MS, per-request timeout (default 30000)
   --max-concurrency N        CLUVIO_MAX_CONCURRENCY, requests to Cluvio and run_execution queries at once, more wait in line (default ${DEFAULT_CONCURRENCY}, 1-${MAX_CONCURRENCY})
+  --max-wait-seconds N       CLUVIO_MAX_WAIT_SECONDS, the most a tool may wait for a query, refresh or export (default ${WAIT_CEILING_SECONDS}, 1-${MAX_WAIT_SECONDS}); raise only for clients that wait longer than 60 s
   --reveal-secrets           CLUVIO_REVEAL_SECRETS=true, show credentials the API returns
   --toolsets a,b             CLUVIO_TOOLSETS, expose only these toolsets (default: all)
   --tools x,y                CLUVIO_TOOLS, expose these single tools (with --toolsets: in addition)
@@ -120,6 +126,7 @@ const FLAGS = {
   'log-level': { type: 'string' },
   'timeout-ms': { type: 'string' },
   'max-concurrency': { type: 'string' },
+  'max-wait-seconds': { type: 'string' },
   'reveal-secrets': { type: 'boolean' },
   toolsets: { type: 'string' },
   tools: { type: 'string' },
@@ -179,6 +186,8 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
   const concurrency = values['max-concurrency'] ?? nonEmpty(env.CLUVIO_MAX_CONCURRENCY);
   const maxConcurrency =
     concurrency === undefined ? DEFAULT_CONCURRENCY : intInRange('CLUVIO_MAX_CONCURRENCY (--max-concurrency)', concurrency, 1, MAX_CONCURRENCY);
+  const wait = values['max-wait-seconds'] ?? nonEmpty(env.CLUVIO_MAX_WAIT_SECONDS);
+  const maxWaitSeconds = wait === undefined ? WAIT_CEILING_SECONDS : intInRange('CLUVIO_MAX_WAIT_SECONDS (--max-wait-seconds)', wait, 1, MAX_WAIT_SECONDS);
   const revealSecrets = values['reveal-secrets'] ?? bool('CLUVIO_REVEAL_SECRETS', env.CLUVIO_REVEAL_SECRETS) ?? false;
 
   return {
@@ -193,6 +202,7 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
       logLevel,
       requestTimeoutMs,
       maxConcurrency,
+      maxWaitSeconds,
       revealSecrets,
       toolsets: list(values.toolsets ?? env.CLUVIO_TOOLSETS),
       tools: list(values.tools ?? env.CLUVIO_TOOLS),

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { terse } from '../tools/schema.js';
 import { id, inputParameters, listArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
@@ -50,7 +49,7 @@ const attributes = {
   body_text: z.string().optional(),
   send_via: z.string().optional(),
   page_width: z.number().int().positive().optional(),
-  parameters: terse(inputParameters.clone(), 'Filter inputs as in run_execution: timerange, aggregation, tz, filters').optional(),
+  parameters: inputParameters.optional(),
   dashboard_id: id.optional(),
   report_id: id.optional(),
 };
@@ -108,7 +107,6 @@ export const dashboardScheduleOperations = [
       attach_as: attributes.attach_as.optional(),
       schedule: schedule.optional(),
     }),
-    advertise: ['id', 'schedule', 'emails'],
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'dashboard_schedules', relationships },
   }),

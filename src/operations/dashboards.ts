@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import { terse } from '../tools/schema.js';
 import { AGGREGATIONS, id, inputParameters, listArgs, reportRowArgs, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
-import { pollDashboardStatus, refreshDashboard } from '../workflows/dashboards.js';
+import { dashboardResultSchema, pollDashboardStatus, refreshDashboard } from '../workflows/dashboards.js';
 import { exportHandler } from '../workflows/exports.js';
 
 const COLOR_SCHEMES = ['scheme_1', 'scheme_2', 'scheme_3', 'scheme_4', 'scheme_5', 'scheme_6', 'scheme_7', 'scheme_8'] as const;
 
-/** Filter inputs of the status, refresh and export calls: advertised in one line, validated in full. */
-const parameters = terse(inputParameters.optional(), 'Filter inputs as in run_execution: timerange, aggregation, tz, filters');
+const parameters = inputParameters.optional();
 
 const refreshRate = z.number().describe('Max age of cached results, minutes');
 const pageWidth = z.number().int().positive().describe('PDF/PNG width, px');
@@ -35,17 +33,14 @@ const attributes = {
   is_locked: z.boolean().optional(),
   default_page_width: pageWidth.optional(),
   color_scheme: z.enum(COLOR_SCHEMES).optional(),
-  filters_configuration: terse(
-    z
-      .object({
-        apply_immediately: z.boolean().optional(),
-        aggregation_options: z.array(z.enum(AGGREGATIONS)).optional(),
-        filter_sorting: z.array(z.string()).optional(),
-        hidden_parameters: z.array(z.string()).optional(),
-      })
-      .optional(),
-    'Filter bar: apply_immediately, aggregation_options (aggregations offered), filter_sorting and hidden_parameters (variable names)',
-  ),
+  filters_configuration: z
+    .object({
+      apply_immediately: z.boolean().optional(),
+      aggregation_options: z.array(z.enum(AGGREGATIONS)).optional().describe('Aggregations offered'),
+      filter_sorting: z.array(z.string()).optional().describe('Variable names'),
+      hidden_parameters: z.array(z.string()).optional().describe('Variable names'),
+    })
+    .optional(),
 };
 
 /** The reference's defaults, sent on create only (where they equal what Cluvio would apply). */
@@ -103,9 +98,8 @@ export const dashboardOperations = [
       id,
       ...attributes,
       name: attributes.name.optional(),
-      default_parameters: terse(inputParameters.optional(), 'Default filter inputs: timerange, aggregation, tz, filters'),
+      default_parameters: inputParameters.optional().describe('Default filter inputs'),
     }),
-    advertise: ['id', 'name', 'description', 'default_parameters'],
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'dashboards' },
   }),
@@ -129,6 +123,7 @@ export const dashboardOperations = [
     access: 'read',
     idempotent: true,
     request: { body: 'json', local: ['wait', 'max_rows_per_report', 'max_wait_seconds'] },
+    output: dashboardResultSchema,
     handler: pollDashboardStatus,
   }),
   defineOperation({
@@ -141,6 +136,7 @@ export const dashboardOperations = [
     access: 'run',
     idempotent: true,
     request: { body: 'json', local: ['max_rows_per_report', 'max_wait_seconds'] },
+    output: dashboardResultSchema,
     handler: refreshDashboard,
   }),
   defineOperation({

@@ -76,7 +76,6 @@ export const datasourceOperations = [
     route: 'PATCH /datasources/{id}',
     description: 'Change a datasource: id plus any create_datasource fields to change.',
     input: z.object({ id, ...attributes, name: attributes.name.optional(), database_type: attributes.database_type.optional(), connection_mode: attributes.connection_mode.optional() }),
-    advertise: ['id', 'name', 'enabled'],
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'datasources', relationships: agents },
   }),

@@ -16,7 +16,7 @@ export const executionOperations = [
       datasource_id: id,
       sql_query: z.string().min(1),
       r_query: z.string().optional().describe('R to post-process the SQL result'),
-      parameters: inputParameters.optional(),
+      parameters: inputParameters.optional().describe('Values for {…} parameter expressions in the SQL'),
       ...rowArgs,
       ...waitArgs,
     }),

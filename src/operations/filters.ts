@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { terse } from '../tools/schema.js';
 import { getDropDownFilterOptions, refreshDropDownFilterOptions } from '../workflows/filter-options.js';
 import { AGGREGATIONS, id, inputParameters, listArgs, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
@@ -57,8 +56,7 @@ const relationships = {
   parent_filter_id: { name: 'parent_filter', type: 'filters', many: false },
 };
 
-/** A copy of InputParameters so that terse() does not also shorten run_execution's schema. */
-const parameters = terse(inputParameters.clone(), 'Filter inputs as in run_execution: timerange, aggregation, tz, filters').optional();
+const parameters = inputParameters.optional();
 const dynamic = { dashboard_id: id.optional(), parameters };
 
 export const filterOperations = [
@@ -106,7 +104,6 @@ export const filterOperations = [
       control_type: attributes.control_type.optional(),
       value_type: attributes.value_type.optional(),
     }),
-    advertise: ['id', 'display_name', 'sql_query'],
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'filters', relationships },
   }),

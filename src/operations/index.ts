@@ -9,6 +9,7 @@ import { exportJobOperations } from './export-jobs.js';
 import { filterOperations } from './filters.js';
 import { reportOperations } from './reports.js';
 import { routeParts } from './request.js';
+import { WAIT_CEILING_SECONDS, waitSeconds } from './shared.js';
 import { sqlAlertOperations } from './sql-alerts.js';
 import { sqlSnippetOperations } from './sql-snippets.js';
 import type { Operation } from './types.js';
@@ -41,10 +42,11 @@ export function toolName(op: Pick<Operation, 'title'>): string {
 }
 
 /**
- * The catalog with CLUVIO_ROUTES_FILE applied. An override must name a known operation and keep its
- * path parameters, so a typo fails at start-up instead of on the first call.
+ * The catalog for one configuration: CLUVIO_ROUTES_FILE applied (an override must name a known operation and
+ * keep its path parameters, so a typo fails at start-up instead of on the first call), and `max_wait_seconds`
+ * capped at `maxWaitSeconds` instead of WAIT_CEILING_SECONDS.
  */
-export function buildCatalog(overrides: Record<string, string> = {}): Operation[] {
+export function buildCatalog(overrides: Record<string, string> = {}, { maxWaitSeconds = WAIT_CEILING_SECONDS } = {}): Operation[] {
   const byId = new Map(OPERATIONS.map((op) => [op.id, op]));
   for (const [opId, route] of Object.entries(overrides)) {
     const op = byId.get(opId);
@@ -59,5 +61,14 @@ export function buildCatalog(overrides: Record<string, string> = {}): Operation[
     }
     byId.set(opId, { ...op, route });
   }
-  return [...byId.values()];
+  const catalog = [...byId.values()];
+  if (maxWaitSeconds === WAIT_CEILING_SECONDS) return catalog;
+  return catalog.map((op) => ('max_wait_seconds' in op.input.shape ? { ...op, input: op.input.extend({ max_wait_seconds: waitSeconds(maxWaitSeconds) }) } : op));
+}
+
+const ORIGINAL_INPUTS = new Map(OPERATIONS.map((op) => [op.id, op.input]));
+
+/** Whether an operation's input schema is the catalog's own (so its JSON Schema computed at build time applies). */
+export function hasOriginalInput(op: Operation): boolean {
+  return ORIGINAL_INPUTS.get(op.id) === op.input;
 }

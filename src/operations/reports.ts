@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { terse } from '../tools/schema.js';
-import { getReportData, refreshReport } from '../workflows/reports.js';
+import { getReportData, refreshReport, reportDataSchema } from '../workflows/reports.js';
 import { executionResultSchema } from '../workflows/executions.js';
 import { exportHandler } from '../workflows/exports.js';
 import { id, inputParameters, listArgs, rowArgs, waitArgs } from './shared.js';
@@ -57,8 +56,7 @@ const relationships = {
   datasource_id: { name: 'datasource', type: 'datasources', many: false },
 };
 
-/** A copy of InputParameters so that terse() does not also shorten run_execution's schema. */
-const parameters = terse(inputParameters.clone(), 'Filter inputs as in run_execution: timerange, aggregation, tz, filters').optional();
+const parameters = inputParameters.optional();
 const exportInput = z.object({ id, parameters, ...waitArgs });
 const exportRequest = { body: 'json', local: ['max_wait_seconds'] } as const;
 
@@ -106,7 +104,6 @@ export const reportOperations = [
       dashboard_id: attributes.dashboard_id.optional(),
       datasource_id: attributes.datasource_id.optional(),
     }),
-    advertise: ['id', 'name', 'sql_query'],
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'reports', relationships },
   }),
@@ -162,6 +159,7 @@ export const reportOperations = [
     access: 'read',
     idempotent: true,
     request: { body: 'json', local: ['offset', 'max_rows'] },
+    output: reportDataSchema,
     handler: getReportData,
   }),
   defineOperation({

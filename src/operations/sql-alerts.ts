@@ -85,7 +85,6 @@ export const sqlAlertOperations = [
       email_condition: attributes.email_condition.optional(),
       datasource_id: attributes.datasource_id.optional(),
     }),
-    advertise: ['id', 'sql_query', 'run_schedule', 'emails'],
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'sql_alerts', relationships },
   }),

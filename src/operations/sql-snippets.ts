@@ -62,7 +62,6 @@ export const sqlSnippetOperations = [
       text: attributes.text.optional(),
       datasource_id: attributes.datasource_id.optional(),
     }),
-    advertise: ['id', 'name', 'text', 'description'],
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'sql_snippets', relationships },
   }),

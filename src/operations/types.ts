@@ -79,12 +79,6 @@ export interface Operation<I extends z.ZodObject = z.ZodObject> {
   route: string;
   description: string;
   input: I;
-  /**
-   * Properties spelled out in the advertised JSON Schema, when not all: the others are still accepted
-   * and validated, and the description must say what they are (e.g. "other fields as create_report").
-   * Keeps update tools from repeating their create tool's schema in every conversation.
-   */
-  advertise?: readonly string[];
   access: Access;
   /** Defaults: true for DELETE and for updates (they overwrite), false otherwise. */
   destructive?: boolean;

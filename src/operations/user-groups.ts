@@ -52,7 +52,6 @@ export const userGroupOperations = [
     route: 'PATCH /user_groups/{id}',
     description: 'Change a user group: id plus any create_user_group fields to change; id lists replace the current ones.',
     input: z.object({ id, ...attributes }),
-    advertise: ['id', 'name', 'user_ids'],
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'user_groups', relationships },
   }),

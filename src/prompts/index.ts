@@ -22,7 +22,7 @@ const NEEDS: Record<string, readonly string[]> = {
 /** Operation ids this server exposes (toolsets, --tools, read-only mode), or undefined if that cannot be told. */
 function exposedOperations(deps: Deps): Set<string> | undefined {
   try {
-    return new Set(selectOperations(buildCatalog(deps.config.routeOverrides ?? {}), deps.config).map((op) => op.id));
+    return new Set(selectOperations(buildCatalog(deps.config.routeOverrides ?? {}, { maxWaitSeconds: deps.config.maxWaitSeconds }), deps.config).map((op) => op.id));
   } catch {
     return undefined;
   }

@@ -39,7 +39,7 @@ export function registerDiscoveryTools(server: McpServer, selected: readonly Ope
         .slice(0, limit);
       const items = scored.map(({ op, name }) => ({ name, toolset: op.toolset, summary: op.description, read_only: op.access === 'read' }));
       const text = items.length ? items.map((i) => `${i.name}: ${i.summary}`).join('\n') : `No operation matches "${query}".`;
-      return { content: [{ type: 'text', text }], structuredContent: { items } };
+      return { content: [{ type: 'text', text }] };
     },
   );
 
@@ -56,7 +56,7 @@ export function registerDiscoveryTools(server: McpServer, selected: readonly Ope
       const op = byName.get(name);
       if (!op) return unknown(name);
       const described = { name, description: op.description, annotations: annotationsFor(op, readOnlyMode), input_schema: modelJsonSchema(op.input, 'input') };
-      return { content: [{ type: 'text', text: JSON.stringify(described) }], structuredContent: described };
+      return { content: [{ type: 'text', text: JSON.stringify(described) }] };
     },
   );
 
@@ -77,7 +77,8 @@ export function registerDiscoveryTools(server: McpServer, selected: readonly Ope
         const problems = checked.issues.map((i) => `${(i.path ?? []).map(String).join('.') || 'arguments'}: ${i.message}`).join('; ');
         return { content: [{ type: 'text', text: `Invalid arguments for ${name}: ${problems}` }], isError: true };
       }
-      return invoker.invoke(op, checked.value as Record<string, unknown>, ctx);
+      // call_operation declares no output schema, so its results carry no structuredContent.
+      return invoker.invoke(op, checked.value as Record<string, unknown>, ctx, { structured: false });
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { CallToolResult, McpServer, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
 import { viewToolMeta, viewsEnabled } from '../apps/index.js';
-import { toolName } from '../operations/index.js';
+import { hasOriginalInput, toolName } from '../operations/index.js';
 import { buildRequest, isIdempotent, routeParts } from '../operations/request.js';
 import type { CallContext, Deps, Operation } from '../operations/types.js';
 import { operationDone } from '../resources/events.js';
@@ -34,7 +34,12 @@ export class Invoker {
     return viewsEnabled(this.deps.config);
   }
 
-  async invoke(op: Operation, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
+  /**
+   * `structured`: whether the tool that was called declares the operation's output schema. structuredContent is
+   * sent only then, and never on errors: clients validate it against the output schema (the v1 SDK even when
+   * isError is set), and several hand the model its JSON instead of, or beside, our text (see README, Clients).
+   */
+  async invoke(op: Operation, args: Record<string, unknown>, ctx: ServerContext, { structured = op.output !== undefined } = {}): Promise<CallToolResult> {
     const name = toolName(op);
     const call = this.callContext(ctx);
     let out: ToolOutput;
@@ -55,8 +60,7 @@ export class Invoker {
     }
     return {
       content: [{ type: 'text', text: out.text }, ...(out.extra ?? [])],
-      structuredContent: out.structured,
-      ...(out.isError ? { isError: true } : {}),
+      ...(out.isError ? { isError: true } : structured ? { structuredContent: out.structured } : {}),
     };
   }
 
@@ -114,8 +118,8 @@ export function registerOperationTools(server: McpServer, selected: readonly Ope
       {
         title: op.title,
         description: op.description,
-        inputSchema: toolSchema(op.input, op.advertise, { input: TOOL_SCHEMAS?.[op.id]?.input }),
-        ...(op.output ? { outputSchema: toolSchema(op.output, undefined, { output: TOOL_SCHEMAS?.[op.id]?.output }) } : {}),
+        inputSchema: toolSchema(op.input, { input: hasOriginalInput(op) ? TOOL_SCHEMAS?.[op.id]?.input : undefined }),
+        ...(op.output ? { outputSchema: toolSchema(op.output, { output: TOOL_SCHEMAS?.[op.id]?.output }) } : {}),
         annotations: annotationsFor(op, readOnlyMode),
         ...viewToolMeta(op.id, invoker.views),
       },

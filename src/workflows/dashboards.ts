@@ -1,10 +1,11 @@
+import { z } from 'zod';
 import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
 import type { DataGrant } from '../cluvio/data-client.js';
 import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
 import { redactSecrets } from '../results/redact.js';
 import { renderTable, type Column } from '../results/table.js';
-import { cancelExecutionQuietly, fieldsToColumns, MAX_PAGE_CHARS, RUNNING, startWork } from './executions.js';
+import { cancelExecutionQuietly, executionResultSchema, fieldsToColumns, MAX_PAGE_CHARS, RUNNING, startWork } from './executions.js';
 import { withDataGrant } from './data-grant.js';
 import { waitUntilDone } from './wait.js';
 
@@ -40,6 +41,35 @@ export interface ReportOutcome {
   truncated?: boolean;
   error?: string;
 }
+
+/**
+ * structuredContent of refresh_dashboard and poll_dashboard_status: every report's status, with its rows once the
+ * wait is done (`done: true`), or the readiness count and the call that continues (`done: false`, `next`).
+ */
+export const dashboardResultSchema = z.object({
+  dashboard_id: z.string(),
+  done: z.boolean().optional(),
+  ready: z.number().optional(),
+  total: z.number().optional(),
+  reports: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string().optional(),
+      status: z.string(),
+      execution_status: z.string().optional(),
+      running: z.boolean().optional(),
+      data_timestamp: z.number().optional(),
+      error: z.string().optional(),
+      columns: executionResultSchema.shape.columns,
+      rows: executionResultSchema.shape.rows,
+      total_rows: z.number().optional(),
+      truncated: z.boolean().optional(),
+    }),
+  ),
+  filters: z.record(z.string(), z.unknown()).optional(),
+  next: z.string().optional(),
+  status_check_delay: z.number().optional(),
+});
 
 /** The server's hint is respected, but never stretches one wait beyond this. */
 const MAX_HINT_MS = 5_000;

@@ -1,9 +1,24 @@
+import { z } from 'zod';
 import type { DataGrant } from '../cluvio/data-client.js';
 import type { CallContext } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
 import { renderTable } from '../results/table.js';
 import { withDataGrant } from './data-grant.js';
-import { cancelExecutionQuietly, cancelStartedExecution, fieldsToColumns, finish, getExecution, MAX_PAGE_CHARS, startWork, type RowsArgs } from './executions.js';
+import { cancelExecutionQuietly, cancelStartedExecution, executionResultSchema, fieldsToColumns, finish, getExecution, MAX_PAGE_CHARS, startWork, type RowsArgs } from './executions.js';
+
+/** get_report_data's structuredContent: rows (JSON), CSV text, or no cached data. */
+export const reportDataSchema = z.object({
+  report_id: z.string(),
+  status: z.enum(['success', 'no-data']).optional(),
+  format: z.literal('csv').optional(),
+  csv: z.string().optional(),
+  columns: executionResultSchema.shape.columns,
+  rows: executionResultSchema.shape.rows,
+  total_rows: z.number().optional(),
+  offset: z.number().optional(),
+  truncated: z.boolean().optional(),
+  data_timestamp: z.number().optional(),
+});
 
 /** Refresh Report → its execution id → wait → rows, exactly as run_execution returns them. */
 export async function refreshReport(args: Record<string, unknown> & RowsArgs, ctx: CallContext): Promise<ToolOutput> {
@@ -51,6 +66,15 @@ export async function getReportData(
   }.`;
   return {
     text: rows.length ? `${summary}\n${renderTable(columns, rows)}` : summary,
-    structured: { report_id: args.id, status: 'success', columns, rows, total_rows: total, offset, truncated, data_timestamp: page.meta.data_timestamp },
+    structured: {
+      report_id: args.id,
+      status: 'success',
+      columns,
+      rows,
+      total_rows: total,
+      offset,
+      truncated,
+      ...(typeof page.meta.data_timestamp === 'number' ? { data_timestamp: page.meta.data_timestamp } : {}),
+    },
   };
 }
