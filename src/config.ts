@@ -16,6 +16,12 @@ export type Region = keyof typeof REGIONS;
 /** Cluvio runs at most 20 executions per datasource at once by default: never send more than that. */
 export const MAX_CONCURRENCY = 20;
 export const DEFAULT_CONCURRENCY = 8;
+/**
+ * 24 kB of PNG is 32,000 base64 characters, about 22,000 o200k tokens: under the 25,000 tokens Claude Code allows
+ * one tool result, for the clients that hand the model an image as text (Mastra and LangChain with Gemini, Vercel
+ * AI with OpenAI Chat Completions).
+ */
+export const DEFAULT_MAX_IMAGE_KB = 24;
 /** Gemini CLI's default tool timeout (10 min): no common client waits longer. */
 export const MAX_WAIT_SECONDS = 600;
 
@@ -36,6 +42,11 @@ export interface Config {
   /** Requests to Cluvio (API and data server) in flight at once, and run_execution queries running at once; more wait in line. 1…MAX_CONCURRENCY. */
   maxConcurrency: number;
   revealSecrets: boolean;
+  /**
+   * PNG exports up to this size (kB) also come back as image content a multimodal model can look at; 0 = never.
+   * Small by default: some clients turn an image into base64 text (DEFAULT_MAX_IMAGE_KB).
+   */
+  maxImageKb: number;
   /** The most `max_wait_seconds` accepts (default WAIT_CEILING_SECONDS: below the 60 s most clients wait). */
   maxWaitSeconds: number;
   /** Toolset names to expose; empty = all (unless `tools` names single tools). Checked against the catalog later. */
@@ -93,6 +104,7 @@ Options (flags win over environment variables):
   --timeout-ms N             CLUVIO_TIMEOUT_MS, per-request timeout (default 30000)
   --max-concurrency N        CLUVIO_MAX_CONCURRENCY, requests to Cluvio and run_execution queries at once, more wait in line (default ${DEFAULT_CONCURRENCY}, 1-${MAX_CONCURRENCY})
   --max-wait-seconds N       CLUVIO_MAX_WAIT_SECONDS, the most a tool may wait for a query, refresh or export (default ${WAIT_CEILING_SECONDS}, 1-${MAX_WAIT_SECONDS}); raise only for clients that wait longer than 60 s
+  --max-image-kb N           CLUVIO_MAX_IMAGE_KB, PNG exports up to N kB also come back as an image (default ${DEFAULT_MAX_IMAGE_KB}, 0 = never, at most 1024)
   --reveal-secrets           CLUVIO_REVEAL_SECRETS=true, show credentials the API returns
   --toolsets a,b             CLUVIO_TOOLSETS, expose only these toolsets (default: all)
   --tools x,y                CLUVIO_TOOLS, expose these single tools (with --toolsets: in addition)
@@ -127,6 +139,7 @@ const FLAGS = {
   'timeout-ms': { type: 'string' },
   'max-concurrency': { type: 'string' },
   'max-wait-seconds': { type: 'string' },
+  'max-image-kb': { type: 'string' },
   'reveal-secrets': { type: 'boolean' },
   toolsets: { type: 'string' },
   tools: { type: 'string' },
@@ -188,6 +201,8 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
     concurrency === undefined ? DEFAULT_CONCURRENCY : intInRange('CLUVIO_MAX_CONCURRENCY (--max-concurrency)', concurrency, 1, MAX_CONCURRENCY);
   const wait = values['max-wait-seconds'] ?? nonEmpty(env.CLUVIO_MAX_WAIT_SECONDS);
   const maxWaitSeconds = wait === undefined ? WAIT_CEILING_SECONDS : intInRange('CLUVIO_MAX_WAIT_SECONDS (--max-wait-seconds)', wait, 1, MAX_WAIT_SECONDS);
+  const image = values['max-image-kb'] ?? nonEmpty(env.CLUVIO_MAX_IMAGE_KB);
+  const maxImageKb = image === undefined ? DEFAULT_MAX_IMAGE_KB : intInRange('CLUVIO_MAX_IMAGE_KB (--max-image-kb)', image, 0, 1024);
   const revealSecrets = values['reveal-secrets'] ?? bool('CLUVIO_REVEAL_SECRETS', env.CLUVIO_REVEAL_SECRETS) ?? false;
 
   return {
@@ -203,6 +218,7 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
       requestTimeoutMs,
       maxConcurrency,
       maxWaitSeconds,
+      maxImageKb,
       revealSecrets,
       toolsets: list(values.toolsets ?? env.CLUVIO_TOOLSETS),
       tools: list(values.tools ?? env.CLUVIO_TOOLS),

@@ -56,6 +56,8 @@ describe('API key and sandbox', () => {
       routeOverrides: {},
       logLevel: 'info',
       requestTimeoutMs: 30_000,
+      maxWaitSeconds: 50,
+      maxImageKb: 24,
       revealSecrets: false,
     });
   });
@@ -156,6 +158,22 @@ describe('other settings', () => {
 
   test.each(['abc', '99', '600001', '1.5', '-1'])('CLUVIO_TIMEOUT_MS %j is refused', (value) => {
     expect(configError(() => parseCommand([], { ...KEY, CLUVIO_TIMEOUT_MS: value })).message).toContain('CLUVIO_TIMEOUT_MS');
+  });
+
+  test('CLUVIO_MAX_WAIT_SECONDS / --max-wait-seconds: 1 to 600, the flag wins', () => {
+    expect(serve([], { ...KEY, CLUVIO_MAX_WAIT_SECONDS: '120' }).maxWaitSeconds).toBe(120);
+    expect(serve(['--max-wait-seconds', '600'], { ...KEY, CLUVIO_MAX_WAIT_SECONDS: '120' }).maxWaitSeconds).toBe(600);
+    for (const value of ['0', '601', 'long']) {
+      const err = configError(() => parseCommand([], { ...KEY, CLUVIO_MAX_WAIT_SECONDS: value }));
+      expect(err.message).toContain('CLUVIO_MAX_WAIT_SECONDS');
+      expect(err.message).toContain('600');
+    }
+  });
+
+  test('CLUVIO_MAX_IMAGE_KB / --max-image-kb: 0 (never) to 1024, the flag wins', () => {
+    expect(serve([], { ...KEY, CLUVIO_MAX_IMAGE_KB: '0' }).maxImageKb).toBe(0);
+    expect(serve(['--max-image-kb', '1024'], { ...KEY, CLUVIO_MAX_IMAGE_KB: '0' }).maxImageKb).toBe(1024);
+    for (const value of ['-1', '1025', 'big']) expect(configError(() => parseCommand([], { ...KEY, CLUVIO_MAX_IMAGE_KB: value })).message).toContain('CLUVIO_MAX_IMAGE_KB');
   });
 
   test('CLUVIO_REVEAL_SECRETS must be a boolean', () => {

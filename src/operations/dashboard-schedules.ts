@@ -48,7 +48,11 @@ const attributes = {
   subject_text: z.string().optional(),
   body_text: z.string().optional(),
   send_via: z.string().optional(),
-  page_width: z.number().int().positive().optional(),
+  page_width: z
+    .number()
+    .int()
+    .refine((n) => n > 0, 'must be positive')
+    .optional(),
   parameters: inputParameters.optional(),
   dashboard_id: id.optional(),
   report_id: id.optional(),
@@ -65,7 +69,7 @@ export const dashboardScheduleOperations = [
     title: 'Create Dashboard Schedule',
     toolset: 'dashboard_schedules',
     route: 'POST /dashboard_schedules',
-    description: 'E-mail a dashboard or one report on a schedule. Needs dashboard_id or report_id.',
+    description: 'E-mail a dashboard or report on a schedule; give dashboard_id or report_id.',
     input: z
       .object(attributes)
       .refine((a) => a.dashboard_id !== undefined || a.report_id !== undefined, { message: 'dashboard_id or report_id is required', path: ['dashboard_id'] }),
@@ -77,7 +81,7 @@ export const dashboardScheduleOperations = [
     title: 'List Dashboard Schedules',
     toolset: 'dashboard_schedules',
     route: 'GET /dashboard_schedules',
-    description: 'List the e-mail schedules of dashboards and reports.',
+    description: 'List e-mail schedules.',
     input: z.object({ ...listArgs }),
     access: 'read',
     request: { local: ['name', 'offset', 'limit'] },
@@ -88,7 +92,7 @@ export const dashboardScheduleOperations = [
     title: 'Get Dashboard Schedule',
     toolset: 'dashboard_schedules',
     route: 'GET /dashboard_schedules/{id}',
-    description: 'Get a schedule: recipients, timing, attachments and filter inputs.',
+    description: 'Get an e-mail schedule.',
     input: z.object({ id, include: z.enum(['dashboard', 'report']).optional() }),
     access: 'read',
   }),
@@ -97,15 +101,14 @@ export const dashboardScheduleOperations = [
     title: 'Update Dashboard Schedule',
     toolset: 'dashboard_schedules',
     route: 'PATCH /dashboard_schedules/{id}',
-    description: 'Change a schedule: id plus any create_dashboard_schedule fields to change. schedule "disabled" pauses it.',
+    description: 'Change an e-mail schedule; schedule "disabled" pauses it.',
     input: z.object({
       id,
       ...attributes,
       name: attributes.name.optional(),
-      // Advertised without the descriptions create_dashboard_schedule already gives; validated the same.
-      emails: emails.optional(),
+      emails: attributes.emails.optional(),
       attach_as: attributes.attach_as.optional(),
-      schedule: schedule.optional(),
+      schedule: attributes.schedule.optional(),
     }),
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'dashboard_schedules', relationships },
@@ -115,7 +118,7 @@ export const dashboardScheduleOperations = [
     title: 'Delete Dashboard Schedule',
     toolset: 'dashboard_schedules',
     route: 'DELETE /dashboard_schedules/{id}',
-    description: 'Delete an e-mail schedule; the dashboard or report stays.',
+    description: 'Delete an e-mail schedule.',
     input: z.object({ id }),
     access: 'write',
     present: { kind: 'done', message: (a) => `Dashboard schedule ${a.id} deleted.` },
@@ -125,7 +128,7 @@ export const dashboardScheduleOperations = [
     title: 'Trigger Dashboard Schedule',
     toolset: 'dashboard_schedules',
     route: 'POST /dashboard_schedules/{id}/trigger',
-    description: 'Send a schedule\'s e-mail now to all its recipients, even if disabled.',
+    description: "Send a schedule's e-mail to its recipients now, even if disabled.",
     input: z.object({ id }),
     access: 'write',
     present: { kind: 'done', message: (a) => `Dashboard schedule ${a.id} triggered; its e-mail is being sent.` },

@@ -8,8 +8,26 @@ const COLOR_SCHEMES = ['scheme_1', 'scheme_2', 'scheme_3', 'scheme_4', 'scheme_5
 
 const parameters = inputParameters.optional();
 
-const refreshRate = z.number().describe('Max age of cached results, minutes');
-const pageWidth = z.number().int().positive().describe('PDF/PNG width, px');
+const refreshRate = z.number().describe('Minutes');
+// A refinement, not .positive(): a bound a model never needs told costs tokens in every conversation.
+const pageWidth = z
+  .number()
+  .int()
+  .refine((n) => n > 0, 'must be positive')
+  .describe('PDF/PNG width, px');
+
+const TIME_ZONE_TYPES = ['disabled', 'organization', 'fixed', 'input'] as const;
+
+function timeZoneConfig(type: z.ZodType<(typeof TIME_ZONE_TYPES)[number] | undefined>) {
+  return z.object({ type, fixed_time_zone: z.string().optional(), allowed_time_zones: z.array(z.string()).optional() });
+}
+
+const filtersConfiguration = z.object({
+  apply_immediately: z.boolean().optional(),
+  aggregation_options: z.array(z.enum(AGGREGATIONS)).optional(),
+  filter_sorting: z.array(z.string()).optional().describe('Variable names'),
+  hidden_parameters: z.array(z.string()).optional().describe('Variable names'),
+});
 
 /**
  * DashboardAttributes a client may set, without defaults (an update must not send them). `layout` and
@@ -18,34 +36,22 @@ const pageWidth = z.number().int().positive().describe('PDF/PNG width, px');
 const attributes = {
   name: z.string().min(1),
   description: z.string().optional(),
-  time_zone_config: z
-    .object({
-      type: z.enum(['disabled', 'organization', 'fixed', 'input']).optional(),
-      fixed_time_zone: z.string().optional(),
-      allowed_time_zones: z.array(z.string()).optional(),
-    })
-    .optional(),
+  time_zone_config: timeZoneConfig(z.enum(TIME_ZONE_TYPES).optional()).optional(),
   automatic_update_enabled: z.boolean().optional(),
   thumbnail_enabled: z.boolean().optional(),
   prewarm: z.boolean().optional(),
   data_refresh_rate: refreshRate.optional(),
-  data_refresh_anchor_time: z.string().optional().describe('Daily HH:MM; older results are stale'),
+  data_refresh_anchor_time: z.string().optional().describe('Daily HH:MM'),
   is_locked: z.boolean().optional(),
   default_page_width: pageWidth.optional(),
   color_scheme: z.enum(COLOR_SCHEMES).optional(),
-  filters_configuration: z
-    .object({
-      apply_immediately: z.boolean().optional(),
-      aggregation_options: z.array(z.enum(AGGREGATIONS)).optional().describe('Aggregations offered'),
-      filter_sorting: z.array(z.string()).optional().describe('Variable names'),
-      hidden_parameters: z.array(z.string()).optional().describe('Variable names'),
-    })
-    .optional(),
+  filters_configuration: filtersConfiguration.optional(),
 };
 
 /** The reference's defaults, sent on create only (where they equal what Cluvio would apply). */
 const createAttributes = {
   ...attributes,
+  time_zone_config: timeZoneConfig(z.enum(TIME_ZONE_TYPES).default('disabled')).default({ type: 'disabled' }),
   automatic_update_enabled: z.boolean().default(true),
   thumbnail_enabled: z.boolean().default(true),
   prewarm: z.boolean().default(false),
@@ -53,6 +59,7 @@ const createAttributes = {
   is_locked: z.boolean().default(false),
   default_page_width: pageWidth.default(1600),
   color_scheme: z.enum(COLOR_SCHEMES).default('scheme_6'),
+  filters_configuration: filtersConfiguration.default({}),
 };
 
 const include = z.enum(['reports', 'filters', 'sql_snippets', 'dashboard_groups', 'dashboard_sharing_links', 'user', 'user_groups']).optional();
@@ -73,7 +80,7 @@ export const dashboardOperations = [
     title: 'List Dashboards',
     toolset: 'dashboards',
     route: 'GET /dashboards',
-    description: 'List dashboards accessible to the API key.',
+    description: 'List dashboards.',
     input: z.object({ ...listArgs }),
     access: 'read',
     request: { local: ['name', 'offset', 'limit'] },
@@ -84,7 +91,7 @@ export const dashboardOperations = [
     title: 'Get Dashboard',
     toolset: 'dashboards',
     route: 'GET /dashboards/{id}',
-    description: 'Get a dashboard: settings, layout and the ids of its reports and filters.',
+    description: 'Get a dashboard with its layout and the ids of its reports and filters.',
     input: z.object({ id, include }),
     access: 'read',
   }),
@@ -93,12 +100,12 @@ export const dashboardOperations = [
     title: 'Update Dashboard',
     toolset: 'dashboards',
     route: 'PATCH /dashboards/{id}',
-    description: 'Change dashboard settings: id plus any create_dashboard fields or default_parameters to change.',
+    description: "Change a dashboard's settings or default filter inputs.",
     input: z.object({
       id,
       ...attributes,
       name: attributes.name.optional(),
-      default_parameters: inputParameters.optional().describe('Default filter inputs'),
+      default_parameters: inputParameters.optional(),
     }),
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'dashboards' },
@@ -131,7 +138,7 @@ export const dashboardOperations = [
     title: 'Refresh Dashboard',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/refresh',
-    description: "Rerun a dashboard's queries for the given filter inputs, wait, and return each report's rows.",
+    description: "Rerun a dashboard's queries for the filter inputs, wait, and return each report's rows.",
     input: z.object({ id, parameters, ...reportRowArgs, ...waitArgs }),
     access: 'run',
     idempotent: true,
@@ -144,7 +151,7 @@ export const dashboardOperations = [
     title: 'Lock Dashboard',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/lock',
-    description: 'Lock a dashboard so it cannot be edited.',
+    description: 'Lock a dashboard against editing.',
     input: z.object({ id }),
     access: 'write',
     idempotent: true,
@@ -155,7 +162,7 @@ export const dashboardOperations = [
     title: 'Unlock Dashboard',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/unlock',
-    description: 'Unlock a locked dashboard so it can be edited again.',
+    description: 'Unlock a dashboard for editing.',
     input: z.object({ id }),
     access: 'write',
     idempotent: true,
@@ -166,7 +173,7 @@ export const dashboardOperations = [
     title: 'Export Dashboard PDF',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/export/pdf',
-    description: 'Render a dashboard as PDF for the given filter inputs and return its download link.',
+    description: 'Export a dashboard as PDF for the filter inputs; returns a download link.',
     input: z.object({ id, parameters, ...waitArgs }),
     access: 'run',
     request: { body: 'json', local: ['max_wait_seconds'] },
@@ -188,12 +195,12 @@ export const dashboardOperations = [
     title: 'Share Dashboard',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/share',
-    description: 'Set who can see a dashboard, replacing its current sharing; custom shares with user_group_ids.',
+    description: 'Set who sees a dashboard, replacing its sharing; custom uses user_group_ids.',
     input: z.object({
       id,
       share_mode: z.enum(['none', 'all_users', 'all_analysts', 'custom']).optional(),
-      user_group_ids: z.array(id).optional().describe('For custom; may include "all_analysts"'),
-      notify_new_users: z.boolean().default(false).describe('E-mail users newly given access'),
+      user_group_ids: z.array(id).optional().describe('For custom'),
+      notify_new_users: z.boolean().default(false),
       include_thumbnail: z.boolean().default(false),
     }),
     access: 'write',
@@ -207,7 +214,7 @@ export const dashboardOperations = [
     title: 'Duplicate Dashboard',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/duplicate',
-    description: 'Copy a dashboard together with copies of its reports; returns the new dashboard.',
+    description: 'Copy a dashboard with its reports; returns the copy.',
     input: z.object({ id }),
     access: 'write',
   }),
@@ -216,7 +223,7 @@ export const dashboardOperations = [
     title: 'Update Dashboard Layout',
     toolset: 'dashboards',
     route: 'PUT /dashboards/{id}/layout',
-    description: 'Set position and size of reports on a 12-column grid; list every report of the dashboard.',
+    description: 'Place and size reports on a 12-column grid; list every report of the dashboard.',
     input: z.object({
       id,
       layout: z.array(
@@ -231,7 +238,7 @@ export const dashboardOperations = [
           // The only content type the reference knows; the tool adds it.
           .transform((item) => ({ type: 'report' as const, ...item })),
       ),
-      floating_enabled: z.boolean().optional().describe('Allow vertical gaps; default: unchanged'),
+      floating_enabled: z.boolean().optional().describe('Allow vertical gaps'),
     }),
     access: 'write',
     request: { body: 'json' },
@@ -242,7 +249,7 @@ export const dashboardOperations = [
     title: 'Create Dashboard Backup',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/backup',
-    description: "A dashboard's backup JSON, restorable only in the Cluvio App; feature enabled on request.",
+    description: "A dashboard's backup JSON (restorable in the Cluvio App; enabled on request).",
     input: z.object({ id }),
     access: 'read',
     idempotent: true,

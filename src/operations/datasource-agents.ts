@@ -2,11 +2,8 @@ import { z } from 'zod';
 import { id, listArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
-/** DatasourceAgentAttributes as the reference defines them for create and update. */
-const attributes = {
-  name: z.string().min(1),
-  enabled: z.boolean().optional().describe('Disabling disconnects the agent'),
-};
+/** DatasourceAgentAttributes: create sends the reference's default (enabled), update only what is given. */
+const name = z.string().min(1);
 
 const include = z.enum(['datasources']).optional();
 
@@ -16,9 +13,8 @@ export const datasourceAgentOperations = [
     title: 'Create Datasource Agent',
     toolset: 'datasource_agents',
     route: 'POST /datasource_agents',
-    description:
-      'Create a datasource agent. Its secret_key is returned only once and redacted by this server unless the operator set CLUVIO_REVEAL_SECRETS=true.',
-    input: z.object(attributes),
+    description: 'Create a datasource agent; its secret_key is returned only here.',
+    input: z.object({ name, enabled: z.boolean().default(true) }),
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'datasource_agents' },
   }),
@@ -37,7 +33,7 @@ export const datasourceAgentOperations = [
     title: 'Get Datasource Agent',
     toolset: 'datasource_agents',
     route: 'GET /datasource_agents/{id}',
-    description: 'Get a datasource agent: connection state, version, address, datasources.',
+    description: 'Get a datasource agent with its connection state.',
     input: z.object({ id, include }),
     access: 'read',
   }),
@@ -46,8 +42,8 @@ export const datasourceAgentOperations = [
     title: 'Update Datasource Agent',
     toolset: 'datasource_agents',
     route: 'PATCH /datasource_agents/{id}',
-    description: 'Rename, enable or disable a datasource agent. Needs Manage Datasources on every datasource using it.',
-    input: z.object({ id, ...attributes, name: attributes.name.optional() }),
+    description: 'Rename, enable or disable a datasource agent.',
+    input: z.object({ id, name: name.optional(), enabled: z.boolean().optional().describe('Disabling disconnects the agent') }),
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'datasource_agents' },
   }),
@@ -56,7 +52,7 @@ export const datasourceAgentOperations = [
     title: 'Delete Datasource Agent',
     toolset: 'datasource_agents',
     route: 'DELETE /datasource_agents/{id}',
-    description: 'Delete a datasource agent. Only possible if no datasource uses it.',
+    description: 'Delete a datasource agent that no datasource uses.',
     input: z.object({ id }),
     access: 'write',
     present: { kind: 'done', message: (a) => `Datasource agent ${a.id} deleted.` },

@@ -6,7 +6,7 @@ import { defineOperation } from './types.js';
 
 const DATABASE_TYPES = ['postgres', 'redshift', 'mysql', 'mariadb', 'oracle', 'mssql', 'bigquery', 'athena', 'presto', 'trino', 'snowflake', 'vertica', 'mongodb', 'databricks'] as const;
 
-/** DatasourceAttributes as the reference defines them for create and update. */
+/** DatasourceAttributes as the reference defines them, without defaults (an update must not send them). */
 const attributes = {
   name: z.string().min(1),
   database_type: z.enum(DATABASE_TYPES),
@@ -33,7 +33,19 @@ const attributes = {
   snowflake_region: z.string().optional(),
   snowflake_warehouse: z.string().optional(),
   bigquery_service_key: z.string().optional().describe('Service account key JSON'),
-  agent_ids: z.array(id).optional().describe('Datasource agents (connection_mode agent)'),
+  agent_ids: z.array(id).optional().describe('For connection_mode agent'),
+};
+
+/**
+ * The reference's defaults, sent on create only. require_ssl and verify_ssl are left to Cluvio: their
+ * defaults depend on database_type and connection_mode ("always true" for several types), which an
+ * explicit false would contradict.
+ */
+const createDefaults = {
+  enabled: z.boolean().default(true),
+  max_concurrent_executions: z.number().int().min(1).default(20),
+  update_schema_nightly: z.boolean().default(true),
+  update_schema_row_counts: z.boolean().default(true),
 };
 
 const agents = { agent_ids: { name: 'agents', type: 'datasource_agents', many: true } };
@@ -46,7 +58,7 @@ export const datasourceOperations = [
     toolset: 'datasources',
     route: 'POST /datasources',
     description: 'Create a datasource connection.',
-    input: z.object(attributes),
+    input: z.object({ ...attributes, ...createDefaults }),
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'datasources', relationships: agents },
   }),
@@ -55,7 +67,7 @@ export const datasourceOperations = [
     title: 'List Datasources',
     toolset: 'datasources',
     route: 'GET /datasources',
-    description: 'List datasources (id, name, type).',
+    description: 'List datasources.',
     input: z.object({ ...listArgs, include }),
     access: 'read',
     present: { kind: 'list', columns: ['id', 'name', 'database_type', 'default_schema_name', 'enabled'] },
@@ -65,7 +77,7 @@ export const datasourceOperations = [
     title: 'Get Datasource',
     toolset: 'datasources',
     route: 'GET /datasources/{id}',
-    description: 'Get a datasource with its settings.',
+    description: 'Get a datasource.',
     input: z.object({ id, include }),
     access: 'read',
   }),
@@ -74,7 +86,7 @@ export const datasourceOperations = [
     title: 'Update Datasource',
     toolset: 'datasources',
     route: 'PATCH /datasources/{id}',
-    description: 'Change a datasource: id plus any create_datasource fields to change.',
+    description: 'Change a datasource; agent_ids replaces its agents.',
     input: z.object({ id, ...attributes, name: attributes.name.optional(), database_type: attributes.database_type.optional(), connection_mode: attributes.connection_mode.optional() }),
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'datasources', relationships: agents },
@@ -84,7 +96,7 @@ export const datasourceOperations = [
     title: 'Delete Datasource',
     toolset: 'datasources',
     route: 'DELETE /datasources/{id}',
-    description: 'Delete a datasource. Only possible if no report or filter uses it.',
+    description: 'Delete a datasource that no report or filter uses.',
     input: z.object({ id }),
     access: 'write',
     present: { kind: 'done', message: (a) => `Datasource ${a.id} deleted.` },
@@ -94,7 +106,7 @@ export const datasourceOperations = [
     title: 'Test Datasource Connection',
     toolset: 'datasources',
     route: 'POST /datasources/{id}/test_connection',
-    description: 'Test whether Cluvio can connect to the datasource; returns ok or the connection error.',
+    description: "Test Cluvio's connection to a datasource.",
     input: z.object({ id }),
     access: 'run',
     idempotent: true,
@@ -104,7 +116,7 @@ export const datasourceOperations = [
     title: 'Refresh Datasource',
     toolset: 'datasources',
     route: 'POST /datasources/{id}/refresh',
-    description: 'Re-read the datasource metadata (schemas, tables, columns) and wait until done.',
+    description: "Re-read a datasource's schemas, tables and columns, and wait until done.",
     input: z.object({ id, ...waitArgs }),
     access: 'run',
     request: { local: ['max_wait_seconds'] },
@@ -115,7 +127,7 @@ export const datasourceOperations = [
     title: 'Get Datasource Schema',
     toolset: 'datasources',
     route: 'GET /datasources/{id}/schema',
-    description: 'Tables and columns with types of a datasource, for writing SQL.',
+    description: "A datasource's tables and typed columns, for writing SQL.",
     input: z.object({ id, name: z.string().optional().describe('Only this schema') }),
     access: 'read',
     handler: getDatasourceSchema,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { executionResultSchema, getExecutionData, runExecution } from '../workflows/executions.js';
 import { refuseUnlessRead } from './read-only-sql.js';
-import { id, inputParameters, rowArgs, waitArgs } from './shared.js';
+import { id, inputParameters, offset, rowArgs, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
 export const executionOperations = [
@@ -16,7 +16,7 @@ export const executionOperations = [
       datasource_id: id,
       sql_query: z.string().min(1),
       r_query: z.string().optional().describe('R to post-process the SQL result'),
-      parameters: inputParameters.optional().describe('Values for {…} parameter expressions in the SQL'),
+      parameters: inputParameters.optional(),
       ...rowArgs,
       ...waitArgs,
     }),
@@ -32,7 +32,7 @@ export const executionOperations = [
     title: 'Get Execution',
     toolset: 'executions',
     route: 'GET /executions/{id}',
-    description: 'Status and result size of an execution (kept 24 h).',
+    description: "An execution's status and result size.",
     input: z.object({ id }),
     access: 'read',
   }),
@@ -41,7 +41,7 @@ export const executionOperations = [
     title: 'Cancel Execution',
     toolset: 'executions',
     route: 'POST /executions/{id}/cancel',
-    description: 'Cancel a running execution; no effect once it finished.',
+    description: 'Cancel a running execution.',
     input: z.object({ id }),
     access: 'run',
     idempotent: true,
@@ -52,8 +52,8 @@ export const executionOperations = [
     title: 'Get Execution Data',
     toolset: 'executions',
     route: 'GET /executions/{id}/data',
-    description: 'Rows of an execution, a page at a time; waits while it still runs.',
-    input: z.object({ id, offset: z.number().int().min(0).default(0), ...rowArgs, ...waitArgs }),
+    description: "An execution's rows, a page at a time; waits while it runs.",
+    input: z.object({ id, offset, ...rowArgs, ...waitArgs }),
     access: 'read',
     request: { local: ['offset', 'max_rows', 'max_wait_seconds'] },
     output: executionResultSchema,

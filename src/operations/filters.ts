@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDropDownFilterOptions, refreshDropDownFilterOptions } from '../workflows/filter-options.js';
-import { AGGREGATIONS, id, inputParameters, listArgs, waitArgs } from './shared.js';
+import { AGGREGATIONS, filterValue, id, inputParameters, listArgs, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
 const CONTROL_TYPES = [
@@ -33,11 +33,11 @@ const attributes = {
   variable_name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only'),
   control_type: z.enum(CONTROL_TYPES),
   value_type: z.enum(VALUE_TYPES),
-  values: z.array(z.string()).optional().describe('Manual drop-downs: option values'),
+  values: z.array(z.string()).optional().describe('Manual drop-down options'),
   value_names: z.array(z.string()).optional(),
   sql_query: z.string().optional().describe('SQL drop-downs: value[, label] columns'),
-  data_refresh_rate: z.number().int().optional().describe('Minutes, SQL drop-downs'),
-  default_values: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  data_refresh_rate: z.number().int().optional().describe('Minutes'),
+  default_values: z.array(filterValue).optional(),
   required: z.boolean().optional(),
   dropdown_validate: z.boolean().optional(),
   relative_range_enabled: z.boolean().optional(),
@@ -75,7 +75,7 @@ export const filterOperations = [
     title: 'List Filters',
     toolset: 'filters',
     route: 'GET /filters',
-    description: 'List filters with variable names and types.',
+    description: 'List filters.',
     // Filters have no `name`, and the list presentation filters by name: only paging here.
     input: z.object({ offset: listArgs.offset, limit: listArgs.limit }),
     access: 'read',
@@ -87,7 +87,7 @@ export const filterOperations = [
     title: 'Get Filter',
     toolset: 'filters',
     route: 'GET /filters/{id}',
-    description: 'Get a filter with its settings and SQL.',
+    description: 'Get a filter.',
     input: z.object({ id, include: z.enum(['datasource', 'sql_snippets', 'parent_filter']).optional() }),
     access: 'read',
   }),
@@ -96,7 +96,7 @@ export const filterOperations = [
     title: 'Update Filter',
     toolset: 'filters',
     route: 'PATCH /filters/{id}',
-    description: 'Change a filter: id plus any create_filter fields to change. A new variable_name breaks SQL using the old one.',
+    description: 'Change a filter. A new variable_name breaks SQL using the old one.',
     input: z.object({
       id,
       ...attributes,
@@ -112,7 +112,7 @@ export const filterOperations = [
     title: 'Delete Filter',
     toolset: 'filters',
     route: 'DELETE /filters/{id}',
-    description: 'Delete a filter. SQL still using its variable then treats it as a plain text filter.',
+    description: 'Delete a filter; SQL using its variable then gets a text filter.',
     input: z.object({ id }),
     access: 'write',
     present: { kind: 'done', message: (a) => `Filter ${a.id} deleted.` },
@@ -122,8 +122,7 @@ export const filterOperations = [
     title: 'Get Drop-Down Filter Options',
     toolset: 'filters',
     route: 'POST /filters/{id}/options',
-    description:
-      'Options of a drop-down filter, as last queried (refresh if empty). Dynamic filters need dashboard_id, parameters.',
+    description: "A drop-down filter's options as last queried. Dynamic filters need dashboard_id, parameters.",
     input: z.object({ id, ...dynamic }),
     access: 'read',
     idempotent: true,
@@ -135,7 +134,7 @@ export const filterOperations = [
     title: 'Refresh Drop-Down Filter Options',
     toolset: 'filters',
     route: 'POST /filters/{id}/options/refresh',
-    description: "Re-run a SQL drop-down filter's query, wait, and return the options. Dynamic filters need dashboard_id, parameters.",
+    description: "Rerun a SQL drop-down filter's query, wait, and return the options. Dynamic filters need dashboard_id, parameters.",
     input: z.object({ id, ...dynamic, ...waitArgs }),
     access: 'run',
     request: { body: 'json', local: ['max_wait_seconds'] },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getReportData, refreshReport, reportDataSchema } from '../workflows/reports.js';
 import { executionResultSchema } from '../workflows/executions.js';
 import { exportHandler } from '../workflows/exports.js';
-import { id, inputParameters, listArgs, rowArgs, waitArgs } from './shared.js';
+import { id, inputParameters, listArgs, offset, rowArgs, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
 /**
@@ -15,7 +15,7 @@ const attributes = {
   sql_query: z.string().optional(),
   r_query: z.string().optional(),
   r_query_enabled: z.boolean().optional(),
-  data_refresh_rate: z.number().int().positive().optional().describe('Minutes; default: as the dashboard'),
+  data_refresh_rate: z.number().int().positive().optional().describe('Minutes'),
   data_refresh_anchor_time: z.string().optional().describe('HH:MM'),
   download_actions_enabled: z.boolean().optional(),
   data_download_enabled: z.boolean().optional(),
@@ -66,7 +66,7 @@ export const reportOperations = [
     title: 'Create Report',
     toolset: 'reports',
     route: 'POST /reports',
-    description: "Add a SQL report to a dashboard. The API key needs access to the report's datasource.",
+    description: 'Add a SQL report to a dashboard.',
     input: z.object(createAttributes),
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'reports', relationships },
@@ -76,7 +76,7 @@ export const reportOperations = [
     title: 'List Reports',
     toolset: 'reports',
     route: 'GET /reports',
-    description: 'List the reports of all accessible dashboards.',
+    description: 'List reports.',
     input: z.object({ ...listArgs }),
     access: 'read',
     request: { local: ['name', 'offset', 'limit'] },
@@ -87,7 +87,7 @@ export const reportOperations = [
     title: 'Get Report',
     toolset: 'reports',
     route: 'GET /reports/{id}',
-    description: 'Get a report with its SQL, settings and layout position.',
+    description: 'Get a report with its SQL.',
     input: z.object({ id, include: z.enum(['dashboard', 'datasource']).optional() }),
     access: 'read',
   }),
@@ -96,7 +96,7 @@ export const reportOperations = [
     title: 'Update Report',
     toolset: 'reports',
     route: 'PATCH /reports/{id}',
-    description: 'Change a report: id plus any create_report fields to change, except width and height (see update_dashboard_layout).',
+    description: 'Change a report. Move or resize it with update_dashboard_layout.',
     input: z.object({
       id,
       ...attributes,
@@ -112,7 +112,7 @@ export const reportOperations = [
     title: 'Delete Report',
     toolset: 'reports',
     route: 'DELETE /reports/{id}',
-    description: 'Delete a report from its dashboard.',
+    description: 'Delete a report.',
     input: z.object({ id }),
     access: 'write',
     present: { kind: 'done', message: (a) => `Report ${a.id} deleted.` },
@@ -122,7 +122,7 @@ export const reportOperations = [
     title: 'Refresh Report',
     toolset: 'reports',
     route: 'POST /reports/{id}/refresh',
-    description: "Rerun a report's query for the given filter inputs, wait, and return its rows.",
+    description: "Rerun a report's query for the filter inputs, wait, and return its rows.",
     input: z.object({ id, parameters, ...rowArgs, ...waitArgs }),
     access: 'run',
     // A repeat cancels the running query for the same inputs and starts it again: same end state.
@@ -136,7 +136,7 @@ export const reportOperations = [
     title: 'Duplicate Report',
     toolset: 'reports',
     route: 'POST /reports/{id}/duplicate',
-    description: 'Copy a report onto the same dashboard; returns the new report.',
+    description: 'Copy a report onto its dashboard; returns the copy.',
     input: z.object({ id }),
     access: 'write',
   }),
@@ -145,7 +145,7 @@ export const reportOperations = [
     title: 'Get Report Data',
     toolset: 'reports',
     route: 'POST /reports/{id}/data',
-    description: "A report's cached result for the given filter inputs; runs no query (refresh_report first if none).",
+    description: "A report's cached rows for the filter inputs; runs no query (refresh_report does).",
     input: z.object({
       id,
       parameters,
@@ -153,7 +153,7 @@ export const reportOperations = [
       csv_column_separator: z.enum([',', ';', '\t']).optional(),
       csv_decimal_separator: z.enum(['.', ',', '/']).optional(),
       csv_quote_style: z.enum(['necessary', 'always']).optional(),
-      offset: z.number().int().min(0).default(0),
+      offset,
       ...rowArgs,
     }),
     access: 'read',
@@ -167,7 +167,7 @@ export const reportOperations = [
     title: 'Export Report PDF',
     toolset: 'reports',
     route: 'POST /reports/{id}/export/pdf',
-    description: 'Render a report as PDF for the given filter inputs and return its download link.',
+    description: 'Export a report as PDF for the filter inputs; returns a download link.',
     input: exportInput,
     access: 'run',
     request: exportRequest,
@@ -189,7 +189,7 @@ export const reportOperations = [
     title: 'Export Report CSV',
     toolset: 'reports',
     route: 'POST /reports/{id}/export/csv',
-    description: 'Export all rows of a report as CSV and return its download link. Needs unlimited_csv_export_enabled on the report.',
+    description: "Export all of a report's rows as CSV; returns a download link. Needs unlimited_csv_export_enabled.",
     input: exportInput,
     access: 'run',
     request: exportRequest,

@@ -4,7 +4,30 @@ import { z } from 'zod';
 
 export const id = z.string().min(1);
 
+/**
+ * This server's own paging and waiting arguments: their defaults are applied but not advertised (the answer
+ * says what was shown and how to get more), which keeps them cheap in every tool that has them.
+ */
+export const UNADVERTISED_DEFAULTS = new WeakSet<z.ZodType>();
+function quiet<T extends z.ZodType>(schema: T): T {
+  UNADVERTISED_DEFAULTS.add(schema);
+  return schema;
+}
+
 export const AGGREGATIONS = ['second', 'minute', 'hour', 'day', 'week', 'week_sunday', 'month', 'quarter', 'year', 'all_time'] as const;
+
+/**
+ * JSON Schemas to advertise instead of the one zod would derive, for a schema that accepts more than is worth
+ * spelling out in every tool that has it.
+ */
+export const ADVERTISED_AS = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+/**
+ * A value of a filter (FilterInput.selected_values, a filter's default_values): a number, string, boolean or
+ * null. Advertised without null, which selects rows with NULL and is rare, to keep 17 copies of it short.
+ */
+export const filterValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+ADVERTISED_AS.set(filterValue, { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] });
 
 /** Cluvio's InputParameters: values for `{…}` parameter expressions in the SQL (a dashboard's filter inputs). */
 export const inputParameters = z.object({
@@ -13,31 +36,44 @@ export const inputParameters = z.object({
     .string()
     .refine((s) => /^\d*~\d*$/.test(s), 'format: <unix-start>~<unix-end>, either side optional')
     .optional()
-    .describe('"<unix-start>~<unix-end>", inclusive; "~" = all time'),
+    .describe('<unix-start>~<unix-end>'),
   aggregation: z.enum(AGGREGATIONS).optional(),
   tz: z.string().optional(),
   filters: z
     .array(
       z.object({
         variable_name: z.string(),
-        selected_values: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])),
+        selected_values: z.array(filterValue).optional(),
       }),
     )
     .optional(),
 });
 
+/** Where a page of rows or list items starts. */
+export const offset = quiet(z.number().int().min(0).default(0));
+
+export const MAX_LIST_LIMIT = 500;
 export const listArgs = {
-  name: z.string().optional().describe('Name contains (any case)'),
-  offset: z.number().int().min(0).default(0),
-  limit: z.number().int().min(1).max(500).default(50),
+  // Matches any part of the name, in any case: the answer says so when nothing matches.
+  name: z.string().optional(),
+  offset,
+  // The cap as a refinement: not worth its tokens in every list tool's schema.
+  limit: quiet(
+    z
+      .number()
+      .int()
+      .min(1)
+      .refine((n) => n <= MAX_LIST_LIMIT, `at most ${MAX_LIST_LIMIT}`)
+      .default(50),
+  ),
 };
 
 export const MAX_ROWS = 1000;
 export const rowArgs = {
-  max_rows: z.number().int().min(1).max(MAX_ROWS).default(100),
+  max_rows: quiet(z.number().int().min(1).max(MAX_ROWS).default(100)),
 };
 export const reportRowArgs = {
-  max_rows_per_report: z.number().int().min(1).max(200).default(20),
+  max_rows_per_report: quiet(z.number().int().min(1).max(200).default(20)),
 };
 /**
  * The longest a tool waits for work by default: most clients give up on a request after 60 s (the MCP SDK,
@@ -48,7 +84,7 @@ export const WAIT_CEILING_SECONDS = 50;
 export const DEFAULT_WAIT_SECONDS = 45;
 
 export function waitSeconds(ceiling: number) {
-  return z.number().int().min(0).max(ceiling).default(Math.min(DEFAULT_WAIT_SECONDS, ceiling));
+  return quiet(z.number().int().min(0).max(ceiling).default(Math.min(DEFAULT_WAIT_SECONDS, ceiling)));
 }
 
 export const waitArgs = {

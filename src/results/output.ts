@@ -3,13 +3,11 @@ export interface ToolOutput {
   text: string;
   structured: Record<string, unknown>;
   isError?: boolean;
-  /** Content after the text: a resource link to an exported file, an image a multimodal model can look at. */
+  /** Content after the text: an image a multimodal model can look at. */
   extra?: ExtraContent[];
 }
 
-export type ExtraContent =
-  | { type: 'resource_link'; uri: string; name: string; mimeType?: string; description?: string }
-  | { type: 'image'; data: string; mimeType: string };
+export type ExtraContent = { type: 'image'; data: string; mimeType: string };
 
 /** Compact JSON for the model: no indentation, undefined dropped. */
 export function compactJson(value: unknown): string {

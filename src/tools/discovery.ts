@@ -65,13 +65,20 @@ export function registerDiscoveryTools(server: McpServer, selected: readonly Ope
     {
       title: 'Call a Cluvio operation',
       description: 'Call an operation by name with arguments matching its input schema (see describe_operation).',
-      inputSchema: toolSchema(z.object({ name: z.string(), arguments: z.record(z.string(), z.unknown()).default({}) })),
+      // A JSON string, not an object: an object with open keys cannot be made strict for OpenAI models.
+      inputSchema: toolSchema(z.object({ name: z.string(), arguments: z.string().default('{}').describe('JSON object') })),
       annotations: { title: 'Call a Cluvio operation', readOnlyHint: readOnlyMode, destructiveHint: !readOnlyMode, idempotentHint: false, openWorldHint: true },
     },
     async (args, ctx) => {
-      const { name, arguments: input } = args as { name: string; arguments: Record<string, unknown> };
+      const { name, arguments: json } = args as { name: string; arguments: string };
       const op = byName.get(name);
       if (!op) return unknown(name);
+      let input: unknown;
+      try {
+        input = JSON.parse(json);
+      } catch (err) {
+        return { content: [{ type: 'text', text: `Invalid arguments for ${name}: not JSON (${(err as Error).message}). Pass a JSON object, e.g. {"id":"…"}.` }], isError: true };
+      }
       const checked = await toolSchema(op.input)['~standard'].validate(input);
       if ('issues' in checked && checked.issues) {
         const problems = checked.issues.map((i) => `${(i.path ?? []).map(String).join('.') || 'arguments'}: ${i.message}`).join('; ');

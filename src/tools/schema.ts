@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import { ADVERTISED_AS, UNADVERTISED_DEFAULTS } from '../operations/shared.js';
 
 /**
  * Input schemas are zod; what a model reads is their JSON Schema, paid for in every conversation.
@@ -18,6 +19,11 @@ function compact(node: unknown): void {
   // zod's .int() advertises the safe-integer range: true, and worth nothing to a model.
   if (o.maximum === Number.MAX_SAFE_INTEGER) delete o.maximum;
   if (o.minimum === Number.MIN_SAFE_INTEGER) delete o.minimum;
+  // Lower bounds a count or offset has anyway; validation still applies them and its messages say so.
+  if (o.type === 'integer' && (o.minimum === 0 || o.minimum === 1 || o.exclusiveMinimum === 0)) {
+    delete o.minimum;
+    delete o.exclusiveMinimum;
+  }
   // zod writes a union of primitives as a type array; converters and validators (Gemini CLI, Mastra's Google
   // layer) accept only [T, "null"] in that form, and anyOf everywhere.
   if (Array.isArray(o.type) && (o.type.length > 2 || (o.type.length === 2 && !o.type.includes('null')))) {
@@ -28,7 +34,21 @@ function compact(node: unknown): void {
 }
 
 export function modelJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const json = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    override: (ctx) => {
+      const zodSchema = ctx.zodSchema as unknown as z.ZodType;
+      const json = ctx.jsonSchema as Record<string, unknown>;
+      if (UNADVERTISED_DEFAULTS.has(zodSchema)) delete json.default;
+      const advertised = ADVERTISED_AS.get(zodSchema);
+      if (advertised) {
+        for (const k of Object.keys(json)) delete json[k];
+        Object.assign(json, structuredClone(advertised));
+      }
+    },
+  }) as Record<string, unknown>;
   compact(json);
   return json;
 }

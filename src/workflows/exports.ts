@@ -1,11 +1,9 @@
 import { undici } from '../cluvio/undici.js';
 import type { CallContext } from '../operations/types.js';
-import type { ExtraContent, ToolOutput } from '../results/output.js';
+import type { ToolOutput } from '../results/output.js';
 import { startWork } from './executions.js';
 import { waitUntilDone } from './wait.js';
 
-/** PNG exports up to this size also come back as image content, so a multimodal model can look. */
-export const MAX_INLINE_IMAGE_BYTES = 1_000_000;
 
 interface ExportJob {
   job_status?: string;
@@ -13,12 +11,11 @@ interface ExportJob {
   error_message?: string;
 }
 
-const MIME = { pdf: 'application/pdf', png: 'image/png', csv: 'text/csv' } as const;
-type Format = keyof typeof MIME;
+type Format = 'pdf' | 'png' | 'csv';
 
 /**
  * Handler for an export operation: start the job, poll Get Export Job until it has a file, then return
- * the download URL as text and as a resource link (and a small PNG inline). Cancelling the call cancels the job.
+ * the download URL as text (and a small PNG inline). Cancelling the call cancels the job.
  */
 export function exportHandler(startOperation: string, format: Format, what: 'dashboard' | 'report') {
   return async (args: Record<string, unknown>, ctx: CallContext): Promise<ToolOutput> => {
@@ -60,18 +57,20 @@ export async function waitForExport(jobId: string, format: Format, label: string
       isError: true,
     };
   }
-  const name = `${label.replace(/\W+/g, '-').toLowerCase()}.${format}`;
-  const extra: ExtraContent[] = [{ type: 'resource_link', uri: job.file_url, name, mimeType: MIME[format], description: `The ${label}; the link expires soon` }];
   let text = `The ${label} is ready (job ${jobId}): ${job.file_url}\nThe link is valid for a short time only.`;
-  if (format === 'png') {
-    const image = await fetchSmallImage(job.file_url, ctx);
-    if (image) extra.push({ type: 'image', data: image, mimeType: 'image/png' });
-    else text += ' (The image is too large to show inline.)';
-  }
-  return { text, structured: { job_id: jobId, job_status: status, file_url: job.file_url }, extra };
+  const structured = { job_id: jobId, job_status: status, file_url: job.file_url };
+  const maxBytes = ctx.config.maxImageKb * 1000;
+  const image = format === 'png' && maxBytes > 0 ? await fetchSmallImage(job.file_url, maxBytes, ctx) : undefined;
+  // The link is in the text only, never a resource_link: LangChain's adapters turn one into a file block that
+  // ChatOpenAI and ChatAnthropic refuse (the conversation cannot continue), and beside an image it makes the
+  // OpenAI Agents SDK send the whole content, base64 included, to the model as text.
+  if (image) return { text, structured, extra: [{ type: 'image', data: image, mimeType: 'image/png' }] };
+  if (format === 'png' && maxBytes > 0) text += ` (The image is larger than ${ctx.config.maxImageKb} kB, too large to show here.)`;
+  return { text, structured };
 }
 
-async function fetchSmallImage(url: string, ctx: CallContext): Promise<string | undefined> {
+/** The image at `url` as base64, if it is at most `maxBytes` long. */
+async function fetchSmallImage(url: string, maxBytes: number, ctx: CallContext): Promise<string | undefined> {
   if (!/^https?:\/\//i.test(url)) return undefined;
   try {
     const { request } = await undici();
@@ -84,7 +83,7 @@ async function fetchSmallImage(url: string, ctx: CallContext): Promise<string | 
     let size = 0;
     for await (const chunk of res.body) {
       size += (chunk as Buffer).length;
-      if (size > MAX_INLINE_IMAGE_BYTES) {
+      if (size > maxBytes) {
         res.body.destroy();
         return undefined;
       }

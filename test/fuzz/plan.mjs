@@ -51,9 +51,9 @@ export function discoveryArguments(discoveryTools, operationTools, ctx) {
         fc.noBias(fc.nat(names.length - 1)).chain((i) =>
           perOp[i][kind].map(({ strategy, args }) => ({
             strategy: kind === 'valid' ? 'valid' : `inner-${strategy}`,
-            args: { name: names[i], arguments: args },
-            // A hostile inner `arguments` is still a schema-valid call_operation call unless it is not an object.
-            outerValid: kind === 'valid' || (args !== null && typeof args === 'object' && !Array.isArray(args)),
+            // call_operation takes the arguments as a JSON string: whatever is inside, the outer call is schema-valid.
+            args: { name: names[i], ...(args === undefined ? {} : { arguments: JSON.stringify(args) }) },
+            outerValid: true,
           })),
         );
       out[tool.name] = { valid: inner('valid'), hostile: fc.oneof(inner('hostile'), hostileArgs(tool.inputSchema, opts)) };

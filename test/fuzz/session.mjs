@@ -243,9 +243,14 @@ export class RawMcp {
               : undefined;
     const text = Array.isArray(content) ? (content.find((c) => c?.type === 'text')?.text ?? '') : '';
     if (problem) return { outcome: 'malformed', ms: res.ms, text, problem };
+    const check = this.outputValidators.get(name);
+    // The server's rule: structuredContent only from a tool that declares an output schema, never on an error
+    // (v1 SDK clients validate it against the schema even then, and throw -32602 on a mismatch).
+    if (result.structuredContent !== undefined && (result.isError || !check)) {
+      return { outcome: 'malformed', ms: res.ms, text, problem: result.isError ? 'structuredContent on an error result' : 'structuredContent from a tool without an outputSchema' };
+    }
     if (result.isError) return { outcome: 'isError', ms: res.ms, text };
     // What an SDK client checks: a tool with an outputSchema must answer structuredContent matching it.
-    const check = this.outputValidators.get(name);
     if (check) {
       if (result.structuredContent === undefined) return { outcome: 'malformed', ms: res.ms, text, problem: 'no structuredContent for a tool with an outputSchema' };
       const verdict = check(result.structuredContent);
@@ -289,7 +294,7 @@ export class RawMcp {
 export async function warmUp(mcp) {
   let last;
   for (let i = 0; i < 10; i++) {
-    last = await mcp.call('run_execution', { datasource_id: SAMPLE_DATASOURCE, sql_query: 'SELECT 1 AS warm', max_wait_seconds: 60 }, 90_000);
+    last = await mcp.call('run_execution', { datasource_id: SAMPLE_DATASOURCE, sql_query: 'SELECT 1 AS warm', max_wait_seconds: 50 }, 90_000);
     if (last.outcome === 'result') return;
   }
   throw new Error(`the sandbox engine did not warm up: ${JSON.stringify(last)}`);
@@ -298,7 +303,7 @@ export async function warmUp(mcp) {
 /** The server still does its job: lists datasources and runs SELECT 1. Returns what is wrong, if anything. */
 export async function healthProblems(mcp, discovery = false) {
   const problems = [];
-  const call = (name, args) => (discovery ? mcp.call('call_operation', { name, arguments: args }, 60_000) : mcp.call(name, args, 60_000));
+  const call = (name, args) => (discovery ? mcp.call('call_operation', { name, arguments: JSON.stringify(args) }, 60_000) : mcp.call(name, args, 60_000));
   const list = await call('list_datasources', {});
   if (list.outcome !== 'result' || !list.text.includes(SAMPLE_DATASOURCE)) problems.push(`list_datasources: ${list.outcome} ${list.text ?? JSON.stringify(list.error)}`);
   const select = await call('run_execution', { datasource_id: SAMPLE_DATASOURCE, sql_query: 'SELECT 1 AS fuzz_health', max_wait_seconds: 30 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, connectStdio, textOf, type Connected } from './harness.js';
+import { CLI, connectStdio, listOf, objectOf, textOf, type Connected } from './harness.js';
 
 /**
  * Many tool calls at once through ONE stdio client: every result is its own, and the server never
@@ -193,9 +193,8 @@ describe('concurrent tool calls through one stdio client', () => {
       for (const g of gets) {
         const res = await g.call;
         expect(res.isError, textOf(res)).toBeFalsy();
-        const out = res.structuredContent as { id?: string; items?: Array<{ id: string }> };
-        if (g.id === 'list') expect(out.items!.map((r) => r.id)).toEqual(expect.arrayContaining(REPORTS));
-        else expect(out.id).toBe(g.id);
+        if (g.id === 'list') expect(listOf(res).items.map((r) => r.id)).toEqual(expect.arrayContaining(REPORTS));
+        else expect(objectOf(res).id).toBe(g.id);
       }
       expect(count.peak).toBeLessThanOrEqual(8);
       console.log(`[concurrency] 50 run_execution + 20 get/list, cap 8: ${ms} ms, ${count.total} upstream requests, at most ${count.peak} open at once`);
@@ -219,7 +218,7 @@ describe('concurrent tool calls through one stdio client', () => {
       const results = await Promise.all(calls);
       const ms = Math.round(performance.now() - started);
       qs.forEach((q, i) => expectOwnRow(results[i]!, q));
-      REPORTS.forEach((id, k) => expect((results[qs.length + k]!.structuredContent as { id: string }).id).toBe(id));
+      REPORTS.forEach((id, k) => expect(objectOf(results[qs.length + k]!).id).toBe(id));
       expect(results[29]!.isError, textOf(results[29]!)).toBeFalsy();
       expect(count.peak).toBeLessThanOrEqual(3);
       // The cap was reached, so calls really did queue rather than trickle in.
@@ -292,8 +291,8 @@ describe('concurrent tool calls through one stdio client', () => {
       expect(await cancelledStart).not.toBe('finished');
       expect(performance.now() - t).toBeLessThan(500);
       open();
-      expect(((await holder).structuredContent as { id: string }).id).toBe('dash-ops-0001');
-      expect(((await after).structuredContent as { id: string }).id).toBe(REPORTS[1]);
+      expect(objectOf(await holder).id).toBe('dash-ops-0001');
+      expect(objectOf(await after).id).toBe(REPORTS[1]);
       // The cancelled call left the queue without sending anything.
       expect(count.urls.filter((u) => u.startsWith(`/reports/${REPORTS[0]}`))).toEqual([]);
       expect(count.urls.filter((u) => u.startsWith(`/reports/${REPORTS[1]}`))).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectStdio, textOf, type Connected } from './harness.js';
+import { connectStdio, listOf, objectOf, textOf, type Connected } from './harness.js';
 
 /** Create → get → update → list → delete through MCP for every resource type that has all five. */
 type Ids = { datasource: string; dashboard: string };
@@ -52,33 +52,35 @@ describe('create → get → update → list → delete through MCP', () => {
   beforeAll(async () => {
     s = await connectStdio(['--sandbox']);
     const ds = await s.client.callTool({ name: 'list_datasources', arguments: { name: 'sample' } });
-    ids.datasource = (ds.structuredContent as { items: Array<{ id: string }> }).items[0]!.id;
+    ids.datasource = listOf(ds).items[0]!.id!;
     const db = await s.client.callTool({ name: 'list_dashboards', arguments: {} });
-    ids.dashboard = (db.structuredContent as { items: Array<{ id: string }> }).items[0]!.id;
+    ids.dashboard = listOf(db).items[0]!.id!;
   });
   afterAll(async () => s?.close());
 
   it.each(CASES)('$type', async ({ type, create, update, check }) => {
     const call = async (name: string, args: Record<string, unknown>) => {
       const res = await s.client.callTool({ name, arguments: args });
-      return { res, text: textOf(res), data: res.structuredContent as Record<string, unknown> };
+      // Object and list tools answer in text only (they declare no output schema).
+      expect(res.structuredContent, name).toBeUndefined();
+      return { res, text: textOf(res) };
     };
     const created = await call(`create_${type}`, create(ids));
     expect(created.res.isError, created.text).toBeFalsy();
-    const id = created.data.id as string;
+    const id = objectOf<{ id: string }>(created.res).id;
     expect(id).toBeTruthy();
 
     const got = await call(`get_${type}`, { id });
     expect(got.res.isError, got.text).toBeFalsy();
-    expect(got.data.id).toBe(id);
+    expect(objectOf(got.res).id).toBe(id);
 
     const updated = await call(`update_${type}`, { id, ...update });
     expect(updated.res.isError, updated.text).toBeFalsy();
-    expect((await call(`get_${type}`, { id })).data[check[0]]).toBe(check[1]);
+    expect(objectOf((await call(`get_${type}`, { id })).res)[check[0]]).toBe(check[1]);
 
     const listed = await call(`list_${type}s`, { limit: 500 });
     expect(listed.res.isError, listed.text).toBeFalsy();
-    expect((listed.data.items as Array<{ id: string }>).map((i) => i.id)).toContain(id);
+    expect(listOf(listed.res).items.map((i) => i.id)).toContain(id);
 
     const deleted = await call(`delete_${type}`, { id });
     expect(deleted.res.isError, deleted.text).toBeFalsy();
@@ -88,12 +90,12 @@ describe('create → get → update → list → delete through MCP', () => {
   });
 
   it('a bad enum value is a tool error naming the field and the accepted values, and changes nothing', async () => {
-    const before = (await s.client.callTool({ name: 'list_datasources', arguments: {} })).structuredContent as { total: number };
+    const before = listOf(await s.client.callTool({ name: 'list_datasources', arguments: {} }));
     const res = await s.client.callTool({ name: 'create_datasource', arguments: { name: 'Bad', database_type: 'nosuchdb', connection_mode: 'direct' } });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/database_type/);
     expect(textOf(res)).toMatch(/"postgres", "redshift"/);
-    const after = (await s.client.callTool({ name: 'list_datasources', arguments: {} })).structuredContent as { total: number };
+    const after = listOf(await s.client.callTool({ name: 'list_datasources', arguments: {} }));
     expect(after.total).toBe(before.total);
   });
 
@@ -106,9 +108,9 @@ describe('create → get → update → list → delete through MCP', () => {
   it('redacts credentials the API returns', async () => {
     const res = await s.client.callTool({ name: 'create_datasource', arguments: { name: 'Secretive', database_type: 'postgres', connection_mode: 'direct', password: 'pw-marker-123' } });
     expect(JSON.stringify(res)).not.toContain('pw-marker-123');
-    expect((res.structuredContent as { password: string }).password).toMatch(/^\[redacted/);
+    expect(objectOf<{ password: string }>(res).password).toMatch(/^\[redacted/);
     const agent = await s.client.callTool({ name: 'create_datasource_agent', arguments: { name: 'Secret agent' } });
-    const key = (agent.structuredContent as { secret_key?: string }).secret_key;
+    const key = objectOf<{ secret_key?: string }>(agent).secret_key;
     expect(key).toMatch(/^\[redacted/);
   });
 });

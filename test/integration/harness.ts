@@ -82,3 +82,29 @@ export function textOf(result: { content?: unknown }): string {
   const content = result.content as Array<{ type: string; text?: string }> | undefined;
   return content?.find((c) => c.type === 'text')?.text ?? '';
 }
+
+/** An object tool's answer (get_…, create_…, update_…): its text is the flattened object as compact JSON. */
+export function objectOf<T = Record<string, unknown>>(result: { content?: unknown }): T {
+  const text = textOf(result);
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`not an object answer: ${text.slice(0, 300)}`);
+  }
+}
+
+/** A list tool's answer: the rows of its table, keyed by column ("NULL" for null), and M of "Showing N of M". */
+export function listOf(result: { content?: unknown }): { total: number; items: Array<Record<string, string>> } {
+  const text = textOf(result);
+  if (/^The list is empty|^Nothing matches/.test(text)) return { total: 0, items: [] };
+  const total = /^Showing \d+ of (\d+)/.exec(text);
+  if (!total) throw new Error(`not a list answer: ${text.slice(0, 300)}`);
+  const split = (line: string) =>
+    line
+      .slice(2, -2)
+      .split(/ (?<!\\)\| /)
+      .map((c) => c.replace(/\\\|/g, '|'));
+  const [header, , ...body] = text.split('\n').filter((l) => l.startsWith('|'));
+  const names = split(header ?? '');
+  return { total: Number(total[1]), items: body.map((line) => Object.fromEntries(split(line).map((v, i) => [names[i]!, v]))) };
+}

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, connectStdio, textOf, type Connected } from './harness.js';
+import { CLI, connectStdio, listOf, textOf, type Connected } from './harness.js';
 
 async function sampleId(s: Connected): Promise<string> {
   const res = await s.client.callTool({ name: 'list_datasources', arguments: { name: 'sample' } });
-  return (res.structuredContent as { items: Array<{ id: string }> }).items[0]!.id;
+  return listOf(res).items[0]!.id!;
 }
 
 describe('--read-only', () => {
@@ -92,20 +92,27 @@ describe('--discovery', () => {
     expect(textOf(found)).toMatch(/^get_datasource_schema:/);
 
     const described = await s.client.callTool({ name: 'describe_operation', arguments: { name: 'run_execution' } });
-    const schema = (described.structuredContent as { input_schema: { required: string[] } }).input_schema;
+    const schema = (JSON.parse(textOf(described)) as { input_schema: { required: string[] } }).input_schema;
     expect(schema.required).toEqual(['datasource_id', 'sql_query']);
 
-    const id = ((await s.client.callTool({ name: 'call_operation', arguments: { name: 'list_datasources', arguments: { name: 'sample' } } })).structuredContent as {
-      items: Array<{ id: string }>;
-    }).items[0]!.id;
-    const rows = await s.client.callTool({ name: 'call_operation', arguments: { name: 'run_execution', arguments: { datasource_id: id, sql_query: 'SELECT 6*7 AS answer' } } });
-    expect(textOf(rows)).toContain('42');
+    const call = (name: string, args: unknown) => s.client.callTool({ name: 'call_operation', arguments: { name, arguments: JSON.stringify(args) } });
+    const listed = await call('list_datasources', { name: 'sample' });
+    expect(listed.structuredContent).toBeUndefined();
+    const id = listOf(listed).items[0]!.id!;
+    const rows = await call('run_execution', { datasource_id: id, sql_query: 'SELECT 6*7 AS answer' });
+    expect(rows.isError, textOf(rows)).toBeFalsy();
+    expect(textOf(rows)).toMatch(/\| 42 \|/);
+    // call_operation declares no output schema: no structuredContent, even for run_execution.
+    expect(rows.structuredContent).toBeUndefined();
 
-    const bad = await s.client.callTool({ name: 'call_operation', arguments: { name: 'run_execution', arguments: { datasource_id: id } } });
+    const bad = await call('run_execution', { datasource_id: id });
     expect(bad.isError).toBe(true);
-    expect(textOf(bad)).toMatch(/sql_query/);
+    expect(textOf(bad)).toMatch(/sql_query: required/);
+    const notJson = await s.client.callTool({ name: 'call_operation', arguments: { name: 'run_execution', arguments: '{datasource_id:' } });
+    expect(notJson.isError).toBe(true);
+    expect(textOf(notJson)).toMatch(/not JSON/);
 
-    const hidden = await s.client.callTool({ name: 'call_operation', arguments: { name: 'delete_datasource', arguments: { id } } });
+    const hidden = await call('delete_datasource', { id });
     expect(hidden.isError).toBe(true);
     expect(textOf(hidden)).toMatch(/No operation "delete_datasource"/);
     const notFound = await s.client.callTool({ name: 'search_operations', arguments: { query: 'delete datasource' } });

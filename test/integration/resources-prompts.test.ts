@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, connectStdio, textOf, type Connected } from './harness.js';
+import { CLI, connectStdio, objectOf, textOf, type Connected } from './harness.js';
 
 /** Resources, templates, completions and prompts through MCP against the sandbox's seeded organisation. */
 const SAMPLE = 'smpl-data-0001';
@@ -112,7 +112,7 @@ describe('resources and prompts', () => {
     expect(await complete('cluvio://dashboards/{id}', 'id', 'Resource test')).toEqual([]);
     const created = await s.client.callTool({ name: 'create_dashboard', arguments: { name: 'Resource test board' } });
     expect(created.isError, textOf(created)).toBeFalsy();
-    const id = String((created.structuredContent as { id?: unknown } | undefined)?.id ?? /"id":\s*"([^"]+)"/.exec(textOf(created))?.[1]);
+    const id = objectOf<{ id: string }>(created).id;
     expect(await waitFor(() => listChanged.length > 0)).toBe(true);
     expect((await s.client.listResources()).resources.map((r) => r.uri)).toContain(`cluvio://dashboards/${id}`);
     expect(await complete('cluvio://dashboards/{id}', 'id', 'Resource test')).toEqual([id]);
@@ -120,7 +120,7 @@ describe('resources and prompts', () => {
 
   it('caps a resource at 100 kB and says so', async () => {
     const created = await s.client.callTool({ name: 'create_dashboard', arguments: { name: 'Huge SQL board' } });
-    const dashboardId = String((created.structuredContent as { id?: unknown }).id);
+    const dashboardId = objectOf<{ id: string }>(created).id;
     const sql = `SELECT 1 AS one -- ${'padding '.repeat(16_000)}`;
     const report = await s.client.callTool({ name: 'create_report', arguments: { name: 'Long SQL', dashboard_id: dashboardId, datasource_id: SAMPLE, sql_query: sql } });
     expect(report.isError, textOf(report)).toBeFalsy();

@@ -3,7 +3,7 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { connectStdio, textOf, type Connected } from './harness.js';
+import { connectStdio, objectOf, textOf, type Connected } from './harness.js';
 
 /**
  * No secret reaches the model, the protocol stream or the logs — with logging at its most verbose.
@@ -145,7 +145,8 @@ describe('secrets never reach the model, the protocol stream or the logs', () =>
     expect(!!res.isError, `${tool}: ${textOf(res)}`).toBe(expectError);
     return res;
   };
-  const structured = <T>(res: Result) => res.structuredContent as T;
+  /** structuredContent for the tools that declare an output schema; the object for the others (their text is its JSON). */
+  const structured = <T>(res: Result) => (res.structuredContent ?? objectOf(res)) as T;
 
   it('drives every kind of tool with trace logging on', async () => {
     // list / get (a datasource with a password on record)
@@ -300,7 +301,7 @@ describe('--sandbox with a marker key, and CLUVIO_REVEAL_SECRETS', () => {
     try {
       const res = await s.client.callTool({ name: 'get_datasource', arguments: { id: DS } });
       expect(res.isError, textOf(res)).toBeFalsy();
-      expect((res.structuredContent as { password?: string }).password).toBe(SAMPLE_PASSWORD);
+      expect(objectOf<{ password?: string }>(res).password).toBe(SAMPLE_PASSWORD);
       // Revealing credentials is for the model's output only: the logs still leave them out.
       expect(s.stderr()).not.toContain(SAMPLE_PASSWORD);
       expect(s.stderr()).not.toContain(MARKER_KEY);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, connectStdio, textOf, type Connected } from './harness.js';
+import { CLI, connectStdio, listOf, objectOf, textOf, type Connected } from './harness.js';
 
 const EXPECTED_TOOLS = [
   'cancel_execution',
@@ -47,7 +47,8 @@ describe('cluvio-mcp --sandbox over stdio', () => {
     const res = await s.client.callTool({ name: 'list_datasources', arguments: {} });
     expect(res.isError).toBeFalsy();
     expect(textOf(res)).toContain('Cluvio Sample Data');
-    const items = (res.structuredContent as { items: Array<{ id: string; name: string }> }).items;
+    expect(res.structuredContent).toBeUndefined();
+    const items = listOf(res).items;
     sampleId = items.find((d) => d.name === 'Cluvio Sample Data')!.id;
     expect(sampleId).toBeTruthy();
     const api = /"apiUrl":"([^"]+)"/.exec(s.stderr());
@@ -58,19 +59,17 @@ describe('cluvio-mcp --sandbox over stdio', () => {
   it('get_datasource redacts the password', async () => {
     const res = await s.client.callTool({ name: 'get_datasource', arguments: { id: sampleId } });
     expect(res.isError).toBeFalsy();
-    const d = res.structuredContent as Record<string, unknown>;
+    const d = objectOf(res);
     expect(d.name).toBe('Cluvio Sample Data');
-    if ('password' in d) expect(String(d.password)).toMatch(/^\[redacted/);
+    expect(String(d.password)).toMatch(/^\[redacted/);
   });
 
   it('get_datasource_schema shows tables and columns', async () => {
     const res = await s.client.callTool({ name: 'get_datasource_schema', arguments: { id: sampleId } });
     expect(res.isError, textOf(res)).toBeFalsy();
-    const schemas = (res.structuredContent as { schemas: Array<{ name: string; tables: Array<{ name: string; columns: unknown[] }> }> }).schemas;
-    const tables = schemas.flatMap((x) => x.tables);
-    expect(tables.length).toBeGreaterThanOrEqual(3);
-    expect(tables.every((t) => t.columns.length > 0)).toBe(true);
-    expect(textOf(res)).toMatch(/\w+\(\w+ \w+/);
+    const tables = schemaTables(textOf(res));
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['public.airlines', 'public.airports', 'public.routes', 'public.flights']));
+    expect(tables.every((t) => t.columns > 0)).toBe(true);
   });
 
   it('run_execution of SELECT 41+1 returns 42', async () => {
@@ -86,9 +85,7 @@ describe('cluvio-mcp --sandbox over stdio', () => {
 
   it('COUNT(*) on the largest table is at least 200,000', async () => {
     const schema = await s.client.callTool({ name: 'get_datasource_schema', arguments: { id: sampleId } });
-    const tables = (schema.structuredContent as { schemas: Array<{ name: string; tables: Array<{ name: string }> }> }).schemas.flatMap((x) =>
-      x.tables.map((t) => `${x.name}.${t.name}`),
-    );
+    const tables = schemaTables(textOf(schema)).map((t) => t.name);
     let max = 0;
     for (const t of tables) {
       const res = await s.client.callTool({ name: 'run_execution', arguments: { datasource_id: sampleId, sql_query: `SELECT COUNT(*) AS n FROM ${t}` } });
@@ -103,6 +100,8 @@ describe('cluvio-mcp --sandbox over stdio', () => {
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/query_error/);
     expect(textOf(res)).toMatch(/no_such_table/);
+    // An error carries no structuredContent: run_execution's output schema describes results, and v1 SDK clients check it even on errors.
+    expect(res.structuredContent).toBeUndefined();
   });
 
   it('pages through a result with get_execution_data', async () => {
@@ -171,6 +170,10 @@ describe('cluvio-mcp --sandbox over stdio', () => {
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/HTTP 404/);
     expect(textOf(res)).toMatch(/list/i);
+    const run = await s.client.callTool({ name: 'run_execution', arguments: { datasource_id: 'nope', sql_query: 'SELECT 1' } });
+    expect(run.isError).toBe(true);
+    expect(textOf(run)).toMatch(/HTTP 404/);
+    expect(run.structuredContent).toBeUndefined();
   });
 
   it('never writes the API key to stderr', async () => {
@@ -212,6 +215,19 @@ describe('start-up', () => {
     await new Promise((r) => child.once('exit', r));
   });
 });
+
+/** The tables of get_datasource_schema's text ("schema s (n tables)" then "table(column type, …)" lines) as schema.table. */
+function schemaTables(text: string): Array<{ name: string; columns: number }> {
+  let schema = '';
+  const tables: Array<{ name: string; columns: number }> = [];
+  for (const line of text.split('\n')) {
+    const head = /^schema (\S+) \(/.exec(line);
+    if (head) schema = head[1]!;
+    const table = /^(\w+)\((.*)\)$/.exec(line);
+    if (table) tables.push({ name: `${schema}.${table[1]}`, columns: table[2]!.split(', ').filter(Boolean).length });
+  }
+  return tables;
+}
 
 async function sandboxExecutions(apiUrl: string): Promise<Array<{ id: string; status: string; sql_query: string }>> {
   const res = await fetch(`${apiUrl}/_sandbox/executions`);

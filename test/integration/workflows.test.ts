@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectStdio, textOf, type Connected } from './harness.js';
+import { connectStdio, objectOf, textOf, type Connected } from './harness.js';
 
 /** Long-running work through MCP against the sandbox's seeded organisation (see src/sandbox/routes/resources.ts). */
 const OPS = 'dash-ops-0001';
@@ -18,6 +18,8 @@ describe('long-running workflows', () => {
   afterAll(async () => s?.close());
   const call = (name: string, args: Record<string, unknown>, options?: Parameters<Connected['client']['callTool']>[1]) =>
     s.client.callTool({ name, arguments: args }, options);
+  /** The download link an export names in its text. */
+  const downloadUrl = (res: { content?: unknown }) => /https?:\/\/\S+/.exec(textOf(res))?.[0] ?? '';
 
   it('refresh_dashboard returns rows for each report, with names, and reports progress', async () => {
     const progress: Array<{ progress: number; total?: number; message?: string }> = [];
@@ -77,9 +79,10 @@ describe('long-running workflows', () => {
   it('export_dashboard_pdf returns a link whose download is a PDF', async () => {
     const res = await call('export_dashboard_pdf', { id: OPS, parameters: { timerange: Q3_2026 } });
     expect(res.isError, textOf(res)).toBeFalsy();
-    const url = (res.structuredContent as { file_url: string }).file_url;
-    const link = (res.content as Array<{ type: string; uri?: string }>).find((c) => c.type === 'resource_link');
-    expect(link?.uri).toBe(url);
+    const url = downloadUrl(res);
+    // The link in the text only: one text block, no structuredContent, no resource_link.
+    expect(res.content).toEqual([{ type: 'text', text: expect.stringContaining(url) }]);
+    expect(res.structuredContent).toBeUndefined();
     const bytes = Buffer.from(await (await fetch(url)).arrayBuffer());
     expect(bytes.subarray(0, 4).toString()).toBe('%PDF');
   });
@@ -87,15 +90,20 @@ describe('long-running workflows', () => {
   it('export_dashboard_png returns the image itself', async () => {
     const res = await call('export_dashboard_png', { id: OPS, parameters: { timerange: Q3_2026 } });
     expect(res.isError, textOf(res)).toBeFalsy();
-    const image = (res.content as Array<{ type: string; data?: string; mimeType?: string }>).find((c) => c.type === 'image');
+    const content = res.content as Array<{ type: string; data?: string; mimeType?: string }>;
+    const image = content.find((c) => c.type === 'image');
     expect(image?.mimeType).toBe('image/png');
     expect(Buffer.from(image!.data!, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    // Text and image only: a resource_link beside an image makes the OpenAI Agents SDK send the whole array, base64 and all, as text.
+    expect(content.map((c) => c.type)).toEqual(['text', 'image']);
+    expect(Buffer.from(image!.data!, 'base64').length).toBeLessThanOrEqual(24_000);
+    expect(Buffer.from(await (await fetch(downloadUrl(res))).arrayBuffer()).toString('base64')).toBe(image!.data);
   });
 
   it("export_report_csv returns a link whose download is the report's CSV", async () => {
     const res = await call('export_report_csv', { id: TOP_AIRPORTS, parameters: { timerange: Q3_2026 } });
     expect(res.isError, textOf(res)).toBeFalsy();
-    const csv = await (await fetch((res.structuredContent as { file_url: string }).file_url)).text();
+    const csv = await (await fetch(downloadUrl(res))).text();
     const rows = csv.trim().split('\n');
     expect(rows[0]).toMatch(/origin.*flights.*passengers/);
     expect(rows).toHaveLength(11);
@@ -104,10 +112,9 @@ describe('long-running workflows', () => {
   it('run_sql_alert_query says whether the alert triggered', async () => {
     const res = await call('run_sql_alert_query', { id: 'alert-cancellations' });
     expect(res.isError, textOf(res)).toBeFalsy();
-    const out = res.structuredContent as { triggered: boolean; last_result_status: string };
-    expect(['ok', 'alert_triggered']).toContain(out.last_result_status);
-    expect(out.triggered).toBe(out.last_result_status === 'alert_triggered');
-    expect(textOf(res)).toMatch(out.triggered ? /TRIGGERED/ : /did not trigger/);
+    const alert = objectOf<{ last_result_status: string }>(await call('get_sql_alert', { id: 'alert-cancellations' }));
+    expect(['ok', 'alert_triggered']).toContain(alert.last_result_status);
+    expect(textOf(res)).toMatch(alert.last_result_status === 'alert_triggered' ? /TRIGGERED/ : /did not trigger \(result ok\)/);
   });
 
   it('run_sql_alert_query reports a triggered alert', async () => {
@@ -119,27 +126,28 @@ describe('long-running workflows', () => {
       trigger_condition: 'has_results',
       datasource_id: 'smpl-data-0001',
     });
-    const id = (created.structuredContent as { id: string }).id;
+    const id = objectOf<{ id: string }>(created).id;
     const res = await call('run_sql_alert_query', { id });
     expect(res.isError, textOf(res)).toBeFalsy();
-    expect((res.structuredContent as { triggered: boolean }).triggered).toBe(true);
-    expect(textOf(res)).toMatch(/TRIGGERED/);
+    expect(textOf(res)).toMatch(/^Alert "Always fires" TRIGGERED/);
+    expect(objectOf<{ last_result_status: string }>(await call('get_sql_alert', { id })).last_result_status).toBe('alert_triggered');
     const failing = await call('create_sql_alert', { name: 'Broken', sql_query: 'SELECT * FROM nowhere', run_schedule: 'disabled', email_condition: 'triggered', datasource_id: 'smpl-data-0001' });
-    const broken = await call('run_sql_alert_query', { id: (failing.structuredContent as { id: string }).id });
+    const broken = await call('run_sql_alert_query', { id: objectOf<{ id: string }>(failing).id });
     expect(broken.isError).toBe(true);
     expect(textOf(broken)).toMatch(/query_error.*nowhere/);
   });
 
   it('drop-down filter options: manual values, and a SQL filter refreshed by running its query', async () => {
     const manual = await call('get_drop_down_filter_options', { id: 'flt-airline' });
-    expect((manual.structuredContent as { total: number }).total).toBeGreaterThan(0);
+    expect(textOf(manual)).toMatch(/^Filter flt-airline: 12 options\./);
     const refreshed = await call('refresh_drop_down_filter_options', { id: 'flt-origin-airport' });
     expect(refreshed.isError, textOf(refreshed)).toBeFalsy();
-    expect((refreshed.structuredContent as { total: number }).total).toBeGreaterThanOrEqual(20);
+    // One option per airport of the sample data.
+    expect(textOf(refreshed)).toMatch(/^Filter flt-origin-airport: 40 options/);
   });
 
   it('cancelling a long refresh_dashboard cancels its queries in the sandbox', async () => {
-    const dash = (await call('create_dashboard', { name: 'Slow board' })).structuredContent as { id: string };
+    const dash = objectOf<{ id: string }>(await call('create_dashboard', { name: 'Slow board' }));
     await call('create_report', { name: 'Slow report', dashboard_id: dash.id, datasource_id: 'smpl-data-0001', sql_query: "SELECT pg_sleep(4), 'slow-dashboard-marker' AS m" });
     const controller = new AbortController();
     const pending = call('refresh_dashboard', { id: dash.id }, { signal: controller.signal });
@@ -150,7 +158,7 @@ describe('long-running workflows', () => {
   });
 
   it('cancelling an export cancels the export job in the sandbox', async () => {
-    const dash = (await call('create_dashboard', { name: 'Slow export board' })).structuredContent as { id: string };
+    const dash = objectOf<{ id: string }>(await call('create_dashboard', { name: 'Slow export board' }));
     await call('create_report', { name: 'Slow export report', dashboard_id: dash.id, datasource_id: 'smpl-data-0001', sql_query: 'SELECT pg_sleep(4), 1 AS x' });
     const controller = new AbortController();
     const pending = call('export_dashboard_pdf', { id: dash.id }, { signal: controller.signal });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { datasourceAgentOperations } from '../../src/operations/datasource-agents.js';
+import { datasourceOperations } from '../../src/operations/datasources.js';
+import { executionOperations } from '../../src/operations/executions.js';
 import { exportJobOperations } from '../../src/operations/export-jobs.js';
 import { buildRequest } from '../../src/operations/request.js';
 import type { Operation } from '../../src/operations/types.js';
@@ -7,11 +9,13 @@ import { userGroupOperations } from '../../src/operations/user-groups.js';
 import { userOperations } from '../../src/operations/users.js';
 import { REDACTED } from '../../src/results/redact.js';
 import { present } from '../../src/tools/present.js';
+import { annotationsFor } from '../../src/tools/register.js';
+import { modelJsonSchema } from '../../src/tools/schema.js';
 
 const all = [...datasourceAgentOperations, ...userOperations, ...userGroupOperations, ...exportJobOperations];
 
 function op(id: string): Operation {
-  const found = all.find((o) => o.id === id);
+  const found = [...all, ...datasourceOperations, ...executionOperations].find((o) => o.id === id);
   if (!found) throw new Error(`no operation ${id}`);
   return found;
 }
@@ -30,7 +34,7 @@ function rejects(id: string, args: Record<string, unknown>): boolean {
 }
 
 describe('catalog entries of this group', () => {
-  it('has the 18 operations with their toolsets', () => {
+  it('has the 20 operations with their toolsets', () => {
     expect(datasourceAgentOperations.map((o) => o.id)).toEqual([
       'createDatasourceAgent',
       'listDatasourceAgents',
@@ -38,7 +42,7 @@ describe('catalog entries of this group', () => {
       'updateDatasourceAgent',
       'deleteDatasourceAgent',
     ]);
-    expect(userOperations.map((o) => o.id)).toEqual(['listUsers', 'getUser', 'updateUser', 'inviteUser', 'resendUserInvite', 'deleteUserInvite']);
+    expect(userOperations.map((o) => o.id)).toEqual(['listUsers', 'getUser', 'updateUser', 'deactivateUser', 'activateUser', 'inviteUser', 'resendUserInvite', 'deleteUserInvite']);
     expect(userGroupOperations.map((o) => o.id)).toEqual(['createUserGroup', 'listUserGroups', 'getUserGroup', 'updateUserGroup', 'deleteUserGroup']);
     expect(exportJobOperations.map((o) => o.id)).toEqual(['getExportJob', 'cancelExportJob']);
     for (const o of datasourceAgentOperations) expect(o.toolset).toBe('datasource_agents');
@@ -56,7 +60,8 @@ describe('catalog entries of this group', () => {
 });
 
 describe('datasource agents', () => {
-  it('creates with a JSON:API envelope', () => {
+  it('creates with a JSON:API envelope, enabled by default', () => {
+    expect(request('createDatasourceAgent', { name: 'a' }).body).toEqual({ data: { type: 'datasource_agents', attributes: { name: 'a', enabled: true } } });
     expect(request('createDatasourceAgent', { name: 'prod agent', enabled: false })).toEqual({
       method: 'POST',
       path: '/datasource_agents',
@@ -68,9 +73,8 @@ describe('datasource agents', () => {
     expect(rejects('createDatasourceAgent', { name: 'x', enabled: 'yes' })).toBe(true);
   });
 
-  it('warns that the secret key is shown once and redacted unless revealed', () => {
-    expect(op('createDatasourceAgent').description).toMatch(/only once/);
-    expect(op('createDatasourceAgent').description).toContain('CLUVIO_REVEAL_SECRETS=true');
+  it('says the secret key is returned only at creation, and redacts it unless revealed', () => {
+    expect(op('createDatasourceAgent').description).toMatch(/secret_key is returned only here/);
     const doc = { data: { id: 'a1', type: 'datasource_agents', attributes: { name: 'n', secret_key: 's3cret' } } };
     expect(present(op('createDatasourceAgent'), {}, doc, false).structured).toMatchObject({ id: 'a1', secret_key: REDACTED });
     expect(present(op('createDatasourceAgent'), {}, doc, true).structured).toMatchObject({ secret_key: 's3cret' });
@@ -146,7 +150,7 @@ describe('users', () => {
       bodyType: 'json',
       body: { email: 'new@example.com', role: 'viewer', user_group_ids: ['g1'] },
     });
-    expect(request('inviteUser', { email: 'boss@example.com', role: 'admin' }).body).toEqual({ email: 'boss@example.com', role: 'admin' });
+    expect(request('inviteUser', { email: 'boss@example.com', role: 'admin' }).body).toEqual({ email: 'boss@example.com', role: 'admin', user_group_ids: [] });
     expect(rejects('inviteUser', { email: 'not-an-address' })).toBe(true);
     expect(rejects('inviteUser', { email: 'a@b.c', role: 'owner' })).toBe(true);
   });
@@ -156,6 +160,17 @@ describe('users', () => {
     expect(request('deleteUserInvite', { id: 'u9' })).toEqual({ method: 'DELETE', path: '/users/u9/invite', query: {}, body: undefined, bodyType: undefined });
     expect(op('resendUserInvite').access).toBe('write');
     expect(present(op('deleteUserInvite'), { id: 'u9' }, undefined, false).text).toContain('u9');
+  });
+
+  it('deactivates and activates by user id, activation optionally with a role', () => {
+    expect(request('deactivateUser', { id: 'u9' })).toEqual({ method: 'POST', path: '/users/u9/deactivate', query: {}, body: undefined, bodyType: undefined });
+    expect(request('activateUser', { id: 'u9' })).toEqual({ method: 'POST', path: '/users/u9/activate', query: {}, body: {}, bodyType: 'json' });
+    expect(request('activateUser', { id: 'u9', role: 'viewer' }).body).toEqual({ role: 'viewer' });
+    expect(rejects('activateUser', { id: 'u9', role: 'admin' })).toBe(true);
+    for (const id of ['deactivateUser', 'activateUser']) expect(op(id)).toMatchObject({ access: 'write', idempotent: true });
+    expect(annotationsFor(op('deactivateUser'), false).destructiveHint).toBe(true);
+    expect(annotationsFor(op('activateUser'), false).destructiveHint).toBe(false);
+    expect(present(op('activateUser'), { id: 'u9', role: 'viewer' }, undefined, false).text).toBe('User u9 activated as viewer.');
   });
 });
 
@@ -192,8 +207,10 @@ describe('user groups', () => {
     expect(rejects('getUserGroup', { id: 'g1', include: 'user_groups' })).toBe(true);
   });
 
-  it('updates any field though it advertises a few', () => {
-    expect(op('updateUserGroup').advertise).toEqual(['id', 'name', 'user_ids']);
+  it('updates any field, every one advertised and optional but id', () => {
+    const schema = modelJsonSchema(op('updateUserGroup').input, 'input');
+    expect(Object.keys(schema.properties as object)).toEqual(['id', 'name', 'description', 'user_ids', 'dashboard_ids']);
+    expect(schema.required).toEqual(['id']);
     expect(request('updateUserGroup', { id: 'g1', dashboard_ids: ['d3'] })).toEqual({
       method: 'PATCH',
       path: '/user_groups/g1',
@@ -218,5 +235,48 @@ describe('export jobs', () => {
   it('cancels', () => {
     expect(request('cancelExportJob', { id: 'j1' })).toMatchObject({ method: 'POST', path: '/export_jobs/j1/cancel', body: undefined });
     expect(rejects('cancelExportJob', {})).toBe(true);
+  });
+});
+
+describe('datasources', () => {
+  it('create sends the reference defaults but leaves the SSL flags to Cluvio', () => {
+    expect(request('createDatasource', { name: 'db', database_type: 'postgres', connection_mode: 'direct' }).body).toEqual({
+      data: {
+        type: 'datasources',
+        attributes: { name: 'db', database_type: 'postgres', connection_mode: 'direct', enabled: true, max_concurrent_executions: 20, update_schema_nightly: true, update_schema_row_counts: true },
+      },
+    });
+    expect(rejects('createDatasource', { name: 'db', database_type: 'sqlite', connection_mode: 'direct' })).toBe(true);
+  });
+
+  it('update advertises every attribute, sends only what is given and requires only id', () => {
+    const create = modelJsonSchema(op('createDatasource').input, 'input');
+    const update = modelJsonSchema(op('updateDatasource').input, 'input');
+    expect(Object.keys(update.properties as object)).toEqual(['id', ...Object.keys(create.properties as object)]);
+    expect(update.required).toEqual(['id']);
+    expect(JSON.stringify(update)).not.toContain('"default"');
+    expect(request('updateDatasource', { id: 'd1', agent_ids: ['a1'] }).body).toEqual({
+      data: { type: 'datasources', id: 'd1', attributes: {}, relationships: { agents: { data: [{ id: 'a1', type: 'datasource_agents' }] } } },
+    });
+  });
+});
+
+describe('update schemas of this group', () => {
+  it('carry no defaults, so an omitted field stays unchanged', () => {
+    for (const id of ['updateDatasource', 'updateDatasourceAgent', 'updateUser', 'updateUserGroup']) {
+      expect(JSON.stringify(modelJsonSchema(op(id).input, 'input')), id).not.toContain('"default"');
+      expect(modelJsonSchema(op(id).input, 'input').required, id).toEqual(['id']);
+    }
+  });
+
+  it('advertise no property-less object anywhere', () => {
+    const bare = (node: unknown): boolean => {
+      if (!node || typeof node !== 'object') return false;
+      if (Array.isArray(node)) return node.some(bare);
+      const o = node as Record<string, unknown>;
+      if (o.type === 'object' && !o.properties) return true;
+      return Object.values(o).some(bare);
+    };
+    for (const o of [...all, ...datasourceOperations, ...executionOperations]) expect(bare(modelJsonSchema(o.input, 'input')), o.id).toBe(false);
   });
 });

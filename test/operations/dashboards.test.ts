@@ -80,11 +80,16 @@ describe('dashboard operations', () => {
             data_refresh_rate: 1440,
             is_locked: false,
             default_page_width: 1600,
+            filters_configuration: {},
           },
         },
       },
     });
+    const attributes = (args: Record<string, unknown>) => (request('createDashboard', args).body as { data: { attributes: Record<string, unknown> } }).data.attributes;
+    expect(attributes({ name: 'x' })).toMatchObject({ time_zone_config: { type: 'disabled' }, filters_configuration: {} });
+    expect(attributes({ name: 'x', time_zone_config: { allowed_time_zones: ['UTC'] } }).time_zone_config).toEqual({ type: 'disabled', allowed_time_zones: ['UTC'] });
     rejects('createDashboard', {});
+    rejects('createDashboard', { name: 'x', default_page_width: 0 });
     rejects('createDashboard', { name: 'x', color_scheme: 'scheme_9' });
     rejects('createDashboard', { name: 'x', time_zone_config: { type: 'utc' } });
     rejects('createDashboard', { name: 'x', filters_configuration: { aggregation_options: ['fortnight'] } });
@@ -117,11 +122,14 @@ describe('dashboard operations', () => {
     rejects('updateDashboard', { name: 'New' });
   });
 
-  it('update advertises only id and the most used fields', () => {
-    const o = op('updateDashboard');
-    const schema = modelJsonSchema(o.input, 'input', o.advertise);
-    expect(Object.keys(schema.properties as object)).toEqual(['id', 'name', 'description', 'default_parameters']);
+  it('update advertises every settable attribute on its own, only id required, no defaults', () => {
+    const schema = modelJsonSchema(op('updateDashboard').input, 'input') as { properties: Record<string, Record<string, unknown>>; required: string[] };
+    const create = modelJsonSchema(op('createDashboard').input, 'input') as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(['id', ...Object.keys(create.properties), 'default_parameters']);
     expect(schema.required).toEqual(['id']);
+    expect(JSON.stringify(schema)).not.toContain('"default"');
+    expect(schema.properties.color_scheme?.enum).toHaveLength(8);
+    expect(Object.keys(schema.properties.default_parameters?.properties as object)).toEqual(['timerange', 'aggregation', 'tz', 'filters']);
   });
 
   it('delete, lock, unlock, duplicate, backup: the path only', () => {
@@ -193,9 +201,22 @@ describe('dashboard operations', () => {
     expect(advertised).not.toContain('"report"');
   });
 
-  it('filter inputs are advertised in one line but validated in full', () => {
-    const schema = modelJsonSchema(op('exportDashboardPdf').input, 'input') as { properties: Record<string, unknown> };
-    expect(schema.properties.parameters).toEqual({ type: 'object', description: expect.stringContaining('run_execution') });
+  it('filter inputs are advertised in full', () => {
+    const schema = modelJsonSchema(op('exportDashboardPdf').input, 'input') as { properties: Record<string, { properties?: object }> };
+    expect(Object.keys(schema.properties.parameters?.properties ?? {})).toEqual(['timerange', 'aggregation', 'tz', 'filters']);
+  });
+
+  it('no advertised object lacks its properties, and no schema is left open', () => {
+    const open: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (!node || typeof node !== 'object') return;
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}[${i}]`));
+      const o = node as Record<string, unknown>;
+      if (Object.keys(o).length === 0 || (o.type === 'object' && !o.properties)) open.push(at);
+      for (const [k, v] of Object.entries(o)) if (k !== 'default') walk(v, `${at}.${k}`);
+    };
+    for (const o of all) walk(modelJsonSchema(o.input, 'input'), o.id);
+    expect(open).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { filterOperations } from '../../src/operations/filters.js';
 import { buildRequest } from '../../src/operations/request.js';
+import { inputParameters } from '../../src/operations/shared.js';
 import { sqlAlertOperations } from '../../src/operations/sql-alerts.js';
 import { sqlSnippetOperations } from '../../src/operations/sql-snippets.js';
 import type { Operation } from '../../src/operations/types.js';
@@ -69,15 +70,35 @@ describe('catalog entries of this group', () => {
     expect(annotationsFor(op('deleteSqlAlert'), false)).toMatchObject({ destructiveHint: true });
   });
 
-  it('advertises only the chosen fields of update tools, but validates all of them', () => {
-    for (const id of ['updateFilter', 'updateSqlSnippet', 'updateSqlAlert']) {
-      const o = op(id);
-      const props = Object.keys((modelJsonSchema(o.input, 'input', o.advertise) as { properties: object }).properties);
-      expect(props.sort(), id).toEqual([...(o.advertise ?? [])].sort());
-      expect(o.description, id).toMatch(/id plus any create_\w+ fields to change/);
+  it('advertises every field of update tools: the create fields, all optional but id, no defaults', () => {
+    for (const [update, create] of [
+      ['updateFilter', 'createFilter'],
+      ['updateSqlSnippet', 'createSqlSnippet'],
+      ['updateSqlAlert', 'createSqlAlert'],
+    ] as const) {
+      const json = modelJsonSchema(op(update).input, 'input') as { properties: Record<string, Record<string, unknown>>; required?: string[] };
+      const created = modelJsonSchema(op(create).input, 'input') as { properties: object };
+      expect(Object.keys(json.properties).sort(), update).toEqual(['id', ...Object.keys(created.properties)].sort());
+      expect(json.required, update).toEqual(['id']);
+      for (const [k, v] of Object.entries(json.properties)) expect(v, `${update}.${k}`).not.toHaveProperty('default');
+      expect(op(update).description, update).not.toMatch(/create_\w+ fields/);
     }
     expect(rejects('updateFilter', { id: 'f1', control_type: 'slider' })).toBe(true);
     expect(rejects('updateSqlAlert', { id: 'a1', attach_as: 'pdf' })).toBe(true);
+  });
+
+  it('advertises strict-compatible schemas: every object lists its properties, every value has a type', () => {
+    const check = (schema: Record<string, unknown>, where: string): void => {
+      expect('type' in schema || 'anyOf' in schema || 'enum' in schema, `${where} has a type`).toBe(true);
+      if (schema.type === 'object') {
+        const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+        expect(Object.keys(props).length, `${where} lists its properties`).toBeGreaterThan(0);
+        for (const [k, v] of Object.entries(props)) check(v, `${where}.${k}`);
+      }
+      if (schema.items) check(schema.items as Record<string, unknown>, `${where}[]`);
+      for (const v of (schema.anyOf ?? []) as Record<string, unknown>[]) check(v, `${where}|`);
+    };
+    for (const o of all) check(modelJsonSchema(o.input, 'input'), o.id);
   });
 });
 
@@ -218,13 +239,13 @@ describe('filters', () => {
     expect(rejects('getDropDownFilterOptions', { id: 'f1', parameters: { timerange: 'yesterday' } })).toBe(true);
   });
 
-  it('advertises the parameters in one line, without shortening run_execution', async () => {
-    const schema = modelJsonSchema(op('getDropDownFilterOptions').input, 'input') as { properties: Record<string, unknown> };
-    expect(schema.properties.parameters).toEqual({ type: 'object', description: 'Filter inputs as in run_execution: timerange, aggregation, tz, filters' });
-    const { executionOperations } = await import('../../src/operations/executions.js');
-    const run = executionOperations.find((o) => o.id === 'runExecution')!;
-    const runSchema = modelJsonSchema(run.input, 'input') as { properties: { parameters: { properties?: object } } };
-    expect(runSchema.properties.parameters.properties).toHaveProperty('timerange');
+  it('advertises the filter inputs in full', () => {
+    const full = modelJsonSchema(inputParameters, 'input');
+    for (const id of ['getDropDownFilterOptions', 'refreshDropDownFilterOptions']) {
+      const schema = modelJsonSchema(op(id).input, 'input') as { properties: Record<string, { properties?: object }> };
+      expect(Object.keys(schema.properties.parameters?.properties ?? {}).sort(), id).toEqual(['aggregation', 'filters', 'timerange', 'tz']);
+      expect(schema.properties.parameters, id).toEqual(full);
+    }
   });
 
   it('shows plain JSON answers (options, execution id, 204)', () => {

@@ -3,6 +3,7 @@ import { dashboardScheduleOperations } from '../../src/operations/dashboard-sche
 import { toolName } from '../../src/operations/index.js';
 import { reportOperations } from '../../src/operations/reports.js';
 import { buildRequest } from '../../src/operations/request.js';
+import { inputParameters } from '../../src/operations/shared.js';
 import type { Operation } from '../../src/operations/types.js';
 import { annotationsFor } from '../../src/tools/register.js';
 import { modelJsonSchema } from '../../src/tools/schema.js';
@@ -151,10 +152,13 @@ describe('dashboard schedule requests', () => {
     rejects('updateDashboardSchedule', { schedule: 'disabled' });
   });
 
-  it('update advertises only id, schedule and emails, but accepts every create field', () => {
-    const json = modelJsonSchema(op('updateDashboardSchedule').input, 'input', op('updateDashboardSchedule').advertise);
-    expect(Object.keys(json.properties as object)).toEqual(['id', 'emails', 'schedule']);
+  it('update advertises every create field on its own, with the same hints, only id required', () => {
+    const json = modelJsonSchema(op('updateDashboardSchedule').input, 'input') as { properties: Record<string, unknown>; required: string[] };
+    const create = modelJsonSchema(op('createDashboardSchedule').input, 'input') as { properties: Record<string, unknown> };
+    expect(json.properties).toEqual({ id: { type: 'string' }, ...create.properties });
+    expect(json.required).toEqual(['id']);
     expect(op('updateDashboardSchedule').input.strict().safeParse({ id: 's1', subject_text: 'Hi', page_width: 800, dashboard_id: 'd' }).success).toBe(true);
+    rejects('updateDashboardSchedule', { id: 's1', page_width: 0 });
   });
 
   it('delete and trigger: the id in the path, no body', () => {
@@ -258,10 +262,33 @@ describe('report requests', () => {
     rejects('getReportData', { id: 'r1', csv_quote_style: 'never' });
   });
 
-  it('advertises filter inputs in one line, updates with id, name and sql_query only', () => {
-    const refresh = modelJsonSchema(op('refreshReport').input, 'input');
-    expect((refresh.properties as Record<string, unknown>).parameters).toEqual({ type: 'object', description: expect.stringContaining('run_execution') });
-    const update = modelJsonSchema(op('updateReport').input, 'input', op('updateReport').advertise);
-    expect(Object.keys(update.properties as object)).toEqual(['id', 'name', 'sql_query']);
+  it('advertises the filter inputs in full, and every report field on update: all optional but id, no defaults', () => {
+    const full = modelJsonSchema(inputParameters, 'input');
+    for (const id of ['refreshReport', 'getReportData', 'exportReportPdf', 'exportReportPng', 'exportReportCsv']) {
+      const json = modelJsonSchema(op(id).input, 'input') as { properties: Record<string, { properties?: object }> };
+      expect(Object.keys(json.properties.parameters?.properties ?? {}).sort(), id).toEqual(['aggregation', 'filters', 'timerange', 'tz']);
+      expect(json.properties.parameters, id).toEqual(full);
+    }
+    const update = modelJsonSchema(op('updateReport').input, 'input') as { properties: Record<string, object>; required?: string[] };
+    const create = modelJsonSchema(op('createReport').input, 'input') as { properties: object };
+    const createOnly = ['width', 'height'];
+    expect(Object.keys(update.properties).sort()).toEqual(['id', ...Object.keys(create.properties).filter((k) => !createOnly.includes(k))].sort());
+    expect(update.required).toEqual(['id']);
+    for (const [k, v] of Object.entries(update.properties)) expect(v, k).not.toHaveProperty('default');
+    expect(op('updateReport').description).not.toMatch(/create_report fields/);
+  });
+
+  it('advertises strict-compatible schemas: every object lists its properties, every value has a type', () => {
+    const check = (schema: Record<string, unknown>, where: string): void => {
+      expect('type' in schema || 'anyOf' in schema || 'enum' in schema, `${where} has a type`).toBe(true);
+      if (schema.type === 'object') {
+        const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+        expect(Object.keys(props).length, `${where} lists its properties`).toBeGreaterThan(0);
+        for (const [k, v] of Object.entries(props)) check(v, `${where}.${k}`);
+      }
+      if (schema.items) check(schema.items as Record<string, unknown>, `${where}[]`);
+      for (const v of (schema.anyOf ?? []) as Record<string, unknown>[]) check(v, `${where}|`);
+    };
+    for (const o of reportOperations) check(modelJsonSchema(o.input, 'input'), o.id);
   });
 });

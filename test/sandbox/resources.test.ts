@@ -392,6 +392,23 @@ describe('actions', () => {
     expect((await call('POST', '/users/usr-pending/invite')).status).toBe(204);
   });
 
+  it('deactivates and activates non-admin users (deactivated_at), with a role on the way back', async () => {
+    const deactivatedAt = async (id: string) => (await call('GET', `/users/${id}`)).body.data.attributes['deactivated_at'];
+    expect((await call('POST', '/users/usr-analyst/deactivate')).status).toBe(204);
+    expect(await deactivatedAt('usr-analyst')).toBeTruthy();
+    expect((await call('POST', '/users/usr-analyst/deactivate')).status).toBe(204);
+    const off = await call('POST', '/users/usr-admin/deactivate');
+    expect(off.status).toBe(422);
+    expect(detail(off.body)).toMatch(/Admin users cannot be deactivated/);
+    expect(await deactivatedAt('usr-admin')).toBeNull();
+    expect(detail((await call('POST', '/users/usr-analyst/activate', { role: 'admin' })).body)).toMatch(/accepted: viewer, analyst/);
+    expect((await call('POST', '/users/usr-analyst/activate', { role: 'viewer' })).status).toBe(204);
+    expect((await call('GET', '/users/usr-analyst')).body.data.attributes).toMatchObject({ deactivated_at: null, role: 'viewer' });
+    expect((await call('POST', '/users/nope/deactivate')).status).toBe(404);
+    // Back as it was seeded, for the tests that follow.
+    await call('PATCH', '/users/usr-analyst', { data: { attributes: { role: 'analyst' } } });
+  });
+
   it('updates role and custom groups of non-admin users only', async () => {
     let r = await call('PATCH', '/users/usr-viewer', { data: { attributes: { role: 'analyst' }, relationships: { user_groups: rels('user_groups', ['ugrp-analysts']) } } });
     expect(r.status, detail(r.body)).toBe(200);

@@ -2,16 +2,18 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { OPERATIONS, toolName } from '../../src/operations/index.js';
+import { buildCatalog, hasOriginalInput, OPERATIONS, toolName } from '../../src/operations/index.js';
+import { WAIT_CEILING_SECONDS } from '../../src/operations/shared.js';
+import { modelJsonSchema } from '../../src/tools/schema.js';
 import { routeParts } from '../../src/operations/request.js';
 import { TOOLSETS } from '../../src/operations/types.js';
 import { annotationsFor } from '../../src/tools/register.js';
 
 describe('the operation catalog', () => {
-  it('has every one of the 87 API-server operations, once', () => {
-    expect(OPERATIONS).toHaveLength(87);
-    expect(new Set(OPERATIONS.map((o) => o.id)).size).toBe(87);
-    expect(new Set(OPERATIONS.map(toolName)).size).toBe(87);
+  it('has every one of the 89 API-server operations, once', () => {
+    expect(OPERATIONS).toHaveLength(89);
+    expect(new Set(OPERATIONS.map((o) => o.id)).size).toBe(89);
+    expect(new Set(OPERATIONS.map(toolName)).size).toBe(89);
   });
 
   it('names each tool after the reference title in snake_case', () => {
@@ -42,6 +44,31 @@ describe('the operation catalog', () => {
     }
   });
 
+  it('caps max_wait_seconds at 50 (what clients wait for), or at the operator\'s ceiling', () => {
+    const waiting = OPERATIONS.filter((op) => 'max_wait_seconds' in op.input.shape);
+    expect(waiting.length).toBeGreaterThanOrEqual(13);
+    const wait = (op: (typeof OPERATIONS)[number]) => (modelJsonSchema(op.input, 'input').properties as Record<string, Record<string, unknown>>).max_wait_seconds;
+    expect(WAIT_CEILING_SECONDS).toBe(50);
+    // The default (45) is applied but not advertised: the answer says how long it waited and how to go on.
+    const defaultOf = (op: (typeof OPERATIONS)[number]) => (op.input.parse({ ...required(op) }) as { max_wait_seconds: number }).max_wait_seconds;
+    for (const op of waiting) {
+      expect(wait(op), op.id).toEqual({ type: 'integer', maximum: 50 });
+      expect(defaultOf(op), op.id).toBe(45);
+      expect(op.input.safeParse({ ...required(op), max_wait_seconds: 51 }).success, op.id).toBe(false);
+    }
+    for (const op of buildCatalog({}, { maxWaitSeconds: 600 }).filter((o) => 'max_wait_seconds' in o.input.shape)) {
+      expect(wait(op), op.id).toEqual({ type: 'integer', maximum: 600 });
+      expect(defaultOf(op), op.id).toBe(45);
+      expect(hasOriginalInput(op), op.id).toBe(false);
+      expect(op.input.safeParse({ ...required(op), max_wait_seconds: 600 }).success, op.id).toBe(true);
+    }
+    for (const op of buildCatalog({}, { maxWaitSeconds: 20 }).filter((o) => 'max_wait_seconds' in o.input.shape)) {
+      expect(wait(op), op.id).toEqual({ type: 'integer', maximum: 20 });
+      expect(defaultOf(op), op.id).toBe(20);
+    }
+    expect(buildCatalog().every(hasOriginalInput)).toBe(true);
+  });
+
   it('keeps no tool list by hand anywhere in src/', () => {
     const names = new Set(OPERATIONS.map(toolName));
     const offenders: string[] = [];
@@ -55,6 +82,12 @@ describe('the operation catalog', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+/** Placeholder values for an operation's required string arguments. */
+function required(op: (typeof OPERATIONS)[number]): Record<string, string> {
+  const json = modelJsonSchema(op.input, 'input') as { required?: string[] };
+  return Object.fromEntries((json.required ?? []).map((k) => [k, 'x']));
+}
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -364,6 +364,31 @@ function otherActions(state: SandboxState): Route[] {
     },
     {
       method: 'POST',
+      path: '/users/:id/deactivate',
+      handler: ({ params }) => {
+        const u = get(state, 'users', params['id']);
+        if (u.attributes['role'] === 'admin') throw unprocessable('Admin users cannot be deactivated via the API');
+        u.attributes['deactivated_at'] ??= isoNow();
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/users/:id/activate',
+      handler: ({ params, body }) => {
+        const u = get(state, 'users', params['id']);
+        const b = plainBody(body, ['role']);
+        if (b['role'] !== undefined) checkField('role', b['role'], { kind: 'string', enum: ['viewer', 'analyst'] }, 'parameter');
+        if (u.attributes['deactivated_at'] == null) return { status: 204 };
+        const role = (b['role'] as string | undefined) ?? u.attributes['role'];
+        if (role === 'admin') throw unprocessable('Admin users can only be re-activated via the API as viewers or analysts: pass role');
+        u.attributes['role'] = role;
+        u.attributes['deactivated_at'] = null;
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
       path: '/users/:id/invite',
       handler: ({ params }) => {
         const u = pendingUser(state, params['id']);
