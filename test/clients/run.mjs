@@ -142,9 +142,10 @@ for (const { name, code, signal, result } of results) {
       const cell = run.steps[s.id];
       if (!cell) return '—';
       if (!cell.ok) failedCells++;
-      if (!cell.note) return cell.ok ? '✅' : '❌';
+      const mark = cell.na ? 'n/a' : cell.ok ? '✅' : '❌';
+      if (!cell.note) return mark;
       notes.push(`${notes.length + 1}. ${name} ${run.transport} ${s.id}: ${cell.note.replace(/\s+/g, ' ').slice(0, 600)}`);
-      return `${cell.ok ? '✅' : '❌'} ${notes.length}`;
+      return `${mark} ${notes.length}`;
     });
     lines.push(`| ${name} | ${versions} | ${run.transport} | ${cells.join(' | ')} |`);
   }

@@ -15,8 +15,14 @@
 //                        fill unset properties with null as a strict-mode model does (see strictArgs).
 //   close()
 //
+// A step that cannot happen in a client (e.g. the client refuses the arguments before any server sees them) is
+// declared in runClient's `notApplicable` with the reason; its cell reads "n/a" with that reason. A client
+// that needs a server setting (README, Clients) runs its own server: `serverEnv` applies to its stdio servers
+// and startHttpServer() gives it an HTTP one.
+//
 // The orchestrator (run.mjs) passes the context in MATRIX_CONTEXT; runClient writes
 // <out>/<client>.json and exits non-zero if any cell failed.
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const ctx = JSON.parse(process.env.MATRIX_CONTEXT ?? '{}');
@@ -28,14 +34,17 @@ export const FIXTURES = {
   slowDatasource: 'prod-anly-0002',
   report: 'rep-top-airports',
   updatableReport: 'rep-signups',
-  tools: 87,
+  tools: 89,
 };
 
 /** Answers a client or framework gives instead of our error text: the error never reached the model. */
 const SWALLOWED = [/MCP error -?\d+/i, /does not match the tool's output schema/i, /An error occurred while running the tool/i, /Request timed out/i];
 
-/** Characters of an inline image a model may receive as text before it is harmful (see the README, Clients). */
-export const MAX_IMAGE_AS_TEXT_CHARS = 200_000;
+/**
+ * Characters a model may receive for an export when the client turns its image into text: the server inlines PNGs
+ * up to 24 kB (CLUVIO_MAX_IMAGE_KB), 32,000 base64 characters, so that stays under Claude Code's 25,000 tokens.
+ */
+export const MAX_IMAGE_AS_TEXT_CHARS = 34_000;
 
 const has = (text, ...needles) => needles.every((n) => (n instanceof RegExp ? n.test(text) : text.includes(n)));
 const swallowed = (text) => SWALLOWED.find((re) => re.test(text));
@@ -53,7 +62,7 @@ function ourError(r, ...needles) {
 
 function succeeded(r, ...needles) {
   const lost = swallowed(r.text);
-  if (lost || r.protocolError) return verdict(false, `failed: ${r.text.slice(0, 300)}`);
+  if (lost || r.protocolError || r.isError) return verdict(false, `failed: ${r.text.slice(0, 300)}`);
   return verdict(has(r.text, ...needles), has(r.text, ...needles) ? undefined : `missing ${needles.join(' + ')} in: ${r.text.slice(0, 300)}`);
 }
 
@@ -102,7 +111,7 @@ export const STEPS = [
     id: 'tools',
     title: 'list + convert',
     async run(d) {
-      const { targets } = await d.convert();
+      const { targets, notes = [] } = await d.convert();
       const problems = [];
       for (const [target, t] of Object.entries(targets)) {
         if (t.tools.size !== FIXTURES.tools) problems.push(`${target}: ${t.tools.size} tools, expected ${FIXTURES.tools}`);
@@ -115,7 +124,8 @@ export const STEPS = [
         const refresh = propertiesOf(propertiesOf(t.tools.get('refresh_report')).parameters);
         if (!refresh.timerange) problems.push(`${target}: refresh_report.parameters is untyped`);
       }
-      return { ...verdict(problems.length === 0, problems.join(' | ') || undefined), received: Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, t.tools.size])) };
+      const note = [...problems, ...notes].join(' | ') || undefined;
+      return { ...verdict(problems.length === 0, note), received: Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, t.tools.size])) };
     },
   },
   {
@@ -207,6 +217,28 @@ export const STEPS = [
   },
 ];
 
+/** The stdio server of ctx with extra environment (a client's recommended settings). */
+export function stdioServer(extraEnv = {}) {
+  return { ...ctx.stdio, env: { ...ctx.stdio.env, ...extraEnv } };
+}
+
+/** An HTTP server of this client's own, with extra environment: { url, close }. */
+export async function startHttpServer(extraEnv = {}) {
+  const { command, args, env } = stdioServer(extraEnv);
+  const child = spawn(command, [...args, '--transport', 'http', '--port', '0'], { env: { ...env, CLUVIO_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  process.on('exit', () => child.kill('SIGKILL'));
+  let seen = '';
+  const url = await new Promise((resolve, reject) => {
+    child.stderr.on('data', (d) => {
+      seen += d;
+      const m = /"url":"([^"]+)"/.exec(seen);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`HTTP server exited (${code}): ${seen.slice(-500)}`)));
+  });
+  return { url, close: async () => void child.kill('SIGTERM') };
+}
+
 function pkgVersion(name) {
   try {
     return JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version;
@@ -224,7 +256,7 @@ function clip(value) {
  * Run every step over each transport the adapter supports (and the orchestrator asked for), write the
  * result file, and exit 1 if a cell failed. The wait step runs alongside the others: it only waits.
  */
-export async function runClient({ client, packages, transports, connect }) {
+export async function runClient({ client, packages, transports, connect, notApplicable = {} }) {
   const wanted = (ctx.transports ?? ['stdio', 'http']).filter((t) => transports.includes(t));
   const result = { client, versions: Object.fromEntries(packages.map((p) => [p, pkgVersion(p)])), runs: [] };
   for (const transport of wanted) {
@@ -238,6 +270,10 @@ export async function runClient({ client, packages, transports, connect }) {
       continue;
     }
     const exec = async (step) => {
+      if (notApplicable[step.id]) {
+        run.steps[step.id] = { ok: true, na: true, note: `n/a: ${notApplicable[step.id]}` };
+        return;
+      }
       const t0 = Date.now();
       try {
         let out;
