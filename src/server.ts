@@ -7,15 +7,26 @@ import { registerDiscoveryTools } from './tools/discovery.js';
 import { Invoker, registerOperationTools } from './tools/register.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
-const INSTRUCTIONS =
-  'Cluvio BI. Read a datasource schema before writing SQL; run_execution waits for the query and returns rows; results are paged with get_execution_data.';
+/**
+ * Loaded in every conversation, and what hosts with tool search (Claude Code) match a request against before
+ * any tool schema is loaded: what the server can do, in the words people ask with, and the two habits that matter.
+ */
+const ABOUT =
+  'Cluvio BI: run SQL on datasources (run_execution), read dashboards and reports with filter inputs (refresh_dashboard, refresh_report, get_report_data), export them as PDF, PNG or CSV, and manage datasources, dashboards, reports, filters, SQL snippets, SQL alerts, e-mail schedules, users and groups.';
+const HABITS =
+  'Read get_datasource_schema before writing SQL. A tool that waits returns, at max_wait_seconds, the call that continues.';
+const DISCOVERY = 'Find operations with search_operations, then describe_operation and call_operation.';
+
+export function instructions(discovery: boolean): string {
+  return [ABOUT, discovery ? DISCOVERY : '', HABITS].filter(Boolean).join(' ');
+}
 
 /** A factory: transports may build one server per connection or protocol era. */
 export function createServerFactory(selected: readonly Operation[], catalog: readonly Operation[], deps: Deps): () => McpServer {
   // The invoker knows the whole catalog: a selected tool may poll with an unselected operation (Get Execution).
   const invoker = new Invoker(catalog, deps);
   return () => {
-    const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS });
+    const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: instructions(deps.config.discovery) });
     if (deps.config.discovery) registerDiscoveryTools(server, selected, invoker, deps.config.readOnly);
     else registerOperationTools(server, selected, invoker, deps.config.readOnly);
     registerResources(server, deps);

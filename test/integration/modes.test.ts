@@ -85,6 +85,7 @@ describe('--discovery', () => {
   afterAll(async () => s?.close());
 
   it('searches, describes and calls operations under the same rules', async () => {
+    expect(s.client.getInstructions()).toMatch(/search_operations, then describe_operation and call_operation/);
     const { tools } = await s.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(['call_operation', 'describe_operation', 'search_operations']);
 

@@ -43,6 +43,18 @@ describe('cluvio-mcp --sandbox over stdio', () => {
     expect(run?.outputSchema).toBeTruthy();
   });
 
+  it('sends short instructions that name only tools it has (hosts with tool search match requests against them)', async () => {
+    const text = s.client.getInstructions() ?? '';
+    // Claude Code cuts instructions at 2 KB.
+    expect(Buffer.byteLength(text)).toBeLessThan(2_000);
+    expect(text).toMatch(/SQL/);
+    expect(text).toMatch(/dashboards/);
+    const named = [...text.matchAll(/\b[a-z]+(?:_[a-z]+)+\b/g)].map((m) => m[0]).filter((w) => w !== 'max_wait_seconds');
+    expect(named.length).toBeGreaterThanOrEqual(5);
+    const tools = new Set((await s.client.listTools()).tools.map((t) => t.name));
+    for (const name of named) expect(tools, name).toContain(name);
+  });
+
   it('list_datasources shows the sample datasource', async () => {
     const res = await s.client.callTool({ name: 'list_datasources', arguments: {} });
     expect(res.isError).toBeFalsy();
