@@ -125,9 +125,23 @@ export const STEPS = [
         if (!update.host || !update.data_time_zone) problems.push(`${target}: update_datasource lacks host/data_time_zone`);
         const refresh = propertiesOf(propertiesOf(t.tools.get('refresh_report')).parameters);
         if (!refresh.timerange) problems.push(`${target}: refresh_report.parameters is untyped`);
+        // No wait longer than the 60 s most clients allow (converters that move bounds into text drop `maximum`).
+        const wait = propertiesOf(t.tools.get('run_execution')).max_wait_seconds;
+        if (!(wait?.maximum <= 50) && !/50/.test(wait?.description ?? '')) problems.push(`${target}: max_wait_seconds allows more than 50 s`);
       }
       const note = [...problems, ...notes].join(' | ') || undefined;
       return { ...verdict(problems.length === 0, note), received: Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, t.tools.size])) };
+    },
+  },
+  {
+    id: 'schema',
+    title: 'schema read',
+    // The compact text (one line per table), not the JSON of structuredContent instead of or beside it.
+    call: () => ['get_datasource_schema', { id: FIXTURES.datasource }],
+    check: (r) => {
+      const v = succeeded(r, 'flights(');
+      if (!v.ok) return v;
+      return /"columns"\s*:/.test(r.text) ? verdict(false, `the model got the schema as JSON data (${r.text.length} chars)`) : verdict(true);
     },
   },
   {
