@@ -77,6 +77,11 @@ export function propertiesOf(schema) {
   return {};
 }
 
+/** A property's schema without the null branch a strict converter adds (anyOf: [T, {type: null}]). */
+function nonNull(schema) {
+  return schema?.anyOf?.find((s) => s?.type !== 'null') ?? schema;
+}
+
 /**
  * Arguments as a model in OpenAI strict mode sends them: every property of the (strict) schema present,
  * the unset ones as null, nested objects likewise.
@@ -126,7 +131,7 @@ export const STEPS = [
         const refresh = propertiesOf(propertiesOf(t.tools.get('refresh_report')).parameters);
         if (!refresh.timerange) problems.push(`${target}: refresh_report.parameters is untyped`);
         // No wait longer than the 60 s most clients allow (converters that move bounds into text drop `maximum`).
-        const wait = propertiesOf(t.tools.get('run_execution')).max_wait_seconds;
+        const wait = nonNull(propertiesOf(t.tools.get('run_execution')).max_wait_seconds);
         if (!(wait?.maximum <= 50) && !/50/.test(wait?.description ?? '')) problems.push(`${target}: max_wait_seconds allows more than 50 s`);
       }
       const note = [...problems, ...notes].join(' | ') || undefined;
