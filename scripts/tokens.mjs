@@ -12,11 +12,11 @@ for (const set of TOOLSETS) {
   if (perTool) for (const t of tools) rows.push([`  ${t.name}`, 1, toolTokens(t)]);
 }
 const all = await listTools();
-rows.push(['ALL (budget 8000)', all.length, totalTokens(all)]);
+rows.push(['ALL (budget 10,000)', all.length, totalTokens(all)]);
 const readOnly = await listTools(['--read-only']);
-rows.push(['--read-only', readOnly.length, totalTokens(readOnly)]);
+rows.push(['--read-only (budget 4,500)', readOnly.length, totalTokens(readOnly)]);
 const discovery = await listTools(['--discovery']);
-rows.push(['--discovery (budget 1000)', discovery.length, totalTokens(discovery)]);
+rows.push(['--discovery (budget 250)', discovery.length, totalTokens(discovery)]);
 rows.push(['tools/list bytes (all)', all.length, Buffer.byteLength(JSON.stringify({ tools: all }))]);
 
 console.log('toolset'.padEnd(34), 'tools'.padStart(5), 'tokens'.padStart(8));
