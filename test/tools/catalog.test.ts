@@ -69,6 +69,26 @@ describe('the operation catalog', () => {
     expect(buildCatalog().every(hasOriginalInput)).toBe(true);
   });
 
+  it('advertises strict-compatible schemas: every object lists its properties, every value has a type, unions are anyOf', () => {
+    const problems: string[] = [];
+    const check = (schema: Record<string, unknown>, where: string): void => {
+      if (!('type' in schema || 'anyOf' in schema || 'enum' in schema)) problems.push(`${where} has no type`);
+      // Gemini CLI's validator and Gemini's API accept a type array only as [T, "null"].
+      if (Array.isArray(schema.type) && !(schema.type.length === 2 && schema.type.includes('null'))) problems.push(`${where} has type ${JSON.stringify(schema.type)}`);
+      // Not a field of Gemini's Schema: LangChain passes it on and the API refuses the request.
+      if ('exclusiveMinimum' in schema || 'exclusiveMaximum' in schema) problems.push(`${where} has an exclusive bound`);
+      if (schema.type === 'object') {
+        const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+        if (Object.keys(props).length === 0) problems.push(`${where} lists no properties`);
+        for (const [k, v] of Object.entries(props)) check(v, `${where}.${k}`);
+      }
+      if (schema.items) check(schema.items as Record<string, unknown>, `${where}[]`);
+      for (const v of (schema.anyOf ?? []) as Record<string, unknown>[]) check(v, `${where}|`);
+    };
+    for (const op of OPERATIONS) check(modelJsonSchema(op.input, 'input'), op.id);
+    expect(problems).toEqual([]);
+  });
+
   it('keeps no tool list by hand anywhere in src/', () => {
     const names = new Set(OPERATIONS.map(toolName));
     const offenders: string[] = [];
