@@ -1,0 +1,26 @@
+// Mutation testing (npm run mutation): how many deliberate bugs in the modules where a silent bug costs most
+// does the test suite catch? Scores per module: README, Development.
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts', related: true },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  mutate: [
+    'src/cluvio/**/*.ts',
+    'src/workflows/**/*.ts',
+    'src/tools/errors.ts',
+    'src/results/**/*.ts',
+    'src/operations/request.ts',
+    'src/operations/read-only-sql.ts',
+    'src/config.ts',
+  ],
+  coverageAnalysis: 'perTest',
+  ignoreStatic: true,
+  concurrency: 2,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'test-artifacts/mutation/index.html' },
+  jsonReporter: { fileName: 'test-artifacts/mutation/report.json' },
+  thresholds: { high: 90, low: 80, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// The unit tests, for mutation testing (stryker.config.mjs): they import src/ directly. The integration,
+// packaging and browser tests run the built dist/, which a mutant of src/ does not reach.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/integration/**', 'test/packaging/**', 'test/apps/**', 'test/clients/**', '**/node_modules/**'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
