@@ -4,11 +4,12 @@ import { DataClient } from './cluvio/data-client.js';
 import { Limiter } from './cluvio/limiter.js';
 import { CluvioApiError } from './cluvio/errors.js';
 import { ConfigError, HELP, parseCommand, type Config } from './config.js';
+import { Activity } from './activity.js';
+import type { Deps } from './context.js';
+import { Inventory } from './inventory.js';
 import { createLogger } from './logger.js';
-import { buildCatalog } from './operations/index.js';
+import { ResourceHub } from './resources/hub.js';
 import { createServerFactory } from './server.js';
-import { selectOperations } from './tools/selection.js';
-import { Activity } from './tools/activity.js';
 import { startStdio } from './transports/stdio.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -40,8 +41,8 @@ async function runSandboxOnly(port: number | undefined): Promise<void> {
 
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const catalog = buildCatalog(config.routeOverrides, { maxWaitSeconds: config.maxWaitSeconds });
-  const selected = selectOperations(catalog, config);
+  // Built once: every server of this process (per connection, session or HTTP request) reads it.
+  const inventory = new Inventory(config);
   let closeSandbox: (() => Promise<void>) | undefined;
   if (config.sandbox) {
     // Loaded only with --sandbox: the SQL engine is heavy and starts in the background.
@@ -61,14 +62,15 @@ async function serve(config: Config): Promise<void> {
   // Requests are short; a query runs on in Cluvio while the server polls it, so running queries get their own cap
   // (Cluvio's default limit is 20 concurrent executions per datasource).
   const queries = new Limiter(config.maxConcurrency);
-  const deps = { api, data, config, logger, activity, queries };
-  const started = { operations: selected.length, discovery: config.discovery, readOnly: config.readOnly, apiUrl: config.apiUrl, maxConcurrency: config.maxConcurrency };
+  const deps: Deps = { api, data, config, logger, inventory, hub: new ResourceHub(logger), activity, queries };
+  const started = { operations: inventory.selected.length, discovery: config.discovery, readOnly: config.readOnly, apiUrl: config.apiUrl, maxConcurrency: config.maxConcurrency };
 
   if (config.transport === 'http') {
     // Loaded only for --transport http: the HTTP stack (Hono adapter, session handling) costs stdio start-up time and memory.
     const { startHttp } = await import('./transports/http.js');
-    const serverFor = (key: string | undefined) => createServerFactory(selected, catalog, key ? { ...deps, api: api.withApiKey(key) } : deps);
-    const http = await startHttp(config.http, serverFor, () => cluvioReachable(api, !!config.apiKey), activity, logger);
+    const shared = createServerFactory(deps);
+    const serverFor = (key: string | undefined) => (key ? createServerFactory({ ...deps, api: api.withApiKey(key) }) : shared);
+    const http = await startHttp(config.http, { serverFor, ready: () => cluvioReachable(api, !!config.apiKey), activity, logger, hub: deps.hub });
     logger.info({ ...started, url: http.url, stateless: config.http.stateless, auth: !!config.http.authToken }, 'serving MCP over streamable HTTP');
     await new Promise<void>((resolve) => {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
@@ -78,7 +80,7 @@ async function serve(config: Config): Promise<void> {
   } else {
     logger.info(started, 'serving MCP over stdio');
     await Promise.race([
-      startStdio(createServerFactory(selected, catalog, deps), logger),
+      startStdio(createServerFactory(deps), logger),
       new Promise<void>((resolve) => process.once('SIGTERM', () => resolve())),
     ]);
   }

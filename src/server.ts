@@ -1,10 +1,11 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { registerViews } from './apps/index.js';
-import type { Deps, Operation } from './operations/types.js';
+import type { Deps } from './context.js';
 import { registerPrompts } from './prompts/index.js';
 import { registerResources } from './resources/index.js';
 import { registerDiscoveryTools } from './tools/discovery.js';
-import { Invoker, registerOperationTools } from './tools/register.js';
+import { Invoker } from './tools/invoker.js';
+import { registerOperationTools } from './tools/register.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 /**
@@ -21,16 +22,19 @@ export function instructions(discovery: boolean): string {
   return [ABOUT, discovery ? DISCOVERY : '', HABITS].filter(Boolean).join(' ');
 }
 
-/** A factory: transports may build one server per connection or protocol era. */
-export function createServerFactory(selected: readonly Operation[], catalog: readonly Operation[], deps: Deps): () => McpServer {
-  // The invoker knows the whole catalog: a selected tool may poll with an unselected operation (Get Execution).
-  const invoker = new Invoker(catalog, deps);
+/**
+ * A factory: transports may build one server per connection, per protocol era, or (2026-07-28 over HTTP) per
+ * request. Everything per process (inventory, tool definitions, caches) is made once, outside it.
+ */
+export function createServerFactory(deps: Deps): () => McpServer {
+  const invoker = new Invoker(deps);
+  const { config, inventory } = deps;
   return () => {
-    const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: instructions(deps.config.discovery) });
-    if (deps.config.discovery) registerDiscoveryTools(server, selected, invoker, deps.config.readOnly);
-    else registerOperationTools(server, selected, invoker, deps.config.readOnly);
+    const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: instructions(config.discovery) });
+    if (config.discovery) registerDiscoveryTools(server, inventory, invoker, config.readOnly);
+    else registerOperationTools(server, inventory, config, invoker);
     registerResources(server, deps);
-    registerViews(server, deps.config);
+    registerViews(server, config);
     registerPrompts(server, deps);
     return server;
   };

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { McpServer, ReadResourceResult } from '@modelcontextprotocol/server';
 import type { Config } from '../config.js';
+import type { Operation } from '../operations/types.js';
 import { DIST_DIR } from '../paths.js';
 
 /**
@@ -15,12 +16,6 @@ export const VIEW_MIME_TYPE = 'text/html;profile=mcp-app';
 /** The legacy flat key older hosts read (the SDK's RESOURCE_URI_META_KEY); `ui.resourceUri` is the current one. */
 export const LEGACY_URI_KEY = 'ui/resourceUri';
 
-/**
- * Operations (by catalog id) whose result has rows, or one page per dashboard report, the view can draw:
- * run_execution, get_execution_data, get_report_data, refresh_report and refresh_dashboard.
- */
-export const VIEW_OPERATIONS: ReadonlySet<string> = new Set(['runExecution', 'getExecutionData', 'getReportData', 'refreshReport', 'refreshDashboard']);
-
 const VIEW_FILE = new URL('ui/view.html', DIST_DIR);
 
 /** Views are on unless turned off, and only with one tool per operation (the discovery tools are generic). */
@@ -28,9 +23,12 @@ export function viewsEnabled(config: Pick<Config, 'views' | 'discovery'>): boole
   return config.views && !config.discovery;
 }
 
-/** The tool `_meta` linking an operation's tool to the view: `{}` (nothing at all) for other tools or with views off. */
-export function viewToolMeta(operationId: string, enabled: boolean): { _meta?: Record<string, unknown> } {
-  if (!enabled || !VIEW_OPERATIONS.has(operationId)) return {};
+/**
+ * The tool `_meta` linking an operation's tool to the view — for operations whose result has rows, or one panel
+ * per dashboard report (`view: true` in the catalog) — or `{}` (nothing at all) for other tools or with views off.
+ */
+export function viewToolMeta(op: Pick<Operation, 'view'>, enabled: boolean): { _meta?: Record<string, unknown> } {
+  if (!enabled || !op.view) return {};
   return { _meta: { ui: { resourceUri: VIEW_URI }, [LEGACY_URI_KEY]: VIEW_URI } };
 }
 

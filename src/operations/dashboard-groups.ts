@@ -24,7 +24,6 @@ export const dashboardGroupOperations = [
     description: 'List dashboard groups in display order.',
     input: z.object({ ...listArgs }),
     access: 'read',
-    request: { local: ['name', 'offset', 'limit'] },
     present: { kind: 'list', columns: ['id', 'name', 'description', 'dashboard_ids'] },
   }),
   defineOperation({

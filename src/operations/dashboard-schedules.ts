@@ -84,7 +84,6 @@ export const dashboardScheduleOperations = [
     description: 'List e-mail schedules.',
     input: z.object({ ...listArgs }),
     access: 'read',
-    request: { local: ['name', 'offset', 'limit'] },
     present: { kind: 'list', columns: ['id', 'name', 'schedule', 'attach_as', 'dashboard_id', 'report_id', 'last_sent_at'] },
   }),
   defineOperation({

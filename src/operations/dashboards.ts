@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGGREGATIONS, id, inputParameters, listArgs, reportRowArgs, waitArgs } from './shared.js';
+import { AGGREGATIONS, id, inputParameters, listArgs, reportRowArgs, toolOnly, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 import { dashboardResultSchema, pollDashboardStatus, refreshDashboard } from '../workflows/dashboards.js';
 import { exportHandler } from '../workflows/exports.js';
@@ -83,7 +83,6 @@ export const dashboardOperations = [
     description: 'List dashboards.',
     input: z.object({ ...listArgs }),
     access: 'read',
-    request: { local: ['name', 'offset', 'limit'] },
     present: { kind: 'list', columns: ['id', 'name', 'published', 'is_locked', 'dashboard_group_ids'] },
   }),
   defineOperation({
@@ -126,10 +125,10 @@ export const dashboardOperations = [
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/status',
     description: 'Status of every report and filter on a dashboard; wait=true waits and returns rows like refresh_dashboard.',
-    input: z.object({ id, refresh_data: z.boolean().default(false), parameters, wait: z.boolean().default(false), ...reportRowArgs, ...waitArgs }),
+    input: z.object({ id, refresh_data: z.boolean().default(false), parameters, wait: toolOnly(z.boolean().default(false)), ...reportRowArgs, ...waitArgs }),
     access: 'read',
     idempotent: true,
-    request: { body: 'json', local: ['wait', 'max_rows_per_report', 'max_wait_seconds'] },
+    request: { body: 'json' },
     output: dashboardResultSchema,
     handler: pollDashboardStatus,
   }),
@@ -142,9 +141,10 @@ export const dashboardOperations = [
     input: z.object({ id, parameters, ...reportRowArgs, ...waitArgs }),
     access: 'run',
     idempotent: true,
-    request: { body: 'json', local: ['max_rows_per_report', 'max_wait_seconds'] },
+    request: { body: 'json' },
     output: dashboardResultSchema,
     handler: refreshDashboard,
+    view: true,
   }),
   defineOperation({
     id: 'lockDashboard',
@@ -176,8 +176,8 @@ export const dashboardOperations = [
     description: 'Export a dashboard as PDF for the filter inputs; returns a download link.',
     input: z.object({ id, parameters, ...waitArgs }),
     access: 'run',
-    request: { body: 'json', local: ['max_wait_seconds'] },
-    handler: exportHandler('exportDashboardPdf', 'pdf', 'dashboard'),
+    request: { body: 'json' },
+    handler: exportHandler('pdf', 'dashboard'),
   }),
   defineOperation({
     id: 'exportDashboardPng',
@@ -187,8 +187,8 @@ export const dashboardOperations = [
     description: 'Render a dashboard as PNG for the given filter inputs; returns its download link and the image.',
     input: z.object({ id, parameters, ...waitArgs }),
     access: 'run',
-    request: { body: 'json', local: ['max_wait_seconds'] },
-    handler: exportHandler('exportDashboardPng', 'png', 'dashboard'),
+    request: { body: 'json' },
+    handler: exportHandler('png', 'dashboard'),
   }),
   defineOperation({
     id: 'shareDashboard',

@@ -90,6 +90,7 @@ export const datasourceOperations = [
     input: z.object({ id, ...attributes, name: attributes.name.optional(), database_type: attributes.database_type.optional(), connection_mode: attributes.connection_mode.optional() }),
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'datasources', relationships: agents },
+    invalidates: ['datasource-schema'],
   }),
   defineOperation({
     id: 'deleteDatasource',
@@ -100,6 +101,7 @@ export const datasourceOperations = [
     input: z.object({ id }),
     access: 'write',
     present: { kind: 'done', message: (a) => `Datasource ${a.id} deleted.` },
+    invalidates: ['datasource-schema'],
   }),
   defineOperation({
     id: 'testDatasourceConnection',
@@ -119,8 +121,8 @@ export const datasourceOperations = [
     description: "Re-read a datasource's schemas, tables and columns, and wait until done.",
     input: z.object({ id, ...waitArgs }),
     access: 'run',
-    request: { local: ['max_wait_seconds'] },
     handler: refreshDatasource,
+    invalidates: ['datasource-schema'],
   }),
   defineOperation({
     id: 'getDatasourceSchema',

@@ -22,10 +22,11 @@ export const executionOperations = [
     }),
     access: 'run',
     destructive: true,
-    request: { body: 'json', local: ['max_rows', 'max_wait_seconds'] },
+    request: { body: 'json' },
     output: executionResultSchema,
     readOnlyGuard: (args) => refuseUnlessRead(String(args.sql_query ?? '')),
     handler: runExecution,
+    view: true,
   }),
   defineOperation({
     id: 'getExecution',
@@ -55,8 +56,8 @@ export const executionOperations = [
     description: "An execution's rows, a page at a time; waits while it runs.",
     input: z.object({ id, offset, ...rowArgs, ...waitArgs }),
     access: 'read',
-    request: { local: ['offset', 'max_rows', 'max_wait_seconds'] },
     output: executionResultSchema,
     handler: getExecutionData,
+    view: true,
   }),
 ];

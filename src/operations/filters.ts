@@ -79,7 +79,6 @@ export const filterOperations = [
     // Filters have no `name`, and the list presentation filters by name: only paging here.
     input: z.object({ offset: listArgs.offset, limit: listArgs.limit }),
     access: 'read',
-    request: { local: ['offset', 'limit'] },
     present: { kind: 'list', columns: ['id', 'variable_name', 'display_name', 'control_type', 'value_type', 'datasource_id'] },
   }),
   defineOperation({
@@ -137,7 +136,7 @@ export const filterOperations = [
     description: "Rerun a SQL drop-down filter's query, wait, and return the options. Dynamic filters need dashboard_id, parameters.",
     input: z.object({ id, ...dynamic, ...waitArgs }),
     access: 'run',
-    request: { body: 'json', local: ['max_wait_seconds'] },
+    request: { body: 'json' },
     handler: refreshDropDownFilterOptions,
   }),
 ];

@@ -17,7 +17,7 @@ import { userGroupOperations } from './user-groups.js';
 import { userOperations } from './users.js';
 
 /** Every operation, in the reference's order. Adding an operation means adding one entry to a group file. */
-export const OPERATIONS: readonly Operation[] = [
+export const OPERATIONS = [
   ...datasourceOperations,
   ...datasourceAgentOperations,
   ...executionOperations,
@@ -31,7 +31,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...userOperations,
   ...userGroupOperations,
   ...exportJobOperations,
-];
+] as const;
 
 /** "Get Drop-Down Filter Options" → "get_drop_down_filter_options". */
 export function toolName(op: Pick<Operation, 'title'>): string {
@@ -41,13 +41,17 @@ export function toolName(op: Pick<Operation, 'title'>): string {
     .replace(/^_|_$/g, '');
 }
 
+/** How often this process built a catalog (a test checks that serving requests builds none). */
+export const catalogStats = { builds: 0 };
+
 /**
  * The catalog for one configuration: CLUVIO_ROUTES_FILE applied (an override must name a known operation and
  * keep its path parameters, so a typo fails at start-up instead of on the first call), and `max_wait_seconds`
  * capped at `maxWaitSeconds` instead of WAIT_CEILING_SECONDS.
  */
 export function buildCatalog(overrides: Record<string, string> = {}, { maxWaitSeconds = WAIT_CEILING_SECONDS } = {}): Operation[] {
-  const byId = new Map(OPERATIONS.map((op) => [op.id, op]));
+  catalogStats.builds++;
+  const byId = new Map<string, Operation>(OPERATIONS.map((op) => [op.id, op]));
   for (const [opId, route] of Object.entries(overrides)) {
     const op = byId.get(opId);
     if (!op) {
@@ -66,7 +70,7 @@ export function buildCatalog(overrides: Record<string, string> = {}, { maxWaitSe
   return catalog.map((op) => ('max_wait_seconds' in op.input.shape ? { ...op, input: op.input.extend({ max_wait_seconds: waitSeconds(maxWaitSeconds) }) } : op));
 }
 
-const ORIGINAL_INPUTS = new Map(OPERATIONS.map((op) => [op.id, op.input]));
+const ORIGINAL_INPUTS = new Map<string, Operation['input']>(OPERATIONS.map((op) => [op.id, op.input]));
 
 /** Whether an operation's input schema is the catalog's own (so its JSON Schema computed at build time applies). */
 export function hasOriginalInput(op: Operation): boolean {

@@ -58,7 +58,7 @@ const relationships = {
 
 const parameters = inputParameters.optional();
 const exportInput = z.object({ id, parameters, ...waitArgs });
-const exportRequest = { body: 'json', local: ['max_wait_seconds'] } as const;
+const exportRequest = { body: 'json' } as const;
 
 export const reportOperations = [
   defineOperation({
@@ -79,7 +79,6 @@ export const reportOperations = [
     description: 'List reports.',
     input: z.object({ ...listArgs }),
     access: 'read',
-    request: { local: ['name', 'offset', 'limit'] },
     present: { kind: 'list', columns: ['id', 'name', 'dashboard_id', 'datasource_id', 'query_error'] },
   }),
   defineOperation({
@@ -127,9 +126,10 @@ export const reportOperations = [
     access: 'run',
     // A repeat cancels the running query for the same inputs and starts it again: same end state.
     idempotent: true,
-    request: { body: 'json', local: ['max_rows', 'max_wait_seconds'] },
+    request: { body: 'json' },
     output: executionResultSchema,
     handler: refreshReport,
+    view: true,
   }),
   defineOperation({
     id: 'duplicateReport',
@@ -158,9 +158,10 @@ export const reportOperations = [
     }),
     access: 'read',
     idempotent: true,
-    request: { body: 'json', local: ['offset', 'max_rows'] },
+    request: { body: 'json' },
     output: reportDataSchema,
     handler: getReportData,
+    view: true,
   }),
   defineOperation({
     id: 'exportReportPdf',
@@ -171,7 +172,7 @@ export const reportOperations = [
     input: exportInput,
     access: 'run',
     request: exportRequest,
-    handler: exportHandler('exportReportPdf', 'pdf', 'report'),
+    handler: exportHandler('pdf', 'report'),
   }),
   defineOperation({
     id: 'exportReportPng',
@@ -182,7 +183,7 @@ export const reportOperations = [
     input: exportInput,
     access: 'run',
     request: exportRequest,
-    handler: exportHandler('exportReportPng', 'png', 'report'),
+    handler: exportHandler('png', 'report'),
   }),
   defineOperation({
     id: 'exportReportCsv',
@@ -193,6 +194,6 @@ export const reportOperations = [
     input: exportInput,
     access: 'run',
     request: exportRequest,
-    handler: exportHandler('exportReportCsv', 'csv', 'report'),
+    handler: exportHandler('csv', 'report'),
   }),
 ];

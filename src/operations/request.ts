@@ -1,9 +1,10 @@
+import type { z } from 'zod';
 import type { ApiRequest } from '../cluvio/api-client.js';
 import { toDocument, type Relationship } from '../cluvio/jsonapi.js';
+import { TOOL_ONLY } from './shared.js';
 import type { Operation } from './types.js';
 
 const PLACEHOLDER = /\{([a-z_]+)\}/g;
-const LIST_ARGS = ['name', 'offset', 'limit'];
 
 export function routeParts(route: string): { method: string; path: string; params: string[] } {
   const [method = '', path = ''] = route.split(' ');
@@ -23,9 +24,9 @@ export function buildRequest(
 ): ApiRequest {
   const { method, path, params } = routeParts(op.route);
   const shape = op.request ?? {};
-  // A list presentation filters and pages itself: Cluvio's list endpoints never see those arguments.
-  const listLocal = op.present?.kind === 'list' ? LIST_ARGS : [];
-  const used = new Set<string>([...params, ...(shape.local ?? []), ...listLocal]);
+  // Arguments the tool uses itself (paging, waiting, row caps) never reach Cluvio.
+  const toolOnly = Object.entries(op.input.shape).filter(([, schema]) => TOOL_ONLY.has(schema as z.ZodType)).map(([name]) => name);
+  const used = new Set<string>([...params, ...toolOnly]);
   const filled = path.replace(PLACEHOLDER, (_, name: string) => pathSegment(op.id, name, args[name]));
 
   const query: Record<string, string | number | boolean | undefined> = { ...extra.query };

@@ -14,6 +14,13 @@ function quiet<T extends z.ZodType>(schema: T): T {
   return schema;
 }
 
+/** Arguments a tool uses itself and never sends to Cluvio (paging, waiting, row caps): buildRequest leaves them out. */
+export const TOOL_ONLY = new WeakSet<z.ZodType>();
+export function toolOnly<T extends z.ZodType>(schema: T): T {
+  TOOL_ONLY.add(schema);
+  return schema;
+}
+
 export const AGGREGATIONS = ['second', 'minute', 'hour', 'day', 'week', 'week_sunday', 'month', 'quarter', 'year', 'all_time'] as const;
 
 /**
@@ -50,30 +57,32 @@ export const inputParameters = z.object({
 });
 
 /** Where a page of rows or list items starts. */
-export const offset = quiet(z.number().int().min(0).default(0));
+export const offset = toolOnly(quiet(z.number().int().min(0).default(0)));
 
 export const MAX_LIST_LIMIT = 500;
 export const listArgs = {
   // Matches any part of the name, in any case: the answer says so when nothing matches.
-  name: z.string().optional(),
+  name: toolOnly(z.string().optional()),
   offset,
   // The cap as a refinement: not worth its tokens in every list tool's schema.
-  limit: quiet(
-    z
-      .number()
-      .int()
-      .min(1)
-      .refine((n) => n <= MAX_LIST_LIMIT, `at most ${MAX_LIST_LIMIT}`)
-      .default(50),
+  limit: toolOnly(
+    quiet(
+      z
+        .number()
+        .int()
+        .min(1)
+        .refine((n) => n <= MAX_LIST_LIMIT, `at most ${MAX_LIST_LIMIT}`)
+        .default(50),
+    ),
   ),
 };
 
 export const MAX_ROWS = 1000;
 export const rowArgs = {
-  max_rows: quiet(z.number().int().min(1).max(MAX_ROWS).default(100)),
+  max_rows: toolOnly(quiet(z.number().int().min(1).max(MAX_ROWS).default(100))),
 };
 export const reportRowArgs = {
-  max_rows_per_report: quiet(z.number().int().min(1).max(200).default(20)),
+  max_rows_per_report: toolOnly(quiet(z.number().int().min(1).max(200).default(20))),
 };
 /**
  * The longest a tool waits for work by default: most clients give up on a request after 60 s (the MCP SDK,
@@ -84,7 +93,7 @@ export const WAIT_CEILING_SECONDS = 50;
 export const DEFAULT_WAIT_SECONDS = 45;
 
 export function waitSeconds(ceiling: number) {
-  return quiet(z.number().int().min(0).max(ceiling).default(Math.min(DEFAULT_WAIT_SECONDS, ceiling)));
+  return toolOnly(quiet(z.number().int().min(0).max(ceiling).default(Math.min(DEFAULT_WAIT_SECONDS, ceiling))));
 }
 
 export const waitArgs = {

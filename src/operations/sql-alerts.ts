@@ -56,7 +56,6 @@ export const sqlAlertOperations = [
     description: 'List SQL alerts.',
     input: z.object(listArgs),
     access: 'read',
-    request: { local: ['name', 'offset', 'limit'] },
     present: { kind: 'list', columns: ['id', 'name', 'run_schedule', 'last_result_status', 'datasource_id'] },
   }),
   defineOperation({
@@ -106,7 +105,6 @@ export const sqlAlertOperations = [
     description: "Run an alert's SQL now, wait, and say whether it triggered (e-mails per its conditions).",
     input: z.object({ id, ...waitArgs }),
     access: 'write',
-    request: { local: ['max_wait_seconds'] },
     handler: runSqlAlertQuery,
   }),
   defineOperation({

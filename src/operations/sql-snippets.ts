@@ -37,7 +37,6 @@ export const sqlSnippetOperations = [
     description: 'List SQL snippets.',
     input: z.object(listArgs),
     access: 'read',
-    request: { local: ['name', 'offset', 'limit'] },
     present: { kind: 'list', columns: ['id', 'name', 'description', 'datasource_id'] },
   }),
   defineOperation({

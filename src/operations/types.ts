@@ -1,29 +1,30 @@
 import type { z } from 'zod';
-import type { Limiter } from '../cluvio/limiter.js';
-import type { ApiClient } from '../cluvio/api-client.js';
-import type { DataClient } from '../cluvio/data-client.js';
 import type { Relationship } from '../cluvio/jsonapi.js';
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
+import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
-import type { Activity } from '../tools/activity.js';
 
-export const TOOLSETS = [
-  'datasources',
-  'datasource_agents',
-  'executions',
-  'dashboards',
-  'dashboard_groups',
-  'dashboard_schedules',
-  'reports',
-  'filters',
-  'sql_snippets',
-  'sql_alerts',
-  'users',
-  'user_groups',
-  'export_jobs',
-] as const;
-export type Toolset = (typeof TOOLSETS)[number];
+/**
+ * The toolsets, by API group, in the reference's order. `resources`: writes in this toolset change what the
+ * resources list or show (datasources, dashboards and what they are built from), so they refresh the caches
+ * and announce resources/list_changed.
+ */
+export const TOOLSET_INFO = {
+  datasources: { description: 'datasource connections, their schemas and metadata', resources: true },
+  datasource_agents: { description: 'agents that connect Cluvio to private databases', resources: false },
+  executions: { description: 'SQL queries and their result rows', resources: false },
+  dashboards: { description: 'dashboards: refresh, status, exports, layout, sharing', resources: true },
+  dashboard_groups: { description: 'groups that organise dashboards', resources: true },
+  dashboard_schedules: { description: 'e-mail schedules of dashboards and reports', resources: false },
+  reports: { description: 'reports: SQL, cached data, refresh, exports', resources: true },
+  filters: { description: 'dashboard filters and drop-down options', resources: true },
+  sql_snippets: { description: 'reusable SQL fragments', resources: false },
+  sql_alerts: { description: 'SQL alerts and their results', resources: false },
+  users: { description: 'users, roles and invitations', resources: false },
+  user_groups: { description: 'user groups and what they see', resources: false },
+  export_jobs: { description: 'PDF, PNG and CSV export jobs', resources: false },
+} as const satisfies Record<string, { description: string; resources: boolean }>;
+export type Toolset = keyof typeof TOOLSET_INFO;
+export const TOOLSETS = Object.keys(TOOLSET_INFO) as Toolset[];
 
 /**
  * What a call does to the Cluvio account. It decides the annotations and read-only mode:
@@ -32,28 +33,6 @@ export type Toolset = (typeof TOOLSETS)[number];
  * - `write` creates, changes, deletes, or notifies someone: not registered in read-only mode.
  */
 export type Access = 'read' | 'run' | 'write';
-
-/** What a tool handler gets besides its validated arguments. */
-export interface CallContext {
-  api: ApiClient;
-  data: DataClient;
-  config: Config;
-  logger: Logger;
-  /** Aborted when the client cancels the call. */
-  signal: AbortSignal;
-  /** See Deps.queries. */
-  queries?: Limiter;
-  /** Sends a progress notification when the client asked for them; a no-op otherwise. */
-  progress(progress: number, total: number | undefined, message: string): void;
-  /** Sends the operation's request (route, path parameters, body) and returns the parsed answer. */
-  request(
-    op: Operation,
-    args: Record<string, unknown>,
-    extra?: { query?: Record<string, string | number | boolean | undefined>; signal?: AbortSignal; queueSignal?: AbortSignal },
-  ): Promise<unknown>;
-  /** The catalog entry of another operation, e.g. to poll with Get Execution. */
-  operation(id: string): Operation;
-}
 
 /** How tool arguments become the HTTP request. Arguments named in the route's `{…}` always fill the path. */
 export interface RequestShape {
@@ -65,13 +44,11 @@ export interface RequestShape {
   relationships?: Record<string, Relationship & { name: string }>;
   /** Arguments sent as query parameters (GET/DELETE send every remaining argument as a query parameter). */
   query?: readonly string[];
-  /** Arguments the tool uses itself and never sends (e.g. `max_rows`). */
-  local?: readonly string[];
 }
 
-export interface Operation<I extends z.ZodObject = z.ZodObject> {
+export interface Operation<I extends z.ZodObject = z.ZodObject, Id extends string = string> {
   /** Cluvio's operation id, e.g. "listDatasources"; the key of CLUVIO_ROUTES_FILE. */
-  id: string;
+  id: Id;
   /** The reference's title, e.g. "List Datasources": the tool name is its snake_case. */
   title: string;
   toolset: Toolset;
@@ -92,7 +69,11 @@ export interface Operation<I extends z.ZodObject = z.ZodObject> {
   /** In read-only mode: the reason these arguments are refused, or undefined to allow them. */
   readOnlyGuard?: (args: Record<string, unknown>) => string | undefined;
   /** A handler of its own (workflows that poll, fetch data, …); default: one request, presented. */
-  handler?: (args: z.output<I>, ctx: CallContext) => Promise<ToolOutput>;
+  handler?(args: z.output<I>, ctx: CallContext): Promise<ToolOutput>;
+  /** The MCP Apps results view draws its answer (rows, or one panel per dashboard report): see src/apps. */
+  view?: boolean;
+  /** Cached account data a successful call makes stale, beyond the resource lists of its toolset. */
+  invalidates?: readonly 'datasource-schema'[];
 }
 
 export type Presentation =
@@ -101,17 +82,7 @@ export type Presentation =
   | { kind: 'json' }
   | { kind: 'done'; message: (args: Record<string, unknown>) => string };
 
-export interface Deps {
-  api: ApiClient;
-  data: DataClient;
-  config: Config;
-  logger: Logger;
-  /** Tool calls in progress (for a graceful shutdown). */
-  activity?: Activity;
-  /** Caps the queries this process has running in Cluvio at once (run_execution holds a slot until its query ends). */
-  queries?: Limiter;
-}
-
-export function defineOperation<I extends z.ZodObject>(op: Operation<I>): Operation {
-  return op as unknown as Operation;
+/** One catalog entry. The id stays a literal type, so lookups by id (`ctx.ops.getExecution`) are checked. */
+export function defineOperation<const Id extends string, I extends z.ZodObject>(op: Operation<I, Id>): Operation<z.ZodObject, Id> {
+  return op;
 }

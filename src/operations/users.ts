@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, listArgs } from './shared.js';
+import { id, listArgs, toolOnly } from './shared.js';
 import { defineOperation } from './types.js';
 
 const userGroupIds = z.array(id);
@@ -14,7 +14,7 @@ export const userOperations = [
     toolset: 'users',
     route: 'GET /users',
     description: 'List users with role and invitation state.',
-    input: z.object({ ...listArgs, name: z.string().optional().describe('Part of the e-mail'), include: z.enum(['user_groups']).optional() }),
+    input: z.object({ ...listArgs, name: toolOnly(z.string().optional().describe('Part of the e-mail')), include: z.enum(['user_groups']).optional() }),
     access: 'read',
     present: { kind: 'list', columns: ['id', 'email', 'firstname', 'lastname', 'role', 'invitation_accepted_at', 'deactivated_at'] },
   }),

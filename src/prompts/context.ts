@@ -1,6 +1,7 @@
 import type { Flat } from '../cluvio/jsonapi.js';
-import type { SchemaInfo } from '../resources/cluvio.js';
-import { cap, schemaText } from '../resources/format.js';
+import type { SchemaInfo } from '../cluvio/schema-data.js';
+import { cap } from '../resources/format.js';
+import { schemaText } from '../results/schema-text.js';
 
 /** Prompt building blocks: the schema (or the part a question needs) and Cluvio's parameter syntax. */
 
@@ -31,7 +32,7 @@ function words(s: string): string[] {
  */
 export function relevantSchemaText(datasourceId: string, schemas: readonly SchemaInfo[], question: string, limit = PROMPT_SCHEMA_CHARS): string {
   if (schemas.length === 0) return 'No schema data yet: call refresh_datasource, then get_datasource_schema.';
-  const full = schemas.map((s) => schemaText(datasourceId, s)).join('\n\n');
+  const full = schemas.map(schemaText).join('\n\n');
   if (full.length <= limit) return full;
   const q = new Set(words(question));
   const scored = schemas.flatMap((s) =>

@@ -1,12 +1,12 @@
 import type { Flat } from '../cluvio/jsonapi.js';
-import type { DashboardDetail, SchemaInfo } from './cluvio.js';
+import type { SchemaInfo } from '../cluvio/schema-data.js';
+import { FULL_SCHEMA_CHARS, schemasText } from '../results/schema-text.js';
+import type { DashboardDetail } from './reader.js';
 
 /** Text builders for resources and prompts: compact, for a model to read; pure, so unit-testable. */
 
 /** Hard cap on one resource's text. */
 export const MAX_RESOURCE_CHARS = 100_000;
-/** Above this, the datasource schema lists tables with column counts and links the per-schema resources. */
-export const FULL_SCHEMA_CHARS = 40_000;
 
 export const uris = {
   datasources: 'cluvio://datasources',
@@ -39,27 +39,16 @@ export function datasourcesText(list: readonly Flat[]): string {
   return [`${list.length} datasources (id | name | type | default schema). Tables and columns: cluvio://datasources/{id}/schema`, ...lines].join('\n');
 }
 
-function tableLine(t: SchemaInfo['tables'][number]): string {
-  return `${t.name}(${t.columns.map((c) => (c.type ? `${c.name} ${c.type}` : c.name)).join(', ')})`;
-}
-
-/** One schema in full: `table(column type, …)` per line. */
-export function schemaText(datasourceId: string, s: SchemaInfo): string {
-  return [`schema ${s.name} (${s.tables.length} tables)`, ...s.tables.map(tableLine)].join('\n');
-}
-
 /** Every schema of a datasource; a summary (tables with column counts) when the full text is too long. */
-export function datasourceSchemaText(ds: Flat | undefined, datasourceId: string, schemas: readonly SchemaInfo[], fullLimit = FULL_SCHEMA_CHARS): string {
+export function datasourceSchemaText(ds: Flat | undefined, datasourceId: string, schemas: readonly SchemaInfo[], limit = FULL_SCHEMA_CHARS): string {
   const head = ds
     ? `Datasource ${datasourceId} "${str(ds.name)}" (${str(ds.database_type) || 'unknown type'})${ds.default_schema_name ? `, default schema ${str(ds.default_schema_name)}` : ''}.`
     : `Datasource ${datasourceId}.`;
   if (schemas.length === 0) return `${head}\nNo schema data yet: run refresh_datasource, then read this resource again.`;
-  const full = schemas.map((s) => schemaText(datasourceId, s)).join('\n\n');
-  if (full.length <= fullLimit) return `${head} Tables as name(column type, …):\n\n${full}`;
-  const summary = schemas
-    .map((s) => [`schema ${s.name} (${s.tables.length} tables) — columns: ${uris.schema(datasourceId, s.name)}`, ...s.tables.map((t) => `${t.name}: ${t.columns.length} columns`)].join('\n'))
-    .join('\n\n');
-  return `${head} Large schema: tables with column counts; read a schema's resource for its columns.\n\n${summary}`;
+  const { text, full } = schemasText(schemas, { limit, more: (s) => ` — columns: ${uris.schema(datasourceId, s.name)}` });
+  return full
+    ? `${head} Tables as name(column type, …):\n\n${text}`
+    : `${head} Large schema: tables with column counts; read a schema's resource for its columns.\n\n${text}`;
 }
 
 export function dashboardsText(dashboards: readonly Flat[], groups: readonly Flat[]): string {

@@ -1,7 +1,10 @@
-/** What every tool handler returns: text for the model, structured content for clients that read it. */
+/**
+ * What every tool handler returns: text for the model, and the structured result the tools that declare an output
+ * schema send as structuredContent (ignored otherwise, and on errors).
+ */
 export interface ToolOutput {
   text: string;
-  structured: Record<string, unknown>;
+  structured?: Record<string, unknown>;
   isError?: boolean;
   /** Content after the text: an image a multimodal model can look at. */
   extra?: ExtraContent[];

@@ -1,15 +1,17 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import type { Inventory } from '../inventory.js';
 import { toolName } from '../operations/index.js';
-import type { Operation } from '../operations/types.js';
-import { annotationsFor, type Invoker } from './register.js';
+import type { Invoker } from './invoker.js';
+import { annotationsFor } from './register.js';
 import { modelJsonSchema, toolSchema } from './schema.js';
 
 /**
  * Discovery mode: three tools instead of one per operation, for clients with many servers installed.
  * The same selection (toolsets, read-only) applies: an operation that is not selected cannot be found or called.
  */
-export function registerDiscoveryTools(server: McpServer, selected: readonly Operation[], invoker: Invoker, readOnlyMode: boolean): void {
+export function registerDiscoveryTools(server: McpServer, inventory: Inventory, invoker: Invoker, readOnlyMode: boolean): void {
+  const selected = inventory.selected;
   const byName = new Map(selected.map((op) => [toolName(op), op]));
   const unknown = (name: string) => ({
     content: [{ type: 'text' as const, text: `No operation "${name}". Use search_operations to find one.` }],

@@ -22,8 +22,7 @@ const CHECK_FIRST =
 export function errorOutput(toolName: string, err: unknown): ToolOutput {
   if ((err instanceof CluvioApiError || err instanceof CluvioNetworkError) && err.outcomeUnknown) {
     const what = err instanceof CluvioApiError ? `Cluvio answered HTTP ${err.status}${err.details.length ? `: ${err.details.join('; ')}` : ''}` : err.message;
-    const error = err instanceof CluvioApiError ? { status: err.status, details: err.details } : { kind: err.kind, message: err.message };
-    return { text: `${toolName} failed — ${what}. ${CHECK_FIRST}`, structured: { error: { ...error, outcome_unknown: true } }, isError: true };
+    return { text: `${toolName} failed — ${what}. ${CHECK_FIRST}`, isError: true };
   }
   if (err instanceof CluvioApiError) {
     const next = NEXT_STEP[err.status] ?? (err.status >= 500 ? 'Cluvio had a server-side problem; try again in a moment.' : 'Check the arguments and try again.');
@@ -31,7 +30,6 @@ export function errorOutput(toolName: string, err: unknown): ToolOutput {
     const detail = err.details.length ? `: ${err.details.join('; ')}` : '';
     return {
       text: `${toolName} failed — Cluvio answered HTTP ${err.status}${detail}. ${next}${retry}`,
-      structured: { error: { status: err.status, details: err.details } },
       isError: true,
     };
   }
@@ -42,14 +40,14 @@ export function errorOutput(toolName: string, err: unknown): ToolOutput {
         : err.kind === 'malformed'
           ? 'Cluvio sent an unreadable answer; try again in a moment.'
           : 'Check the network and CLUVIO_API_URL / CLUVIO_REGION, then try again.';
-    return { text: `${toolName} failed — ${err.message}. ${next}`, structured: { error: { kind: err.kind, message: err.message } }, isError: true };
+    return { text: `${toolName} failed — ${err.message}. ${next}`, isError: true };
   }
   if (err instanceof InvalidPathParameterError) {
-    return { text: `${toolName} refused: ${err.message}. Pass the object's id as listed by the matching list tool.`, structured: { error: { message: err.message } }, isError: true };
+    return { text: `${toolName} refused: ${err.message}. Pass the object's id as listed by the matching list tool.`, isError: true };
   }
   if (err instanceof MalformedResultError || err instanceof InvalidDataKeyError) {
-    return { text: `${toolName} failed — ${err.message}. Try again; if it persists, report it.`, structured: { error: { message: err.message } }, isError: true };
+    return { text: `${toolName} failed — ${err.message}. Try again; if it persists, report it.`, isError: true };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { text: `${toolName} failed unexpectedly: ${message}`, structured: { error: { message } }, isError: true };
+  return { text: `${toolName} failed unexpectedly: ${message}`, isError: true };
 }

@@ -1,11 +1,11 @@
 import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
-import type { CallContext } from '../operations/types.js';
+import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
 import { cancelStartedExecution, startWork, waitForExecution } from './executions.js';
 
 /** Run SQL Alert Query → wait for its execution → read the alert's last result: did it trigger? */
 export async function runSqlAlertQuery(args: { id: string; max_wait_seconds: number }, ctx: CallContext): Promise<ToolOutput> {
-  const started = (await startWork(ctx, 'runSqlAlertQuery', { id: args.id }, cancelStartedExecution(ctx))) as { execution_id?: unknown } | undefined;
+  const started = (await startWork(ctx, { id: args.id }, cancelStartedExecution(ctx))) as { execution_id?: unknown } | undefined;
   const executionId = typeof started?.execution_id === 'string' ? started.execution_id : undefined;
   if (executionId) {
     const waited = await waitForExecution(executionId, 'Alert query', args.max_wait_seconds, ctx);
@@ -14,7 +14,7 @@ export async function runSqlAlertQuery(args: { id: string; max_wait_seconds: num
       return { text: `Alert ${args.id} query is still ${waited.state.execution_status}; see its last_result_status later with ${next}.`, structured: { alert_id: args.id, execution_id: executionId, status: String(waited.state.execution_status), next } };
     }
   }
-  const alert = flattenDocument(await ctx.request(ctx.operation('getSqlAlert'), { id: args.id })).data as Flat;
+  const alert = flattenDocument(await ctx.request(ctx.ops.getSqlAlert, { id: args.id })).data as Flat;
   const result = String(alert.last_result_status ?? 'unknown');
   const triggered = result === 'alert_triggered';
   const error = [alert.last_query_error_message, alert.last_error_message].find((m) => typeof m === 'string' && m) as string | undefined;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
 import type { DataGrant } from '../cluvio/data-client.js';
-import type { CallContext } from '../operations/types.js';
+import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
 import { redactSecrets } from '../results/redact.js';
 import { renderTable, type Column } from '../results/table.js';
@@ -87,7 +87,7 @@ function pendingKeys(s: DashboardStatus): { total: number; ready: number; runnin
 
 /** Refresh Dashboard, then wait for every report and SQL filter, then fetch each report's rows. */
 export async function refreshDashboard(args: DashboardArgs, ctx: CallContext): Promise<ToolOutput> {
-  await startWork(ctx, 'refreshDashboard', { id: args.id, parameters: args.parameters }, () => cancelRunning(args, undefined, ctx));
+  await startWork(ctx, { id: args.id, parameters: args.parameters }, () => cancelRunning(args, undefined, ctx));
   return waitForDashboard(args, ctx);
 }
 
@@ -103,7 +103,7 @@ export async function pollDashboardStatus(args: DashboardArgs & { refresh_data?:
 }
 
 async function fetchStatus(args: DashboardArgs, ctx: CallContext, signal: AbortSignal, refresh = false): Promise<DashboardStatus> {
-  return ((await ctx.request(ctx.operation('pollDashboardStatus'), { id: args.id, refresh_data: refresh, parameters: args.parameters }, { signal })) ?? {}) as DashboardStatus;
+  return ((await ctx.request(ctx.ops.pollDashboardStatus, { id: args.id, refresh_data: refresh, parameters: args.parameters }, { signal })) ?? {}) as DashboardStatus;
 }
 
 async function waitForDashboard(args: DashboardArgs, ctx: CallContext, refreshFirst = false): Promise<ToolOutput> {
@@ -234,7 +234,7 @@ async function reportOutcome(
 /** Report names from Get Dashboard (include=reports); an unreadable dashboard just leaves names out. */
 async function reportNames(id: string, ctx: CallContext): Promise<Map<string, string>> {
   try {
-    const doc = flattenDocument(await ctx.request(ctx.operation('getDashboard'), { id, include: 'reports' }));
+    const doc = flattenDocument(await ctx.request(ctx.ops.getDashboard, { id, include: 'reports' }));
     return new Map((doc.included?.reports ?? []).map((r: Flat) => [String(r.id), String(r.name ?? '')]));
   } catch {
     return new Map();

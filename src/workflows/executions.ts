@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DataGrant } from '../cluvio/data-client.js';
 import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
-import type { CallContext } from '../operations/types.js';
+import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
 import { renderTable, type Column } from '../results/table.js';
 import { withDataGrant } from './data-grant.js';
@@ -34,15 +34,16 @@ export interface RowsArgs {
 const NOT_CANCELLABLE = new AbortController().signal;
 
 /**
- * Send the request that starts work in Cluvio (a query, a refresh, an export) and return its answer.
+ * Send the request of the call's own operation, which starts work in Cluvio (a query, a refresh, an export),
+ * and return its answer.
  * Once sent, Cluvio starts the work whether or not the answer is read, and only the answer says what
  * to cancel; so the request is not cut off when the client cancels the call (the API client's own
  * timeout still applies), though a call cancelled while the request waits for a slot never sends it.
  * If the client cancelled after it was sent, `cancel` stops what was started before the call ends.
  */
-export async function startWork(ctx: CallContext, operationId: string, args: Record<string, unknown>, cancel: (answer: unknown) => Promise<void>): Promise<unknown> {
+export async function startWork(ctx: CallContext, args: Record<string, unknown>, cancel: (answer: unknown) => Promise<void>): Promise<unknown> {
   ctx.signal.throwIfAborted();
-  const answer = await ctx.request(ctx.operation(operationId), args, { signal: NOT_CANCELLABLE, queueSignal: ctx.signal });
+  const answer = await ctx.request(ctx.op, args, { signal: NOT_CANCELLABLE, queueSignal: ctx.signal });
   if (ctx.signal.aborted) {
     await cancel(answer);
     ctx.signal.throwIfAborted();
@@ -66,7 +67,7 @@ export async function runExecution(
   const release = await ctx.queries?.acquire(ctx.signal);
   try {
     const started = executionOf(
-      await startWork(ctx, 'runExecution', { ...args }, async (answer) => {
+      await startWork(ctx, { ...args }, async (answer) => {
         let id: string;
         try {
           id = executionOf(answer).id as string;
@@ -94,7 +95,7 @@ function executionOf(body: unknown): Flat {
 }
 
 async function getExecution(id: string, ctx: CallContext, signal: AbortSignal): Promise<Flat> {
-  return executionOf(await ctx.request(ctx.operation('getExecution'), { id }, { signal }));
+  return executionOf(await ctx.request(ctx.ops.getExecution, { id }, { signal }));
 }
 
 /** Wait for the execution (cancelling it upstream if the client gives up), then shape its outcome. */
@@ -151,7 +152,7 @@ async function rowsOf(execution: Flat, args: RowsArgs, ctx: CallContext): Promis
   const id = execution.id as string;
   const offset = args.offset ?? 0;
   const known = typeof execution.result_rows === 'number' ? execution.result_rows : undefined;
-  const page = await withDataGrant(ctx, `execution ${id}`, () => ctx.request(ctx.operation('getExecutionData'), { id }) as Promise<DataGrant | undefined>, (grant) =>
+  const page = await withDataGrant(ctx, `execution ${id}`, () => ctx.request(ctx.ops.getExecutionData, { id }) as Promise<DataGrant | undefined>, (grant) =>
     ctx.data.getResultPage(grant, { offset, limit: args.max_rows, maxChars: MAX_PAGE_CHARS, stopWhenFull: known !== undefined }, 'getResultData', ctx.signal),
   );
   if (!page) {
@@ -190,7 +191,7 @@ export function fieldsToColumns(fields: unknown): Array<Required<Column>> {
 
 async function cancelQuietly(id: string, ctx: CallContext): Promise<void> {
   try {
-    await ctx.request(ctx.operation('cancelExecution'), { id }, { signal: AbortSignal.timeout(5_000) });
+    await ctx.request(ctx.ops.cancelExecution, { id }, { signal: AbortSignal.timeout(5_000) });
     ctx.logger.info({ execution: id }, 'cancelled upstream after the client cancelled');
   } catch (err) {
     ctx.logger.warn({ execution: id, error: (err as Error).message }, 'could not cancel execution upstream');

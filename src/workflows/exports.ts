@@ -1,5 +1,5 @@
 import { undici } from '../cluvio/undici.js';
-import type { CallContext } from '../operations/types.js';
+import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
 import { startWork } from './executions.js';
 import { waitUntilDone } from './wait.js';
@@ -17,9 +17,9 @@ type Format = 'pdf' | 'png' | 'csv';
  * Handler for an export operation: start the job, poll Get Export Job until it has a file, then return
  * the download URL as text (and a small PNG inline). Cancelling the call cancels the job.
  */
-export function exportHandler(startOperation: string, format: Format, what: 'dashboard' | 'report') {
+export function exportHandler(format: Format, what: 'dashboard' | 'report') {
   return async (args: Record<string, unknown>, ctx: CallContext): Promise<ToolOutput> => {
-    const started = (await startWork(ctx, startOperation, args, async (answer) => {
+    const started = (await startWork(ctx, args, async (answer) => {
       const id = (answer as { job_id?: unknown } | undefined)?.job_id;
       if (typeof id === 'string' || typeof id === 'number') await cancelJobQuietly(String(id), ctx);
     })) as { job_id?: unknown } | undefined;
@@ -33,7 +33,7 @@ export async function waitForExport(jobId: string, format: Format, label: string
   let waited;
   try {
     waited = await waitUntilDone<ExportJob>({
-      poll: async (signal) => ((await ctx.request(ctx.operation('getExportJob'), { id: jobId }, { signal })) ?? {}) as ExportJob,
+      poll: async (signal) => ((await ctx.request(ctx.ops.getExportJob, { id: jobId }, { signal })) ?? {}) as ExportJob,
       isDone: (j) => j.job_status === 'success' || j.job_status === 'error',
       describe: (j, ms) => ({ progress: Math.round(ms / 100) / 10, message: `Export ${j.job_status ?? 'started'} (${(ms / 1000).toFixed(1)} s)` }),
       budgetMs: maxWaitSeconds * 1000,
@@ -98,7 +98,7 @@ async function fetchSmallImage(url: string, maxBytes: number, ctx: CallContext):
 
 async function cancelJobQuietly(id: string, ctx: CallContext): Promise<void> {
   try {
-    await ctx.request(ctx.operation('cancelExportJob'), { id }, { signal: AbortSignal.timeout(5_000) });
+    await ctx.request(ctx.ops.cancelExportJob, { id }, { signal: AbortSignal.timeout(5_000) });
     ctx.logger.info({ job: id }, 'cancelled export job after the client cancelled');
   } catch (err) {
     ctx.logger.warn({ job: id, error: (err as Error).message }, 'could not cancel export job');

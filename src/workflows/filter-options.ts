@@ -1,15 +1,13 @@
-import type { CallContext } from '../operations/types.js';
+import type { CallContext } from '../context.js';
+import { parseFilterOptions } from '../cluvio/filter-options.js';
 import type { ToolOutput } from '../results/output.js';
 import { cancelStartedExecution, startWork, waitForExecution } from './executions.js';
 
 const MAX_OPTIONS = 200;
 
-/** Options (`{options: {values, value_names}}`) as `value (name)` lines, capped. */
+/** Options as `value (name)` lines, capped. */
 export function presentOptions(filterId: string, body: unknown): ToolOutput {
-  const b = (body ?? {}) as { options?: { values?: unknown; value_names?: unknown } };
-  const values = Array.isArray(b.options?.values) ? b.options.values : [];
-  const names = Array.isArray(b.options?.value_names) ? b.options.value_names : [];
-  const options: Array<{ value: unknown; name?: unknown }> = values.map((value, i) => ({ value, name: names[i] }));
+  const options = parseFilterOptions(body);
   const shown = options.slice(0, MAX_OPTIONS);
   const structured = { filter_id: filterId, options: shown, total: options.length, truncated: options.length > shown.length };
   if (options.length === 0) return { text: `Filter ${filterId} has no options available; refresh_drop_down_filter_options runs its query.`, structured };
@@ -18,12 +16,12 @@ export function presentOptions(filterId: string, body: unknown): ToolOutput {
 }
 
 export async function getDropDownFilterOptions(args: { id: string } & Record<string, unknown>, ctx: CallContext): Promise<ToolOutput> {
-  return presentOptions(args.id, await ctx.request(ctx.operation('getDropDownFilterOptions'), args));
+  return presentOptions(args.id, await ctx.request(ctx.ops.getDropDownFilterOptions, args));
 }
 
 /** Refresh the options by running the filter's query, wait for it, then return the options. */
 export async function refreshDropDownFilterOptions(args: { id: string; max_wait_seconds: number } & Record<string, unknown>, ctx: CallContext): Promise<ToolOutput> {
-  const started = (await startWork(ctx, 'refreshDropDownFilterOptions', args, cancelStartedExecution(ctx))) as { execution_id?: unknown } | undefined;
+  const started = (await startWork(ctx, args, cancelStartedExecution(ctx))) as { execution_id?: unknown } | undefined;
   const executionId = started?.execution_id;
   if (typeof executionId === 'string' || typeof executionId === 'number') {
     const id = String(executionId);
@@ -36,5 +34,5 @@ export async function refreshDropDownFilterOptions(args: { id: string; max_wait_
     }
   }
   const { max_wait_seconds: _wait, ...rest } = args;
-  return presentOptions(args.id, await ctx.request(ctx.operation('getDropDownFilterOptions'), rest));
+  return presentOptions(args.id, await ctx.request(ctx.ops.getDropDownFilterOptions, rest));
 }

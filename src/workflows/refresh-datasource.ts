@@ -1,10 +1,10 @@
-import type { CallContext } from '../operations/types.js';
+import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
 import { cancelStartedExecution, startWork, waitForExecution } from './executions.js';
 
 /** Start the metadata refresh, then follow its execution until it ends or the budget runs out. */
 export async function refreshDatasource(args: { id: string; max_wait_seconds: number }, ctx: CallContext): Promise<ToolOutput> {
-  const started = (await startWork(ctx, 'refreshDatasource', args, cancelStartedExecution(ctx))) as { execution_id?: unknown } | undefined;
+  const started = (await startWork(ctx, args, cancelStartedExecution(ctx))) as { execution_id?: unknown } | undefined;
   const executionId = typeof started?.execution_id === 'string' ? started.execution_id : undefined;
   if (!executionId) {
     return { text: `Refresh of datasource ${args.id} started.`, structured: { datasource_id: args.id, status: 'started' } };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DataGrant } from '../cluvio/data-client.js';
-import type { CallContext } from '../operations/types.js';
+import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
 import { renderTable } from '../results/table.js';
 import { withDataGrant } from './data-grant.js';
@@ -22,7 +22,7 @@ export const reportDataSchema = z.object({
 
 /** Refresh Report → its execution id → wait → rows, exactly as run_execution returns them. */
 export async function refreshReport(args: Record<string, unknown> & RowsArgs, ctx: CallContext): Promise<ToolOutput> {
-  const started = (await startWork(ctx, 'refreshReport', args, cancelStartedExecution(ctx))) as { execution_id?: unknown } | undefined;
+  const started = (await startWork(ctx, args, cancelStartedExecution(ctx))) as { execution_id?: unknown } | undefined;
   const executionId = started?.execution_id;
   if (typeof executionId !== 'string' && typeof executionId !== 'number') throw new Error('Cluvio returned no execution id for the report refresh');
   let execution;
@@ -40,7 +40,7 @@ export async function getReportData(
   args: { id: string; data_format?: 'json' | 'csv'; offset?: number; max_rows: number } & Record<string, unknown>,
   ctx: CallContext,
 ): Promise<ToolOutput> {
-  const grant = () => ctx.request(ctx.operation('getReportData'), args) as Promise<DataGrant | undefined>;
+  const grant = () => ctx.request(ctx.ops.getReportData, args) as Promise<DataGrant | undefined>;
   const what = `report ${args.id}`;
   const noData: ToolOutput = {
     text: `Report ${args.id} has no cached data for these parameters. Call refresh_report with the same parameters to run its query.`,

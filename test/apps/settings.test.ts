@@ -1,6 +1,6 @@
 import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from '@modelcontextprotocol/ext-apps/server';
 import { describe, expect, it } from 'vitest';
-import { LEGACY_URI_KEY, VIEW_MIME_TYPE, VIEW_OPERATIONS, VIEW_URI, viewsEnabled, viewToolMeta } from '../../src/apps/index.js';
+import { LEGACY_URI_KEY, VIEW_MIME_TYPE, VIEW_URI, viewsEnabled, viewToolMeta } from '../../src/apps/index.js';
 import { ConfigError, HELP, parseCommand } from '../../src/config.js';
 import { OPERATIONS, toolName } from '../../src/operations/index.js';
 
@@ -40,19 +40,15 @@ describe('tool metadata', () => {
     expect(VIEW_URI).toMatch(/^ui:\/\//);
   });
 
-  it('names five catalog operations: the tools whose results have rows', () => {
-    const byId = new Map(OPERATIONS.map((op) => [op.id, op]));
-    const names = [...VIEW_OPERATIONS].map((id) => {
-      const op = byId.get(id);
-      expect(op, id).toBeDefined();
-      return toolName(op!);
-    });
+  it('is on five catalog operations: the tools whose results have rows', () => {
+    const names = OPERATIONS.filter((op) => op.view).map(toolName);
     expect(names.sort()).toEqual(['get_execution_data', 'get_report_data', 'refresh_dashboard', 'refresh_report', 'run_execution']);
   });
 
   it('is { _meta: { ui: { resourceUri } } } for those, and nothing at all otherwise or with views off', () => {
-    expect(viewToolMeta('runExecution', true)).toEqual({ _meta: { ui: { resourceUri: VIEW_URI }, 'ui/resourceUri': VIEW_URI } });
-    expect(viewToolMeta('runExecution', false)).toEqual({});
-    expect(viewToolMeta('listDashboards', true)).toEqual({});
+    const op = (id: string) => OPERATIONS.find((o) => o.id === id)!;
+    expect(viewToolMeta(op('runExecution'), true)).toEqual({ _meta: { ui: { resourceUri: VIEW_URI }, 'ui/resourceUri': VIEW_URI } });
+    expect(viewToolMeta(op('runExecution'), false)).toEqual({});
+    expect(viewToolMeta(op('listDashboards'), true)).toEqual({});
   });
 });

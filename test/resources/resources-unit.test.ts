@@ -1,14 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ServerContext } from '@modelcontextprotocol/server';
 import type { ApiClient } from '../../src/cluvio/api-client.js';
+import type { Deps } from '../../src/context.js';
+import { Inventory } from '../../src/inventory.js';
 import { OPERATIONS, toolName } from '../../src/operations/index.js';
-import type { Deps, Operation } from '../../src/operations/types.js';
+import type { Operation } from '../../src/operations/types.js';
 import { TtlCache } from '../../src/resources/cache.js';
-import { matchIds, type SchemaInfo } from '../../src/resources/cluvio.js';
-import { normaliseSchemas } from '../../src/cluvio/schema-data.js';
-import { onOperationDone, type OperationDone } from '../../src/resources/events.js';
+import { ResourceHub, type OperationDone } from '../../src/resources/hub.js';
+import { matchIds } from '../../src/resources/reader.js';
+import { normaliseSchemas, type SchemaInfo } from '../../src/cluvio/schema-data.js';
 import { cap, dashboardsText, datasourceSchemaText, MAX_RESOURCE_CHARS, uris } from '../../src/resources/format.js';
-import { Invoker } from '../../src/tools/register.js';
+import { Invoker } from '../../src/tools/invoker.js';
 
 describe('TtlCache', () => {
   it('shares one load between readers until the entry expires', async () => {
@@ -106,35 +108,54 @@ describe('resource texts', () => {
 });
 
 describe('the after-success hook', () => {
-  const deps = {
-    api: {} as ApiClient,
-    config: { readOnly: false, revealSecrets: false },
-    logger: { info() {}, warn() {}, debug() {} },
-  } as unknown as Deps;
+  const logger = { info() {}, warn() {}, debug() {} };
+  const inventory = new Inventory({ routeOverrides: {}, maxWaitSeconds: 50, toolsets: [], tools: [], readOnly: false });
   const ctx = { mcpReq: { signal: new AbortController().signal, _meta: undefined, notify: async () => {} } } as unknown as ServerContext;
   const op = (id: string, access: Operation['access'], fail = false): Operation =>
     ({ ...OPERATIONS.find((o) => o.id === id)!, access, handler: async () => (fail ? { text: 'no', isError: true } : { text: 'ok' }) }) as Operation;
+  const depsWith = (hub: Pick<ResourceHub, 'operationDone'>) =>
+    ({ api: {} as ApiClient, config: { readOnly: false, revealSecrets: false }, logger, inventory, hub }) as unknown as Deps;
 
   it('reports successful run and write calls only', async () => {
     const seen: OperationDone[] = [];
-    const off = onOperationDone((e) => seen.push(e));
-    const invoker = new Invoker(OPERATIONS, deps);
+    const deps = depsWith({ operationDone: (e) => seen.push(e) });
+    const invoker = new Invoker(deps);
     await invoker.invoke(op('createDashboard', 'write'), { name: 'x' }, ctx);
     await invoker.invoke(op('refreshDatasource', 'run'), { id: 'ds' }, ctx);
     await invoker.invoke(op('listDashboards', 'read'), {}, ctx);
     await invoker.invoke(op('deleteDashboard', 'write', true), { id: 'd' }, ctx);
-    off();
     expect(seen.map((e) => toolName(e.op))).toEqual(['create_dashboard', 'refresh_datasource']);
     expect(seen[1]!.args).toEqual({ id: 'ds' });
     expect(seen[0]!.api).toBe(deps.api);
   });
 
-  it('never fails a call because a listener throws', async () => {
-    const off = onOperationDone(() => {
+  it('the hub drops what the catalog says is stale and never fails a call', async () => {
+    const hub = new ResourceHub(logger as never);
+    const api = {} as ApiClient;
+    const key = (ds: string) => [hub.keyOf(api), ds, ''].join('\u0000');
+    const load = vi.fn(async () => [] as SchemaInfo[]);
+    await hub.schemas.get(key('ds1'), load);
+    await hub.schemas.get(key('ds2'), load);
+    await hub.lists.get('l', async () => []);
+    const publish = vi.fn();
+    hub.onListChanged(publish);
+    // A refresh (run) makes ds1's schema data stale: refreshDatasource invalidates 'datasource-schema'.
+    hub.operationDone({ op: inventory.ops.refreshDatasource, args: { id: 'ds1' }, api });
+    expect(hub.schemas.size).toBe(1);
+    expect(hub.lists.size).toBe(1);
+    expect(publish).not.toHaveBeenCalled();
+    // A write in a toolset the resources show: lists dropped, change announced.
+    hub.operationDone({ op: inventory.ops.createDashboard, args: { name: 'x' }, api });
+    expect(hub.lists.size).toBe(0);
+    expect(publish).toHaveBeenCalledTimes(1);
+    // A write elsewhere (a SQL snippet) announces nothing.
+    hub.operationDone({ op: inventory.ops.createSqlSnippet, args: { name: 'x' }, api });
+    expect(publish).toHaveBeenCalledTimes(1);
+    hub.onListChanged(() => {
       throw new Error('listener bug');
     });
-    const res = await new Invoker(OPERATIONS, deps).invoke(op('createDashboard', 'write'), { name: 'x' }, ctx);
-    off();
+    expect(() => hub.operationDone({ op: inventory.ops.deleteDashboard, args: { id: 'd' }, api })).not.toThrow();
+    const res = await new Invoker(depsWith(hub)).invoke(op('createDashboard', 'write'), { name: 'x' }, ctx);
     expect(res.isError).toBeFalsy();
   });
 });

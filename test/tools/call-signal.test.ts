@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { callSignal } from '../../src/tools/register.js';
+import { callSignal } from '../../src/tools/invoker.js';
 
 /** notifications/cancelled aborts the SDK's signal with the client's reason: a plain string, or nothing. */
 describe('callSignal', () => {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallContext } from '../../src/operations/types.js';
+import type { CallContext } from '../../src/context.js';
 import { waitForExport } from '../../src/workflows/exports.js';
 
 /** A PNG-like file of `size` bytes at /<size>.png. */
@@ -25,7 +25,7 @@ function context(fileUrl: string, maxImageKb: number): CallContext {
     signal: new AbortController().signal,
     logger: { debug() {}, info() {}, warn() {} },
     progress() {},
-    operation: (id: string) => ({ id }),
+    ops: { getExportJob: { id: 'getExportJob' }, cancelExportJob: { id: 'cancelExportJob' } },
     request: async () => ({ job_status: 'success', file_url: fileUrl }),
   } as unknown as CallContext;
 }

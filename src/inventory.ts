@@ -1,0 +1,55 @@
+import { ConfigError, type Config } from './config.js';
+import { buildCatalog, toolName, type OPERATIONS } from './operations/index.js';
+import { TOOLSETS, type Operation } from './operations/types.js';
+
+export type OperationId = (typeof OPERATIONS)[number]['id'];
+/** Every operation of a catalog by id: `ops.getExecution`, checked at compile time. */
+export type Ops = Readonly<Record<OperationId, Operation>>;
+
+/**
+ * The catalog for one configuration, built once at start-up and read by everything (tools, discovery,
+ * resources, prompts, apps): every operation with its routes and wait ceiling applied, by id, and the ones
+ * this server exposes. What is exposed is decided here and nowhere else.
+ */
+export class Inventory {
+  /** How many inventories this process built: one per configuration, never one per request. */
+  static built = 0;
+
+  readonly all: readonly Operation[];
+  readonly selected: readonly Operation[];
+  readonly ops: Ops;
+  private readonly exposedIds: ReadonlySet<string>;
+
+  constructor(config: Pick<Config, 'routeOverrides' | 'maxWaitSeconds' | 'toolsets' | 'tools' | 'readOnly'>) {
+    Inventory.built++;
+    this.all = buildCatalog(config.routeOverrides, { maxWaitSeconds: config.maxWaitSeconds });
+    this.ops = Object.freeze(Object.fromEntries(this.all.map((op) => [op.id, op]))) as Ops;
+    this.selected = select(this.all, config);
+    this.exposedIds = new Set(this.selected.map((op) => op.id));
+  }
+
+  /** Whether this server exposes the operation (as a tool, or through call_operation). */
+  exposes(op: Operation): boolean {
+    return this.exposedIds.has(op.id);
+  }
+}
+
+/**
+ * Which operations this server exposes. Read-only mode wins over every other setting: a `write` operation is
+ * never selected, even when named with --tools.
+ */
+function select(catalog: readonly Operation[], config: Pick<Config, 'toolsets' | 'tools' | 'readOnly'>): Operation[] {
+  const unknownSets = config.toolsets.filter((t) => !(TOOLSETS as readonly string[]).includes(t));
+  if (unknownSets.length) {
+    throw new ConfigError(`Unknown toolset${unknownSets.length > 1 ? 's' : ''} ${unknownSets.join(', ')} in CLUVIO_TOOLSETS (--toolsets). Accepted: ${TOOLSETS.join(', ')}.`);
+  }
+  const names = new Set(catalog.map(toolName));
+  const unknownTools = config.tools.filter((t) => !names.has(t));
+  if (unknownTools.length) {
+    throw new ConfigError(`Unknown tool${unknownTools.length > 1 ? 's' : ''} ${unknownTools.join(', ')} in CLUVIO_TOOLS (--tools). Accepted: ${[...names].join(', ')}.`);
+  }
+  const everything = config.toolsets.length === 0 && config.tools.length === 0;
+  return catalog.filter(
+    (op) => (everything || (config.toolsets as string[]).includes(op.toolset) || config.tools.includes(toolName(op))) && !(config.readOnly && op.access === 'write'),
+  );
+}

@@ -1,0 +1,88 @@
+import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
+import type { CallContext, Deps } from '../context.js';
+import { toolName } from '../operations/index.js';
+import { buildRequest } from '../operations/request.js';
+import type { Operation } from '../operations/types.js';
+import type { ToolOutput } from '../results/output.js';
+import { errorOutput } from './errors.js';
+import { present } from './present.js';
+
+/**
+ * Runs one operation for one MCP call — the runtime core every tool goes through: read-only guard, the
+ * operation's handler or its one request, the answer presented, any failure as a tool error.
+ */
+export class Invoker {
+  constructor(private readonly deps: Deps) {}
+
+  /**
+   * `structured`: whether the tool that was called declares the operation's output schema. structuredContent is
+   * sent only then, and never on errors: clients validate it against the output schema (the v1 SDK even when
+   * isError is set), and several hand the model its JSON instead of, or beside, our text (see README, Clients).
+   */
+  async invoke(op: Operation, args: Record<string, unknown>, ctx: ServerContext, { structured = op.output !== undefined } = {}): Promise<CallToolResult> {
+    const name = toolName(op);
+    const call = this.callContext(op, ctx);
+    let out: ToolOutput;
+    this.deps.activity?.enter();
+    try {
+      const refusal = this.deps.config.readOnly ? op.readOnlyGuard?.(args) : undefined;
+      if (refusal) out = { text: `${name} refused: ${refusal}.`, isError: true };
+      else if (op.handler) out = await op.handler(args, call);
+      else out = present(op, args, await call.request(op, args), this.deps.config.revealSecrets);
+      // Anything that may have changed the account: resources invalidate caches and announce list changes.
+      if (!out.isError && op.access !== 'read') this.deps.hub.operationDone({ op, args, api: this.deps.api });
+    } catch (err) {
+      if (ctx.mcpReq.signal.aborted) this.deps.logger.info({ tool: name }, 'call cancelled by the client');
+      else this.deps.logger.warn({ tool: name, error: (err as Error).message }, 'tool failed');
+      out = errorOutput(name, err);
+    } finally {
+      this.deps.activity?.leave();
+    }
+    return {
+      content: [{ type: 'text', text: out.text }, ...(out.extra ?? [])],
+      ...(out.isError ? { isError: true } : structured ? { structuredContent: out.structured } : {}),
+    };
+  }
+
+  private callContext(op: Operation, ctx: ServerContext): CallContext {
+    const { api, data, config, logger, queries, inventory } = this.deps;
+    const signal = callSignal(ctx.mcpReq.signal);
+    const token = ctx.mcpReq._meta?.progressToken;
+    let last = -Infinity;
+    return {
+      api,
+      data,
+      config,
+      logger,
+      signal,
+      queries,
+      op,
+      ops: inventory.ops,
+      progress(progress, total, message) {
+        if (token === undefined || progress <= last) return;
+        last = progress;
+        ctx.mcpReq
+          .notify({ method: 'notifications/progress', params: { progressToken: token, progress, ...(total !== undefined ? { total } : {}), message } })
+          .catch(() => undefined);
+      },
+      request: async (target, args, extra = {}) => (await api.send(buildRequest(target, args, { ...extra, signal: extra.signal ?? signal }))).body,
+    };
+  }
+}
+
+/**
+ * The call's abort signal, with an Error as its reason. The SDK aborts with the client's
+ * notifications/cancelled `reason`, a plain string (or undefined); code below treats whatever a
+ * failed request throws as an Error, and a thrown string was taken for a successful answer (an
+ * empty body), so a cancelled refresh_dashboard "finished" with no reports and cancelled nothing.
+ */
+export function callSignal(mcp: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const abort = () => {
+    const reason: unknown = mcp.reason;
+    controller.abort(reason instanceof Error ? reason : new DOMException(`cancelled by the client${reason === undefined ? '' : `: ${String(reason)}`}`, 'AbortError'));
+  };
+  if (mcp.aborted) abort();
+  else mcp.addEventListener('abort', abort, { once: true });
+  return controller.signal;
+}
