@@ -61,14 +61,14 @@ function text(x: number, y: number, content: string, size: number, more: Partial
   return { type: 'text', x, y, text: oneLine(content), size, fill: 'muted', ...more };
 }
 
-/** Legend rows (swatch + name) that fit `width`; returns the shapes and the height they take. */
-function legend(series: Series[], width: number, size: number, y0: number, x0: number): { items: Shape[]; height: number } {
+/** Legend rows (swatch + label) that fit `width`; returns the shapes and the height they take. */
+function legend(series: Series[], labels: string[], width: number, size: number, y0: number, x0: number): { items: Shape[]; height: number } {
   const items: Shape[] = [];
   const rowH = size + 8;
   let x = x0;
   let y = y0;
   series.forEach((s, i) => {
-    const label = fitText(oneLine(s.name), width - 40, size);
+    const label = fitText(oneLine(labels[i]!), width - 40, size);
     const w = 14 + textWidth(label, size) + 16;
     if (x > x0 && x + w > width) {
       x = x0;
@@ -98,8 +98,13 @@ function verticalChart(data: ChartData, { kind, width, height = DEFAULT_HEIGHT, 
   const left = annotate ? data.series.filter((s) => s.axis !== 'right') : data.series;
   const right = annotate ? data.series.filter((s) => s.axis === 'right') : [];
 
-  // Legend first: it takes its rows from the bottom.
-  const legendShapes = annotate && data.series.length > 1 ? legend(data.series, w - 8, fontSize, 0, 8) : { items: [], height: 0 };
+  // Legend first: it takes its rows from the bottom. Lines have no room for every value of several series: the
+  // legend gives each one's latest.
+  const legendLabels = data.series.map((s) => {
+    const last = kind === 'bar' ? undefined : [...s.values].reverse().find((v) => v !== null);
+    return last === undefined || last === null ? s.name : `${s.name} (latest ${formatValue(last, locale, s.unit)})`;
+  });
+  const legendShapes = annotate && data.series.length > 1 ? legend(data.series, legendLabels, w - 8, fontSize, 0, 8) : { items: [], height: 0 };
   const chartH = height - legendShapes.height;
 
   // Category labels that do not fit side by side are written at a slant, and the plot leaves room for them.
@@ -128,11 +133,14 @@ function verticalChart(data: ChartData, { kind, width, height = DEFAULT_HEIGHT, 
   const plotW = w - PAD.left - PAD.right;
   const band = plotW / Math.max(1, n);
   const barW = (band * 0.8) / Math.max(1, data.series.length);
-  const valueMode = valueLabels === undefined ? 'none' : valueLabels.every((l) => textWidth(l, fontSize - 1) + 2 <= barW) ? 'flat' : barW >= fontSize ? 'upright' : 'none';
+  // Values on bars: across when every one fits its bar, else turned upright when the bars are as wide as a line of
+  // small text, else none (the axis has to do).
+  const valueSize = fontSize - 1;
+  const valueMode = valueLabels === undefined ? 'none' : valueLabels.every((l) => textWidth(l, valueSize) + 2 <= barW) ? 'flat' : barW >= valueSize - 1 ? 'upright' : 'none';
   if (valueMode === 'flat') PAD.top = fontSize + 6;
-  if (valueMode === 'upright') PAD.top = Math.ceil(Math.max(...valueLabels!.map((l) => textWidth(l, fontSize - 1)))) + 8;
+  if (valueMode === 'upright') PAD.top = Math.ceil(Math.max(...valueLabels!.map((l) => textWidth(l, valueSize)))) + 8;
   PAD.bottom = slant ? Math.min(110, 24 + longest * 3.8) : BASE_PAD.bottom;
-  if (annotate && !slant) PAD.bottom = fontSize + 8 + fontSize + 12;
+  if (annotate) PAD.bottom = slant ? PAD.bottom + fontSize + 6 : fontSize + 8 + fontSize + 12;
   const plotH = chartH - PAD.top - PAD.bottom;
 
   const place = (a: Omit<Axis, 'at'>): Axis => {
@@ -183,8 +191,9 @@ function verticalChart(data: ChartData, { kind, width, height = DEFAULT_HEIGHT, 
         if (label === undefined || valueMode === 'none') return;
         const cx = x + (barW - 1) / 2;
         const end = v >= 0 ? top - 3 : a.at(v) + fontSize;
-        if (valueMode === 'flat') labels.push(text(cx, end, label, fontSize - 1, { anchor: 'middle', fill: 'text', cls: 'value-label' }));
-        else labels.push(text(cx + (fontSize - 1) / 2 - 1, v >= 0 ? top - 3 : a.at(v) + 3, label, fontSize - 1, { anchor: v >= 0 ? 'start' : 'end', rotate: -90, fill: 'text', cls: 'value-label' }));
+        if (valueMode === 'flat') labels.push(text(cx, end, label, valueSize, { anchor: 'middle', fill: 'text', cls: 'value-label' }));
+        // Turned a quarter anticlockwise the glyphs stand left of x: move x by half their height to centre them.
+        else labels.push(text(cx + valueSize * 0.36, v >= 0 ? top - 3 : a.at(v) + 3, label, valueSize, { anchor: v >= 0 ? 'start' : 'end', rotate: -90, fill: 'text', cls: 'value-label' }));
       });
     });
     items.push({ type: 'group', cls: 'bars', items: bars });
@@ -237,31 +246,27 @@ function verticalChart(data: ChartData, { kind, width, height = DEFAULT_HEIGHT, 
           lines.push({ type: 'circle', cls: `point ${cls}`, cx: Number(x(xs[i]!).toFixed(2)), cy: Number(a.at(v).toFixed(2)), r: 2.5, fill: inkOf(s, si), tip: `${fmt(xs[i]!)} — ${s.name}: ${v.toLocaleString(locale)}` });
         });
       }
-      if (annotate) labels.push(...pointLabels(s, si, data.series.length, xs, x, a, locale, fontSize, w - PAD.right));
+      if (annotate && data.series.length === 1) labels.push(...pointLabels(s, xs, x, a, locale, fontSize, w - PAD.right));
     });
     items.push({ type: 'group', cls: 'lines', items: lines });
     if (labels.length) items.push({ type: 'group', cls: 'value-labels', items: labels });
   }
-  if (!slant) axis.push(text(PAD.left + plotW / 2, chartH - (annotate ? 4 : 6), data.x.name, fontSize, { anchor: 'middle', cls: 'axis-label', bold: annotate }));
+  if (!slant || annotate) axis.push(text(PAD.left + plotW / 2, chartH - (annotate ? 4 : 6), data.x.name, fontSize, { anchor: 'middle', cls: 'axis-label', bold: annotate }));
   if (legendShapes.items.length) items.push({ type: 'group', cls: 'legend', y: chartH, items: legendShapes.items });
   return { width: w, height, items, cls: 'chart', data: { kind }, title: sceneTitle(data, kind) };
 }
 
-/** Values on the points of a line: every point of a single short series, else the last point of each series. */
-function pointLabels(s: Series, si: number, count: number, xs: number[], x: (t: number) => number, a: Axis, locale: string | undefined, size: number, maxX: number): Shape[] {
-  const fmt = (v: number) => formatValue(v, locale, s.unit);
+/** Values on the points of a single line: every point of a short series, else the last one. */
+function pointLabels(s: Series, xs: number[], x: (t: number) => number, a: Axis, locale: string | undefined, size: number, maxX: number): Shape[] {
   const out: Shape[] = [];
-  const every = count === 1 && s.values.length <= 24;
+  const every = s.values.length <= 24;
   s.values.forEach((v, i) => {
     if (v === null) return;
-    const last = s.values.slice(i + 1).every((u) => u === null);
-    if (!every && !last) return;
-    const label = fmt(v);
+    if (!every && s.values.slice(i + 1).some((u) => u !== null)) return;
+    const label = formatValue(v, locale, s.unit);
     const px = x(xs[i]!);
-    // Above the point for the first series, below it for the next (their last points often meet).
-    const py = si % 2 === 0 ? a.at(v) - 7 : a.at(v) + size + 5;
     const anchor = px + textWidth(label, size - 1) / 2 > maxX ? 'end' : 'middle';
-    out.push(text(anchor === 'end' ? maxX : px, py, label, size - 1, { anchor, fill: inkOf(s, si), bold: !every, cls: 'value-label' }));
+    out.push(text(anchor === 'end' ? maxX : px, a.at(v) - 7, label, size - 1, { anchor, fill: 'text', cls: 'value-label' }));
   });
   return out;
 }
@@ -296,7 +301,7 @@ function horizontalBars(data: ChartData, { width, locale, fontSize = 11, annotat
   const unit = sharedUnit(data.series);
   const tickLabel = axisFormatter(ticks, locale, unit);
   const title = annotate ? axisTitle(data.series, data.valueName) : undefined;
-  const legendShapes = annotate && k > 1 ? legend(data.series, w - 8, fontSize, 0, 8) : { items: [], height: 0 };
+  const legendShapes = annotate && k > 1 ? legend(data.series, data.series.map((s) => s.name), w - 8, fontSize, 0, 8) : { items: [], height: 0 };
 
   const PAD = { top: 6, left: Math.ceil(labelW + 10), right: Math.ceil(valueW + 8), bottom: fontSize + 10 + (title ? fontSize + 8 : 0) };
   const plotW = w - PAD.left - PAD.right;
