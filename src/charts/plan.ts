@@ -72,15 +72,15 @@ const TABLE_TYPES = new Set(['table', 'pivot', 'pivot_table', 'text']);
 
 /**
  * The display for an export: the report's visualisation where its columns allow it (Cluvio's "bar" is horizontal,
- * "column" vertical), else what the columns suggest; a single value becomes a big number, and anything that
- * cannot be charted a table. Series are named for people ("growth_pct" → "Growth", unit "%").
+ * "column" vertical), else what the columns suggest; a single value without a chosen visualisation becomes a big
+ * number, and anything that cannot be charted a table. Series are named for people ("growth_pct" → "Growth", unit "%").
  */
 export function planDisplay(vis: Visualisation | undefined, columns: Column[], rows: unknown[][]): Display {
   if (rows.length === 0 || columns.length === 0) return { kind: 'table' };
   const type = vis?.type?.toLowerCase();
   const numeric = numericColumns(columns);
   const single = rows.length === 1 && numeric.length === 1 && columns.length <= 2;
-  if ((type !== undefined && NUMBER_TYPES.has(type)) || (single && !(type && TABLE_TYPES.has(type)))) {
+  if ((type !== undefined && NUMBER_TYPES.has(type)) || (single && type === undefined)) {
     const idx = numeric[0];
     const value = idx === undefined ? null : toNumber(rows[0]![idx]);
     if (idx !== undefined && value !== null) {
