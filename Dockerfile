@@ -27,7 +27,8 @@ RUN npm run build
 FROM node:${NODE_VERSION}-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-# Production dependencies only, from the lockfile; none of them has install scripts or native code.
+# Production dependencies only, from the lockfile; none of them needs an install script (the sandbox's SVG
+# renderer, @resvg/resvg-js, comes as a prebuilt binary in the optional package for the platform).
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 # dist/version.js reads ../package.json for the server version, so package.json stays beside dist/.

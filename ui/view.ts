@@ -2,7 +2,9 @@
 // line/area chart (time series), a bar chart (categories) or a sortable table, with a switch between them.
 import { App, applyDocumentTheme, applyHostFonts, applyHostStyleVariables, type McpUiHostContext } from '@modelcontextprotocol/ext-apps';
 import { renderChart } from './chart.js';
-import { compareCells, initiallyHidden, isNumericType, planView, rowsCaption, viewModelOf, type Panel, type Plan, type ViewKind } from './model.js';
+import { isNumericType } from '../src/charts/data.js';
+import { initiallyHidden, planView, type Plan, type ViewKind } from '../src/charts/plan.js';
+import { compareCells, rowsCaption, viewModelOf, type Panel } from './model.js';
 
 const root = document.getElementById('root')!;
 let locale: string | undefined;

@@ -1,6 +1,6 @@
 // The built server is bundled for start-up time and idle memory (scripts/bundle.mjs, see README "Performance").
-// These checks catch a change that quietly undoes it: a static import of undici, the sandbox or the SQL engine
-// pulled into the bundle, the SDK's eager ajv, or all of zod's locales.
+// These checks catch a change that quietly undoes it: a static import of undici, the sandbox, its SQL engine or its
+// export renderers pulled into the bundle, the SDK's eager ajv, or all of zod's locales.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
@@ -21,6 +21,8 @@ describe('the bundled server (npm run build)', () => {
       expect(text, f).not.toMatch(/@electric-sql\/pglite/);
     }
     expect(bundled.some(({ text }) => text.includes('import("undici")'))).toBe(true);
+    // The sandbox's export renderers (a native rasteriser, a PDF writer, a font) load with the sandbox only.
+    for (const { f, text } of bundled) expect(text, f).not.toMatch(/@resvg\/resvg-js|pdf-lib|dejavu-fonts-ttf/);
     expect(read('cli.js')).toMatch(/import\(\s*["']\.\/sandbox\/index\.js["']\s*\)/);
   });
 

@@ -97,7 +97,8 @@ describe('manifest.json (MCP Bundle)', () => {
     const plain = parseCommand([], envFor(defaults()));
     expect(plain.kind).toBe('serve');
     if (plain.kind !== 'serve') return;
-    expect(plain.config).toMatchObject({ apiKey: 'user-entered-key', region: 'eu', readOnly: false, toolsets: [], transport: 'stdio' });
+    // Claude Desktop shows an image as an image: PNG exports up to 1 MB come back inline.
+    expect(plain.config).toMatchObject({ apiKey: 'user-entered-key', region: 'eu', readOnly: false, toolsets: [], transport: 'stdio', maxImageKb: 1024 });
 
     const custom = parseCommand([], envFor(defaults({ region: 'us', read_only: true, toolsets: 'datasources, executions' })));
     expect(custom.kind === 'serve' && custom.config).toMatchObject({ region: 'us', readOnly: true, toolsets: ['datasources', 'executions'] });
@@ -167,9 +168,13 @@ describe('.mcpbignore', () => {
     expect(existsSync(`${ROOT}dist/cli.js`), 'run `npm run build` first').toBe(true);
     const { files } = getAllFilesWithCount(ROOT, ROOT, {}, patterns);
     const paths = Object.keys(files);
-    for (const needed of ['manifest.json', 'package.json', 'dist/cli.js', 'node_modules/pino/package.json', 'node_modules/@modelcontextprotocol/server/package.json', 'node_modules/@electric-sql/pglite/package.json']) {
+    const sandboxExports = ['node_modules/@resvg/resvg-js/index.js', 'node_modules/pdf-lib/cjs/index.js', 'node_modules/@pdf-lib/fontkit/package.json', 'node_modules/@pdf-lib/upng/cjs/UPNG.js', 'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf', 'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'];
+    for (const needed of ['manifest.json', 'package.json', 'dist/cli.js', 'node_modules/pino/package.json', 'node_modules/@modelcontextprotocol/server/package.json', 'node_modules/@electric-sql/pglite/package.json', ...sandboxExports]) {
       expect(paths).toContain(needed);
     }
+    // pdf-lib's browser and ES builds, and the DejaVu faces the exports do not use, stay out (~30 MB).
+    expect(paths.filter((p) => /^node_modules\/pdf-lib\/(dist|es|src|ts3\.4)\//.test(p))).toEqual([]);
+    expect(paths.filter((p) => p.startsWith('node_modules/dejavu-fonts-ttf/ttf/')).sort()).toEqual(sandboxExports.filter((p) => p.includes('/ttf/')).sort());
     const unwanted = paths.filter(
       (p) =>
         /^(src|test|scripts|examples|\.ci|coverage)\//.test(p) ||
@@ -233,9 +238,12 @@ describe('client config examples', () => {
     return entry.args.slice(1);
   }
 
+  /** Every stdio entry is for a host that shows images as images (Claude Desktop, Cursor, VS Code): PNG exports up to 1 MB come back inline. */
   function checkStdio(entry: { command: string; args: string[]; env?: Record<string, string> }): void {
     const env = { ...entry.env, CLUVIO_API_KEY: 'k' };
-    expect(parseCommand(serverArgs(entry), env).kind).toBe('serve');
+    const cmd = parseCommand(serverArgs(entry), env);
+    expect(cmd.kind).toBe('serve');
+    expect(cmd.kind === 'serve' && cmd.config.maxImageKb).toBe(1024);
     for (const name of Object.keys(entry.env ?? {})) expect(HELP).toContain(name);
   }
 

@@ -4,9 +4,10 @@
  * The records it needs are put into the resource store through POST /_sandbox/records
  * (test ids, independent of the seeded organisation). Run `npm run build` first (engine worker).
  */
-import { inflateSync } from 'node:zlib';
+import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { pngSize } from '../../src/sandbox/work/png.js';
 
 let sb: Sandbox;
 const SAMPLE = 'smpl-data-0001';
@@ -296,7 +297,7 @@ describe('dashboards', () => {
 describe('export jobs', () => {
   const parameters = { timerange: YEAR_2025, aggregation: 'month' };
 
-  it('dashboard PDF: started → success, a real PDF with the names and rows; a repeat reuses the job', async () => {
+  it('dashboard PDF: started → success, a real PDF of one page, titled; a repeat reuses the job', async () => {
     const started = await post('/dashboards/t-dash/export/pdf', { parameters });
     expect(started.status).toBe(200);
     const jobId = started.body?.['job_id'] as string;
@@ -309,12 +310,12 @@ describe('export jobs', () => {
     expect(r.headers.get('content-type')).toBe('application/pdf');
     const pdf = Buffer.from(await r.arrayBuffer());
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-    const text = pdf.toString('latin1');
-    expect(text).toContain('Test Operations');
-    expect(text).toContain('Flights per period');
-    expect(text).toContain('2025-01-01');
-    expect(text).toMatch(/Broken report[\s\S]*no_such_table/);
-    expect(text.trimEnd().endsWith('%%EOF')).toBe(true);
+    expect(pdf.toString('latin1').trimEnd().endsWith('%%EOF')).toBe(true);
+    // Its text (titles, values, the failed report's error) is read back by pdftotext in exports-readable.test.ts.
+    const doc = await PDFDocument.load(pdf);
+    expect(doc.getPageCount()).toBe(1);
+    expect(doc.getTitle()).toBe('Test Operations');
+    expect(doc.getSubject()).toContain('2025-01-01');
 
     const again = await post('/dashboards/t-dash/export/pdf', { parameters });
     expect(again.body?.['job_id']).toBe(jobId);
@@ -322,24 +323,21 @@ describe('export jobs', () => {
     expect(other.body?.['job_id']).not.toBe(jobId);
   });
 
-  it('dashboard and report PNG: PNG signature, IHDR size, valid zlib data', async () => {
+  it('dashboard and report PNG: a PNG as wide as the page (dashboard 1000 px, report 800 px), small', async () => {
     for (const [path, width] of [
-      ['/dashboards/t-dash/export/png', 800],
-      ['/reports/t-rep-top/export/png', 600],
+      ['/dashboards/t-dash/export/png', 1000],
+      ['/reports/t-rep-top/export/png', 800],
     ] as const) {
       const job = await waitJob((await post(path, { parameters })).body?.['job_id']);
       expect(job['job_status']).toBe('success');
       const png = Buffer.from(await (await fetch(job['file_url'])).arrayBuffer());
       expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
-      expect(png.toString('ascii', 12, 16)).toBe('IHDR');
-      const w = png.readUInt32BE(16);
-      const h = png.readUInt32BE(20);
-      expect(w).toBe(width);
-      expect(h).toBeGreaterThan(100);
-      expect(png.length).toBeLessThan(200_000);
-      const idatLen = png.readUInt32BE(33);
-      expect(png.toString('ascii', 37, 41)).toBe('IDAT');
-      expect(inflateSync(png.subarray(41, 41 + idatLen)).length).toBe((w * 3 + 1) * h);
+      expect(pngSize(png).width).toBe(width);
+      expect(pngSize(png).height).toBeGreaterThan(100);
+      expect(png.length).toBeLessThan(60_000);
+      // An indexed-colour image (PNG colour type 3) with its palette.
+      expect(png[25]).toBe(3);
+      expect(png.includes(Buffer.from('PLTE'))).toBe(true);
     }
   });
 

@@ -12,14 +12,17 @@ import { createWriteStream, mkdtempSync, rmSync, statSync, unlinkSync } from 'no
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Visualisation } from '../../charts/plan.js';
+import { cluvioDataType } from '../engine/types.js';
 import { isoNow, unprocessable } from '../http.js';
 import type { QueryParameters } from '../parameters.js';
 import type { ResourceRecord } from '../resources.js';
 import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
 import type { ExecutionRunner } from '../routes/executions.js';
 import { canonicalParameters, effectiveParameters } from './params.js';
-import { renderPdf, type PdfTable } from './pdf.js';
-import { renderDashboardPng, type PngPanel } from './png.js';
+import { pageScene, type ExportPanel } from './export-page.js';
+import { renderPdf } from './pdf.js';
+import { renderPng } from './png.js';
 import { SpecError, type WorkQueries } from './queries.js';
 import { DEFAULT_CSV, csvLine, firstRows, rowBatches } from './rows.js';
 
@@ -59,8 +62,10 @@ export interface ExportSettings {
 
 export const MIME: Record<ExportFormat, string> = { pdf: 'application/pdf', png: 'image/png', csv: 'text/csv; charset=utf-8' };
 
-const PDF_ROWS = 25;
-const PNG_BARS = 40;
+/** Rows of a report read for its panel: a chart plots them all, a table shows the first TABLE_ROWS. */
+const PANEL_ROWS = 500;
+/** Page widths in pixels: a dashboard's grid of panels, or one report. */
+const PAGE_WIDTH = { dashboard: 1000, report: 800 } as const;
 const CSV_REUSE_MS = 10 * 60_000;
 
 function slug(s: string): string {
@@ -82,7 +87,7 @@ function describeParameters(p: QueryParameters): string {
   for (const f of p.filters ?? []) {
     if (f.selected_values && f.selected_values.length > 0) parts.push(`${f.variable_name} = ${f.selected_values.map((v) => String(v)).join(', ')}`);
   }
-  return parts.length === 0 ? 'no filters' : parts.join('; ');
+  return parts.length === 0 ? 'no filters' : parts.join(' · ');
 }
 
 export class ExportJobs {
@@ -229,17 +234,10 @@ export class ExportJobs {
         const reports = job.targetType === 'dashboard' ? this.queries.reportsOf(target) : [target];
         const results = await Promise.all(reports.map((r) => this.reportResult(job, r)));
         if (job.status !== 'running') return;
-        const data =
-          job.format === 'pdf'
-            ? renderPdf({
-                title: name,
-                subtitle: `${job.targetType === 'dashboard' ? 'Dashboard' : 'Report'} ${target.id} - ${describeParameters(job.parameters)} - exported ${isoNow()}`,
-                tables: results.map((r) => r.table),
-              })
-            : renderDashboardPng(
-                results.map((r) => r.panel),
-                job.targetType === 'dashboard' ? 800 : 600,
-              );
+        const exported = new Date().toISOString().replace('T', ' ').slice(0, 16);
+        const subtitle = `${job.targetType === 'dashboard' ? 'Dashboard' : 'Report'} · ${describeParameters(job.parameters)} · exported ${exported} UTC`;
+        const scene = pageScene({ title: name, subtitle, panels: results, width: PAGE_WIDTH[job.targetType] });
+        const data = job.format === 'pdf' ? await renderPdf(scene, { title: name, subject: subtitle }) : await renderPng(scene);
         await writeFile(filePath, data);
       }
       const wait = this.settings.minDurationMs - (Date.now() - t0);
@@ -260,18 +258,27 @@ export class ExportJobs {
     }
   }
 
-  /** One report's data for a PDF table / PNG panel: the cached result if current, else a fresh query. */
-  private async reportResult(job: ExportJob, report: ResourceRecord): Promise<{ table: PdfTable; panel: PngPanel }> {
-    const title = String(report.attributes['name'] ?? report.id);
-    const failed = (message: string): { table: PdfTable; panel: PngPanel } => ({
-      table: { title, note: `Error: ${message}`, columns: [], rows: [] },
-      panel: { values: [], failed: true },
-    });
+  /** One report's panel: its result (the cached one if current, else a fresh query), or why there is none. */
+  private async reportResult(job: ExportJob, report: ResourceRecord): Promise<ExportPanel> {
+    const attr = (k: string, dflt: number): number => (typeof report.attributes[k] === 'number' ? (report.attributes[k] as number) : dflt);
+    const noData = report.attributes['no_data_message'];
+    const vis = report.attributes['chart_configuration'];
+    const panel: ExportPanel = {
+      title: String(report.attributes['name'] ?? report.id),
+      row: job.targetType === 'dashboard' ? attr('row', 1) : 1,
+      column: job.targetType === 'dashboard' ? attr('column', 1) : 1,
+      width: job.targetType === 'dashboard' ? attr('width', 12) : 12,
+      columns: [],
+      rows: [],
+      total: 0,
+      visualisation: typeof vis === 'object' && vis !== null ? (vis as Visualisation) : undefined,
+      noDataMessage: typeof noData === 'string' ? noData : undefined,
+    };
     let spec;
     try {
       spec = this.queries.reportSpec(report, job.parameters);
     } catch (e) {
-      if (e instanceof SpecError) return failed(e.message);
+      if (e instanceof SpecError) return { ...panel, error: e.message };
       throw e;
     }
     const entry = this.queries.entry(spec);
@@ -284,22 +291,11 @@ export class ExportJobs {
     const ok = this.queries.success(entry);
     const latest = this.queries.latest(entry);
     if (ok === undefined || (latest !== undefined && latest.status !== 'success' && latest.status !== 'cancelled')) {
-      return failed(latest?.queryError ?? latest?.status ?? 'no data');
+      return { ...panel, error: latest?.queryError ?? latest?.status ?? 'no data' };
     }
-    const rows = await firstRows(this.state, ok, Math.max(PDF_ROWS, PNG_BARS));
-    const columns = (ok.columns ?? []).map((c) => c.name);
-    const total = ok.rowCount ?? rows.length;
-    const numericIdx = rows.length > 0 ? (rows[0] as unknown[]).findIndex((v, i) => i > 0 && typeof v === 'number') : -1;
-    const idx = numericIdx >= 0 ? numericIdx : rows.length > 0 ? (rows[0] as unknown[]).findIndex((v) => typeof v === 'number') : -1;
-    return {
-      table: {
-        title,
-        note: `${total} rows${total > PDF_ROWS ? `; showing the first ${PDF_ROWS}` : ''}; data from ${ok.completedAt ?? ok.updatedAt}`,
-        columns,
-        rows: rows.slice(0, PDF_ROWS),
-      },
-      panel: { values: idx < 0 ? [] : rows.slice(0, PNG_BARS).map((r) => Number(r[idx])) },
-    };
+    const rows = await firstRows(this.state, ok, PANEL_ROWS);
+    const columns = (ok.columns ?? []).map((c) => ({ name: c.name, type: cluvioDataType(c.typeName, c.elemTypeName) }));
+    return { ...panel, columns, rows, total: ok.rowCount ?? rows.length };
   }
 
   /** The report's complete result as CSV (its own export_query execution), streamed to disk. */
