@@ -17,7 +17,7 @@
  * and cancelled part-way. No unhandled rejection on stderr, the process stays up, and the server
  * answers normally afterwards.
  *
- * Bounded for CI: FUZZ_RUNS (default 4) valid + FUZZ_RUNS hostile calls per tool,
+ * Bounded for CI: FUZZ_RUNS (default 4, a positive integer) valid + FUZZ_RUNS hostile calls per tool,
  * seed FUZZ_SEED (default fixed; printed on failure). `node scripts/fuzz.mjs` runs thousands.
  */
 import fc from 'fast-check';
@@ -27,8 +27,15 @@ import { argumentsFor, discoveryArguments, shapesFrom, type CallPlan, type FuzzC
 import { existingIds, healthProblems, RawMcp, startSandbox, warmUp, type CallOutcome, type Sandbox } from '../fuzz/session.mjs';
 import { count, judge, newTally, tallyProblems, type Tally } from '../fuzz/verdict.mjs';
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20_260_728);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 4);
+/** A positive integer from the environment, or the default; anything else stops the run before it starts (FUZZ_RUNS=0 would test nothing). */
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name}=${JSON.stringify(raw)}: must be a positive integer`);
+  return n;
+}
+const SEED = positiveInteger('FUZZ_SEED', 20_260_728);
+const RUNS = positiveInteger('FUZZ_RUNS', 4);
 const CALL_OPERATION_RUNS = RUNS * 8;
 /** Tools that wait on jobs or stream results: fuzzed again with the client cancelling part-way. */
 const CANCELLED = ['run_execution', 'get_execution_data', 'refresh_datasource', 'refresh_dashboard', 'poll_dashboard_status', 'export_dashboard_pdf', 'export_report_csv', 'get_report_data', 'refresh_report'];
