@@ -58,7 +58,9 @@ function isType(value, type) {
   }
 }
 
+/** Equal as JSON values (primitives compared directly: stringifying a 1 MB argument per enum value is slow). */
 function sameJson(a, b) {
+  if (a === null || typeof a !== 'object' || b === null || typeof b !== 'object') return a === b;
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -114,9 +116,10 @@ export function schemaProblems(schema, value, path = []) {
     if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) problem(`not below ${schema.exclusiveMaximum}`);
   }
   if (typeof value === 'string') {
-    const length = [...value].length;
-    if (schema.minLength !== undefined && length < schema.minLength) problem(`shorter than ${schema.minLength}`);
-    if (schema.maxLength !== undefined && length > schema.maxLength) problem(`longer than ${schema.maxLength}`);
+    // Length in code points, counted only when a bound asks (spreading a 1 MB string is slow).
+    const length = () => [...value].length;
+    if (schema.minLength !== undefined && length() < schema.minLength) problem(`shorter than ${schema.minLength}`);
+    if (schema.maxLength !== undefined && length() > schema.maxLength) problem(`longer than ${schema.maxLength}`);
     if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) problem(`does not match ${schema.pattern}`);
   }
   if (Array.isArray(value)) {
