@@ -1,7 +1,7 @@
 // Server bugs the fuzzer finds and the server does not fix yet, each pinned to exactly the answer it
 // gives, so that a call hitting one is counted (and printed) instead of failing the run, while any
 // other wrong answer still fails. When a listed bug stops showing, the run fails until its entry is
-// removed: the list only shrinks. Add an entry only with the fix's location and an issue to track it.
+// removed: the list only shrinks. An entry says what is wrong and where the fix goes (`where`).
 //
 // matches({ args, out, expectation, target, schemas, operations, unmet, expectationFor }) →
 //   'bug'   this answer is the listed bug (not a failure; counted);
