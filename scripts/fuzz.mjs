@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Property-based fuzzing of every tool against the built server (dist/cli.js): arguments generated
 // from each tool's own input schema, valid and hostile, sent over stdio to a server pointed at a
-// standalone sandbox; discovery mode's three tools on a second server. Prints figures and exits
-// non-zero on any crash, hang, unhandled rejection, malformed answer, unexpected JSON-RPC error,
-// or a server that no longer answers normally afterwards.
+// standalone sandbox; discovery mode's three tools on a second server. Each answer is judged by
+// test/fuzz/verdict.mjs against what the call's arguments call for (InvalidParams for non-object
+// arguments, a validation error naming each argument the schema refuses, a result or a deliberate
+// error for schema-valid ones). Prints figures and exits non-zero on any wrong answer, crash, hang,
+// unhandled rejection, malformed answer or unexpected JSON-RPC error, on a server that no longer
+// answers normally afterwards, and — on whole-catalog runs with enough calls — when too few
+// generated schema-valid calls were results (the tally rule in verdict.mjs).
 //
 //   node scripts/fuzz.mjs [--calls N] [--seed S] [--concurrency C] [--timeout-ms T] [--tool NAME]
 //                         [--cancel-share F] [--discovery-share F] [--json]
@@ -13,7 +17,9 @@ import fc from 'fast-check';
 import { parseArgs } from 'node:util';
 import { describeValue, unknownToolNames } from '../test/fuzz/arbitraries.mjs';
 import { argumentsFor, discoveryArguments, shapesFrom } from '../test/fuzz/plan.mjs';
-import { existingIds, failureOf, healthProblems, RawMcp, startSandbox, warmUp } from '../test/fuzz/session.mjs';
+import { existingIds, healthProblems, RawMcp, startSandbox, warmUp } from '../test/fuzz/session.mjs';
+import { KNOWN_SERVER_BUGS } from '../test/fuzz/known-server-bugs.mjs';
+import { count, judge, MIN_TOOLS_WITH_RESULT_SHARE, MIN_VALID_RESULT_SHARE, newTally, tallyProblems } from '../test/fuzz/verdict.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -35,6 +41,8 @@ const DISCOVERY_SHARE = opt.tool ? 0 : Number(opt['discovery-share']);
 const CANCEL_SHARE = Number(opt['cancel-share']);
 const BATCH = 50;
 const HEALTH_EVERY = 2500;
+/** Below this many answered calls with generated schema-valid arguments the share of results is too noisy to judge. */
+const TALLY_MIN_VALID = 200;
 if (!Number.isInteger(CALLS) || CALLS < 1 || !Number.isInteger(SEED)) {
   process.stderr.write('usage: node scripts/fuzz.mjs [--calls N] [--seed S] [--concurrency C] [--timeout-ms T] [--tool NAME] [--cancel-share F] [--discovery-share F] [--json]\n');
   process.exit(2);
@@ -62,6 +70,8 @@ async function run() {
   await warmUp(main);
   const ids = await existingIds(sandbox.info);
   const ctx = { ids, shapes: shapesFrom(tools) };
+  const schemas = Object.fromEntries(tools.map((t) => [t.name, t.inputSchema]));
+  const dSchemas = Object.fromEntries(dTools.map((t) => [t.name, t.inputSchema]));
   log(`fuzz: ${tools.length} tools (+${dTools.length} discovery), ${Object.values(ids).flat().length} existing ids; sandbox warm after ${Date.now() - started} ms`);
 
   const targets = tools.filter((t) => !opt.tool || t.name === opt.tool).map((t) => ({ server: 'main', name: t.name, ...argumentsFor(t, ctx) }));
@@ -125,6 +135,8 @@ async function run() {
     failures: [],
     healthChecks: 0,
     healthProblems: [],
+    tally: newTally(),
+    knownBugSamples: {},
   };
   const servers = { main, discovery };
   let next = 0;
@@ -163,7 +175,13 @@ async function run() {
     else if (out.outcome === 'cancelled') s.cancelled = (s.cancelled ?? 0) + 1;
     else if (out.outcome === 'crash') fig.crashes++;
     else fig.malformed++;
-    const failure = failureOf(out, c.valid);
+    const verdict =
+      c.server === 'discovery'
+        ? judge(c.tool, c.args, out, dSchemas, schemas, { cancelRequested: c.cancelAfterMs !== undefined })
+        : judge(c.tool, c.args, out, schemas, undefined, { cancelRequested: c.cancelAfterMs !== undefined });
+    count(fig.tally, verdict, out, c.strategy === 'valid');
+    if (verdict.knownBug && !fig.knownBugSamples[verdict.knownBug]) fig.knownBugSamples[verdict.knownBug] = `#${i} ${c.server}/${c.tool} (${c.strategy}): ${describeValue(c.args).slice(0, 200)} → ${String(out.text).slice(0, 120)}`;
+    const failure = verdict.failure;
     if (failure) {
       s.failures++;
       const how = `${c.cancelAfterMs !== undefined ? `, cancelled after ${c.cancelAfterMs} ms` : ''}${c.progressToken !== undefined ? ', with a progress token' : ''}`;
@@ -204,6 +222,14 @@ async function run() {
   fig.unhandledRejections = alarms.reduce((n, a) => n + a.unhandled, 0);
   const alarmLines = alarms.flatMap((a) => a.lines);
   const warnings = [...main.warnings(), ...(discovery?.warnings() ?? [])];
+  // The tally rule, on whole-catalog runs large enough to judge it (a single tool may never succeed by design: deletes aim at made-up ids).
+  const tallyJudged = !opt.tool && fig.tally.generatedValid >= TALLY_MIN_VALID;
+  const toolCount = targets.length + dTargets.length;
+  // Tools with a result: judged once there are enough generated schema-valid calls per tool (about 10) for every tool to have had its chances.
+  const toolsJudged = fig.tally.generatedValid >= 10 * toolCount;
+  const tallyFailures = tallyJudged ? tallyProblems(fig.tally, { minCalls: fig.calls, minValid: TALLY_MIN_VALID, tools: toolsJudged ? toolCount : 0 }) : [];
+  const t = fig.tally;
+  const pctOf = (n, d) => (d ? `${((n / d) * 100).toFixed(1)}%` : '—');
   const sorted = [...fig.latencies].sort((a, b) => a - b);
   const pct = (p) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
   const exits = { main: main.alive() ? 'alive' : JSON.stringify(main.exit), ...(discovery ? { discovery: discovery.alive() ? 'alive' : JSON.stringify(discovery.exit) } : {}), sandbox: sandbox.alive() ? 'alive' : 'exited' };
@@ -226,12 +252,18 @@ async function run() {
     'stderr alarms': alarmLines.length,
     'node process warnings': warnings.length,
     'health checks': `${fig.healthChecks}, ${fig.healthProblems.length} problems`,
+    'judged by arguments': JSON.stringify(t.byExpectation),
+    'generated-valid results': `${t.generatedValidResults} of ${t.generatedValid} answered (${pctOf(t.generatedValidResults, t.generatedValid)}; rule ≥ ${MIN_VALID_RESULT_SHARE * 100}%)`,
+    'tools with a result': `${Object.keys(t.resultsByTool).length} of ${toolCount} (rule ≥ ${Math.ceil(toolCount * MIN_TOOLS_WITH_RESULT_SHARE)}${toolsJudged ? '' : `, judged from ${10 * toolCount} generated schema-valid calls`})`,
+    'schema-valid refused by validation': `${t.validRefusedByValidation} of ${t.validResults + t.validErrors}`,
+    'tally rule': tallyJudged ? (tallyFailures.length ? `FAILED: ${tallyFailures.join('; ')}` : 'met') : opt.tool ? 'not judged (--tool)' : `not judged (fewer than ${TALLY_MIN_VALID} generated schema-valid calls)`,
+    'known server bugs hit': Object.keys(t.knownBugs).length ? JSON.stringify(t.knownBugs) : 0,
     processes: exits,
     'late answers (after timeout)': main.late + (discovery?.late ?? 0),
     'wall time s': Math.round((Date.now() - started) / 1000),
   };
   if (opt.json) {
-    process.stdout.write(`${JSON.stringify({ summary, byStrategy: fig.byStrategy, protocolErrorsByKind: fig.protocolErrorsByKind, validRejectedSamples: fig.validRejectedSamples, failures: fig.failures, healthProblems: fig.healthProblems, alarmLines, warnings }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ summary, tally: fig.tally, knownBugSamples: fig.knownBugSamples, byStrategy: fig.byStrategy, protocolErrorsByKind: fig.protocolErrorsByKind, validRejectedSamples: fig.validRejectedSamples, failures: fig.failures, healthProblems: fig.healthProblems, alarmLines, warnings }, null, 2)}\n`);
   } else {
     const rows = (o) => Object.entries(o).map(([k, v]) => `  ${k.padEnd(32)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n');
     process.stdout.write(`\nFuzz figures\n${rows(summary)}\n\nBy strategy (calls / results / isError / protocol errors / failures)\n`);
@@ -245,6 +277,14 @@ async function run() {
       process.stdout.write(`\nSchema-valid arguments the server's validation refused (${rejected.reduce((n, [, c]) => n + c, 0)}; advertised schema looser than the real one)\n`);
       for (const [k, n] of rejected.slice(0, 15)) process.stdout.write(`  ${String(n).padStart(5)}  ${k}\n`);
     }
+    const known = Object.entries(fig.knownBugSamples);
+    if (known.length) {
+      process.stdout.write('\nKnown server bugs hit (test/fuzz/known-server-bugs.mjs; counted, not failed)\n');
+      for (const [id, sample] of known) {
+        const bug = KNOWN_SERVER_BUGS.find((b) => b.id === id);
+        process.stdout.write(`  ${String(fig.tally.knownBugs[id]).padStart(5)}  ${id}: ${bug?.what}\n         fix: ${bug?.where}\n         e.g. ${sample}\n`);
+      }
+    }
     if (fig.failures.length) {
       process.stdout.write(`\nFailures (${fig.failures.length}; replay with --seed ${SEED}${opt.tool ? ` --tool ${opt.tool}` : ''})\n`);
       for (const f of fig.failures.slice(0, 30)) process.stdout.write(`  #${f.call} ${f.server}/${f.tool} (${f.strategy}, ${f.ms} ms): ${f.failure}\n      args: ${f.args}\n`);
@@ -252,8 +292,9 @@ async function run() {
     for (const p of fig.healthProblems) process.stdout.write(`  health: ${p}\n`);
     for (const l of alarmLines) process.stdout.write(`  stderr: ${l}\n`);
     for (const w of warnings) process.stdout.write(`  warning: ${w}\n`);
+    for (const p of tallyFailures) process.stdout.write(`  tally: ${p}\n`);
   }
-  const bad = fig.crashes + fig.hangs + fig.unhandledRejections + fig.malformed + fig.failures.length + fig.healthProblems.length + alarmLines.length;
+  const bad = fig.crashes + fig.hangs + fig.unhandledRejections + fig.malformed + fig.failures.length + fig.healthProblems.length + alarmLines.length + tallyFailures.length;
   process.stdout.write(`\n${bad ? `FAILED (seed ${SEED})` : `OK (seed ${SEED})`}\n`);
   return bad ? 1 : 0;
 }

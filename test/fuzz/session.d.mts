@@ -51,4 +51,3 @@ export class RawMcp {
 
 export function warmUp(mcp: RawMcp): Promise<void>;
 export function healthProblems(mcp: RawMcp, discovery?: boolean): Promise<string[]>;
-export function failureOf(outcome: CallOutcome, validArgs: boolean): string | undefined;

@@ -311,26 +311,3 @@ export async function healthProblems(mcp, discovery = false) {
   if (!mcp.alive()) problems.push(`the server exited: ${JSON.stringify(mcp.exit)}`);
   return problems;
 }
-
-/**
- * Whether an outcome is acceptable: a result or an isError result always; a JSON-RPC error only
- * as the SDK's InvalidParams (-32602) answer to arguments that are not schema-valid (or a tool that
- * does not exist). Hangs, crashes and malformed answers never.
- */
-export function failureOf(outcome, validArgs) {
-  switch (outcome.outcome) {
-    case 'result':
-    case 'isError':
-    case 'cancelled':
-      return undefined;
-    case 'protocol':
-      if (!validArgs && outcome.error?.code === -32602) return undefined;
-      return `JSON-RPC error ${outcome.error?.code} for ${validArgs ? 'schema-valid' : 'invalid'} arguments: ${String(outcome.error?.message).slice(0, 300)}`;
-    case 'hang':
-      return `no answer within ${Math.round(outcome.ms)} ms`;
-    case 'crash':
-      return 'the server process exited';
-    default:
-      return `malformed answer: ${outcome.problem}`;
-  }
-}

@@ -4,6 +4,8 @@
 //
 // After adding, removing or re-describing a tool, regenerate manifest.json's tool list with
 //   UPDATE_MANIFEST_TOOLS=1 npx vitest run test/packaging/manifest.test.ts
+// (it writes the list one server start gives, then checks the file as written against another
+// server start's list and `mcpb validate`: the switch cannot make a wrong manifest pass).
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { getAllFilesWithCount, readMcpbIgnorePatterns } from '@anthropic-ai/mcpb/node';
@@ -61,13 +63,40 @@ function envFor(userConfig: Record<string, string | number | boolean>): Record<s
   return Object.fromEntries(Object.entries(manifest.server.mcp_config.env).map(([k, v]) => [k, substitute(v, userConfig)]));
 }
 
+/** `mcpb validate manifest.json`, on the file as it is on disk now. */
+function expectValidManifest(): void {
+  const bin = `${ROOT}node_modules/.bin/mcpb`;
+  expect(existsSync(bin), 'node_modules/.bin/mcpb is missing: npm ci').toBe(true);
+  const result = spawnSync(bin, ['validate', 'manifest.json'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  expect(result.stderr + result.stdout).toContain('validation passes');
+  expect(result.status).toBe(0);
+}
+
+/** The tools and prompts the built server lists when Claude Desktop starts it with the defaults. */
+async function servedByTheBundle(): Promise<{ tools: { name: string; description: string }[]; prompts: string[] }> {
+  const cli = `${ROOT}${manifest.server.entry_point}`;
+  expect(existsSync(cli), `${manifest.server.entry_point} is missing: run \`npm run build\` first`).toBe(true);
+  const userConfig = defaults();
+  const transport = new StdioClientTransport({
+    command: process.execPath, // "node", as the host resolves it
+    args: manifest.server.mcp_config.args.map((a) => substitute(a, userConfig)),
+    // Cluvio is not called for tools/list; point it at a closed local port all the same.
+    env: { PATH: process.env.PATH ?? '', ...envFor(userConfig), CLUVIO_LOG_LEVEL: 'silent', CLUVIO_API_URL: 'http://127.0.0.1:9', CLUVIO_DATA_URL: 'http://127.0.0.1:9' },
+  });
+  const client = new Client({ name: 'manifest-test', version: '0' });
+  await client.connect(transport);
+  try {
+    const tools = (await client.listTools()).tools.map((t) => ({ name: t.name, description: t.description ?? '' }));
+    const prompts = client.getServerCapabilities()?.prompts ? (await client.listPrompts()).prompts.map((p) => p.name) : [];
+    return { tools, prompts };
+  } finally {
+    await client.close();
+  }
+}
+
 describe('manifest.json (MCP Bundle)', () => {
   test('passes `mcpb validate`', () => {
-    const bin = `${ROOT}node_modules/.bin/mcpb`;
-    expect(existsSync(bin), 'node_modules/.bin/mcpb is missing: npm ci').toBe(true);
-    const result = spawnSync(bin, ['validate', 'manifest.json'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-    expect(result.stderr + result.stdout).toContain('validation passes');
-    expect(result.status).toBe(0);
+    expectValidManifest();
   });
 
   test('has the name and version of package.json, and its Node requirement', () => {
@@ -111,35 +140,22 @@ describe('manifest.json (MCP Bundle)', () => {
   });
 
   test("lists the built server's tools as Claude Desktop would start it", async () => {
-    const cli = `${ROOT}${manifest.server.entry_point}`;
-    expect(existsSync(cli), `${manifest.server.entry_point} is missing: run \`npm run build\` first`).toBe(true);
-    const userConfig = defaults();
-    const transport = new StdioClientTransport({
-      command: process.execPath, // "node", as the host resolves it
-      args: manifest.server.mcp_config.args.map((a) => substitute(a, userConfig)),
-      // Cluvio is not called for tools/list; point it at a closed local port all the same.
-      env: { PATH: process.env.PATH ?? '', ...envFor(userConfig), CLUVIO_LOG_LEVEL: 'silent', CLUVIO_API_URL: 'http://127.0.0.1:9', CLUVIO_DATA_URL: 'http://127.0.0.1:9' },
-    });
-    const client = new Client({ name: 'manifest-test', version: '0' });
-    await client.connect(transport);
-    let tools: { name: string; description: string }[];
-    let prompts: string[];
-    try {
-      tools = (await client.listTools()).tools.map((t) => ({ name: t.name, description: t.description ?? '' }));
-      prompts = client.getServerCapabilities()?.prompts ? (await client.listPrompts()).prompts.map((p) => p.name) : [];
-    } finally {
-      await client.close();
-    }
+    let served = await servedByTheBundle();
+    let listed = manifest;
     if (process.env.UPDATE_MANIFEST_TOOLS) {
-      writeFileSync(`${ROOT}manifest.json`, `${JSON.stringify({ ...manifest, tools }, null, 2)}\n`);
-      manifest.tools = tools;
+      // Regenerate, then check the file as written — read back from disk, validated again — against
+      // a second start of the server, never against the list it was written from.
+      writeFileSync(`${ROOT}manifest.json`, `${JSON.stringify({ ...manifest, tools: served.tools }, null, 2)}\n`);
+      listed = json('manifest.json') as Manifest;
+      expectValidManifest();
+      served = await servedByTheBundle();
     }
     // The defaults expose every tool; read_only and toolsets only narrow this list, never extend it.
-    expect(manifest.tools_generated ?? false).toBe(false);
+    expect(listed.tools_generated ?? false).toBe(false);
     // Prompt texts are built from live data (schemas, dashboards), so they cannot be listed statically.
-    expect(manifest.prompts ?? []).toEqual([]);
-    expect(manifest.prompts_generated ?? false).toBe(prompts.length > 0);
-    expect(manifest.tools, 'manifest.json tools differ from the server: UPDATE_MANIFEST_TOOLS=1 npx vitest run test/packaging/manifest.test.ts').toEqual(tools);
+    expect(listed.prompts ?? []).toEqual([]);
+    expect(listed.prompts_generated ?? false).toBe(served.prompts.length > 0);
+    expect(listed.tools, 'manifest.json tools differ from the server: UPDATE_MANIFEST_TOOLS=1 npx vitest run test/packaging/manifest.test.ts').toEqual(served.tools);
   });
 });
 
