@@ -83,13 +83,15 @@ const accepts = (schema: Schema, value: unknown): boolean => z.safeParse(schema,
 function dropNulls(schema: Schema, value: unknown): unknown {
   const inner = unwrap(schema);
   if (inner instanceof z.ZodObject && isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
+    const kept: Array<[string, unknown]> = [];
     for (const [k, v] of Object.entries(value)) {
-      const field = inner.shape[k] as Schema | undefined;
+      // Own keys only: an argument named "constructor" or "toString" is unknown, not Object.prototype's member.
+      const field = Object.hasOwn(inner.shape, k) ? (inner.shape[k] as Schema) : undefined;
       if (v === null && field && accepts(field, undefined) && !accepts(field, null)) continue;
-      out[k] = field ? dropNulls(field, v) : v;
+      kept.push([k, field ? dropNulls(field, v) : v]);
     }
-    return out;
+    // fromEntries defines the keys: assigning "__proto__" would set the prototype instead, and the key would vanish.
+    return Object.fromEntries(kept);
   }
   if (inner instanceof z.ZodArray && Array.isArray(value)) return value.map((v) => dropNulls(inner.element as Schema, v));
   return value;
@@ -99,7 +101,7 @@ function dropNulls(schema: Schema, value: unknown): unknown {
 export function normalizeArguments(schema: z.ZodObject, value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const out = dropNulls(schema, value) as Record<string, unknown>;
-  for (const k of CLIENT_ARGUMENTS) if (!(k in schema.shape)) delete out[k];
+  for (const k of CLIENT_ARGUMENTS) if (!Object.hasOwn(schema.shape, k)) delete out[k];
   return out;
 }
 
@@ -159,6 +161,10 @@ export function toolSchema(
       version: 1,
       vendor: 'cluvio-mcp',
       validate: async (value: unknown) => {
+        // The SDK parses arguments with a zod record, which makes an own "__proto__" key the object's prototype.
+        if (isPlainObject(value) && ![Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+          return { issues: [{ path: [], message: `unknown argument "__proto__"; accepted: ${Object.keys(schema.shape).join(', ')}` }] };
+        }
         const args = normalizeArguments(schema, value);
         const result = await (strict ??= schema.strict())['~standard'].validate(args);
         if (!('issues' in result) || !result.issues) return result;

@@ -248,6 +248,18 @@ export function unmet(expectation, out, target) {
 }
 
 /**
+ * The arguments as the server receives them: the MCP SDK parses tools/call arguments with a zod record, which
+ * drops an own top-level "__proto__" key before any tool sees it (call_operation's arguments are parsed by the
+ * server itself, which keeps the key and refuses it as unknown).
+ */
+function withoutProtoKey(args) {
+  if (!isPlainObject(args) || !has(args, '__proto__')) return args;
+  const out = {};
+  for (const k of Object.keys(args)) if (k !== '__proto__') out[k] = args[k];
+  return out;
+}
+
+/**
  * The expectation for one call. `schemas` maps tool names to input schemas; with `operations`
  * (discovery mode: operation name → input schema), call_operation is judged on its outer arguments
  * and then, when those are valid, on the operation name and the arguments inside.
@@ -256,7 +268,7 @@ export function unmet(expectation, out, target) {
 export function expectationOfCall(tool, args, schemas, operations) {
   const schema = has(schemas, tool) ? schemas[tool] : undefined;
   if (!schema) return { expectation: { kind: 'unknown-tool' }, target: { tool } };
-  const outer = expectationFor(schema, args);
+  const outer = expectationFor(schema, withoutProtoKey(args));
   if (tool !== 'call_operation' || !operations || outer.kind !== 'valid') return { expectation: outer, target: { tool } };
   const name = args.name;
   if (!has(operations, name)) return { expectation: { kind: 'no-operation' }, target: { tool } };

@@ -79,3 +79,26 @@ describe('validation', () => {
     expect(normalizeArguments(z.object({ wait_for_previous: z.boolean() }), { wait_for_previous: true })).toEqual({ wait_for_previous: true });
   });
 });
+
+describe('arguments named like Object.prototype members', () => {
+  const validate = (v: unknown) => toolSchema(z.object({ id: z.string(), nested: z.object({ a: z.string().optional() }).optional() }))['~standard'].validate(v) as Promise<{
+    value?: unknown;
+    issues?: Array<{ message: string; path: unknown[] }>;
+  }>;
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf'])('refuses "%s" as an unknown argument instead of taking it for a schema', async (key) => {
+    const res = await validate({ id: 'x', [key]: 1 });
+    expect(res.issues?.[0]?.message).toBe(`unknown argument "${key}"; accepted: id, nested`);
+    const nested = await validate({ id: 'x', nested: { [key]: null } });
+    expect(nested.issues).toBeUndefined();
+    expect(nested.value).toEqual({ id: 'x', nested: {} });
+  });
+
+  it('refuses an own "__proto__" key, and one the SDK turned into the prototype', async () => {
+    const own = JSON.parse('{"id":"x","__proto__":{"polluted":true}}') as Record<string, unknown>;
+    expect((await validate(own)).issues?.[0]?.message).toMatch(/^unknown argument "__proto__"/);
+    const lifted = Object.assign(Object.create({ polluted: true }) as object, { id: 'x' });
+    expect((await validate(lifted)).issues?.[0]?.message).toMatch(/^unknown argument "__proto__"/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
