@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, connectStdio, listOf, textOf, type Connected } from './harness.js';
+import { CLI, connectStdio, executionOf, listOf, textOf, type Connected } from './harness.js';
 
 const DS = 'smpl-data-0001';
 const TIMEOUT_MS = 1000;
@@ -250,9 +250,8 @@ describe('requests not safe to repeat are sent once', () => {
 describe('data server and execution faults', () => {
   it('expired data token during run_execution → a fresh grant is fetched and the rows come back', async () => {
     await fault({ path: '/results/**', fault: 'expired_token' });
-    const { res, text, ms } = await call('run_execution', { datasource_id: DS, sql_query: 'SELECT 41+1 AS answer' });
-    expect(res.isError, text).toBeFalsy();
-    expect(text).toContain('42');
+    const { res, ms } = await call('run_execution', { datasource_id: DS, sql_query: 'SELECT 41+1 AS answer' });
+    expect(executionOf(res).rows).toEqual([[42]]);
     const c = await counts();
     expect(c.api[GRANT]).toBe(2);
     expect(c.data[DATA]).toBe(2);
@@ -272,9 +271,10 @@ describe('data server and execution faults', () => {
 
   it.each(['drop', '503', 'malformed', 'slow'])('data server %s once while fetching the rows → fetched again, rows come back', async (code) => {
     await fault({ path: '/results/**', fault: code, ...(code === 'slow' ? { delay_ms: 2500 } : {}) });
-    const { res, text, ms } = await call('run_execution', { datasource_id: DS, sql_query: 'SELECT 41+1 AS answer' });
-    expect(res.isError, text).toBeFalsy();
-    expect(text).toContain('42');
+    const { res, ms } = await call('run_execution', { datasource_id: DS, sql_query: 'SELECT 41+1 AS answer' });
+    const out = executionOf(res);
+    expect(out.columns.map((c) => c.name)).toEqual(['answer']);
+    expect(out.rows).toEqual([[42]]);
     expect((await counts()).data[DATA]).toBe(2);
     figures.push({ fault: `data ${code}`, tool: 'run_execution', dataRequests: 2, ms });
   });

@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, spawnHttpServer, textOf, type RunningHttp } from './harness.js';
+import { CLI, executionOf, spawnHttpServer, textOf, type RunningHttp } from './harness.js';
 
 /** `cluvio-mcp --transport http` on a free port against the shared standalone sandbox. */
 function startHttpServer(args: string[], env: Record<string, string>): Promise<RunningHttp> {
@@ -72,7 +72,10 @@ describe('streamable HTTP', () => {
     const { tools } = await client.listTools();
     expect(tools).toHaveLength(89);
     const res = await client.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: 'SELECT 41+1 AS answer' } });
-    expect(textOf(res)).toContain('42');
+    const out = executionOf(res);
+    expect(out.status).toBe('success');
+    expect(out.columns.map((c) => c.name)).toEqual(['answer']);
+    expect(out.rows).toEqual([[42]]);
     await client.close();
   });
 
@@ -81,7 +84,10 @@ describe('streamable HTTP', () => {
     const { tools } = await client.listTools();
     expect(tools).toHaveLength(89);
     const res = await client.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: 'SELECT 6*7 AS answer' } });
-    expect(textOf(res)).toContain('42');
+    const out = executionOf(res);
+    expect(out.status).toBe('success');
+    expect(out.columns.map((c) => c.name)).toEqual(['answer']);
+    expect(out.rows).toEqual([[42]]);
     await client.close();
   });
 
