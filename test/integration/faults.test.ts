@@ -7,12 +7,22 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, connectStdio, executionOf, listOf, textOf, type Connected } from './harness.js';
+import { DEFAULT_RETRY } from '../../src/cluvio/retry.js';
+import { CLI, connectStdio, executionOf, listOf, logLines, textOf, waitUntil, type Connected } from './harness.js';
 
 const DS = 'smpl-data-0001';
 const TIMEOUT_MS = 1000;
-/** DEFAULT_RETRY.maxAttempts */
+/** "4 attempts in all" (README, Failures, retries and concurrency). */
 const MAX_ATTEMPTS = 4;
+/** The most each jittered backoff wait may last before attempt 2, 3, 4: base·2^n, capped (src/cluvio/retry.ts). */
+const BACKOFF_CAPS = [0, 1, 2].map((n) => Math.min(DEFAULT_RETRY.maxDelayMs, DEFAULT_RETRY.baseDelayMs * 2 ** n));
+/**
+ * Room for a loaded machine in upper time bounds. Each bound is what the configured budgets allow (request
+ * timeouts, Retry-After, backoff caps) plus this slack; what the server decided to wait is read from its logs.
+ */
+const SLACK_MS = 5_000;
+/** A `slow` answer this late: a server that waited for it instead of timing out after TIMEOUT_MS is far past any bound. */
+const SLOW_MS = 20_000;
 
 const GET_DS = 'GET /datasources/:id';
 const LIST_DASHBOARDS = 'GET /dashboards';
@@ -55,15 +65,45 @@ async function call(name: string, args: Record<string, unknown>) {
   return { res, text: textOf(res), ms: Date.now() - started };
 }
 
+interface Failure {
+  op: string;
+  error: string;
+  ms: number;
+  /** How long the server waits before the next attempt; absent when it gives up. */
+  retryInMs?: number;
+}
+
+/**
+ * The attempts of `op` that the server logged as failed (debug "cluvio api failed") since stderr offset `from`,
+ * once there are `n` of them (logs are written asynchronously).
+ */
+async function failures(op: string, from: number, n: number): Promise<Failure[]> {
+  const mine = () => logLines(s.stderr(), from).filter((l) => l.msg === 'cluvio api failed' && l.op === op) as unknown as Failure[];
+  await waitUntil(`${n} failed ${op} attempts logged`, () => mine().length >= n, 5_000);
+  return mine();
+}
+
+/** Each logged wait before the next attempt stays within its backoff cap; the last attempt schedules none. */
+function expectBackoffWithinCaps(failed: Failure[]): void {
+  expect(failed).toHaveLength(MAX_ATTEMPTS);
+  failed.slice(0, -1).forEach((f, i) => {
+    expect(f.retryInMs, `wait after attempt ${i + 1}`).toBeGreaterThanOrEqual(0);
+    expect(f.retryInMs, `wait after attempt ${i + 1}`).toBeLessThanOrEqual(BACKOFF_CAPS[i]!);
+  });
+  expect(failed.at(-1)!.retryInMs).toBeUndefined();
+}
+
 beforeAll(async () => {
   sandbox = spawn(process.execPath, [CLI, 'sandbox'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const info = JSON.parse(await new Promise<string>((resolve) => sandbox.stdout!.once('data', (d: Buffer) => resolve(d.toString())))) as Record<string, string>;
   api = info.api_url!;
+  // Debug logs: each failed attempt is logged with the wait the server chose before the next one.
   s = await connectStdio([], {
     CLUVIO_API_URL: info.api_url!,
     CLUVIO_DATA_URL: info.data_url!,
     CLUVIO_API_KEY: info.api_key!,
     CLUVIO_TIMEOUT_MS: String(TIMEOUT_MS),
+    CLUVIO_LOG_LEVEL: 'debug',
   });
   // Warm the SQL engine up so the timing checks below do not measure its start (a cold engine
   // can take longer than the 1 s request timeout to serve its first rows).
@@ -98,34 +138,49 @@ afterEach(async () => {
 describe('safe-to-repeat requests are retried and succeed when the fault clears', () => {
   it('429 with Retry-After: 1 → waits about 1 s, then succeeds (2 attempts)', async () => {
     await fault({ method: 'GET', path: '/datasources/:id', fault: '429', retry_after: 1 });
+    const from = s.stderr().length;
     const { res, text, ms } = await call('get_datasource', { id: DS });
     expect(res.isError, text).toBeFalsy();
     expect(text).toContain(DS);
     expect((await counts()).api[GET_DS]).toBe(2);
+    // The wait the server chose is the Retry-After, not its own backoff …
+    expect((await failures('getDatasource', from, 1)).map((f) => f.retryInMs)).toEqual([1000]);
+    // … and it did wait it: two attempts, each within the request timeout, around it.
     expect(ms).toBeGreaterThanOrEqual(950);
-    expect(ms).toBeLessThan(3000);
+    expect(ms).toBeLessThan(1000 + 2 * TIMEOUT_MS + SLACK_MS);
     figures.push({ fault: '429 Retry-After 1', tool: 'get_datasource', attempts: 2, ms });
   });
 
   it.each(['502', '503', '504'])('%s twice → retried with backoff, third attempt succeeds', async (code) => {
     await fault({ method: 'GET', path: '/dashboards', fault: code, times: 2 });
+    const from = s.stderr().length;
     const { res, text, ms } = await call('list_dashboards', {});
     expect(res.isError, text).toBeFalsy();
     expect((await counts()).api[LIST_DASHBOARDS]).toBe(3);
+    const failed = await failures('listDashboards', from, 2);
+    expect(failed.map((f) => f.error)).toEqual([expect.stringContaining(`HTTP ${code}`), expect.stringContaining(`HTTP ${code}`)]);
+    failed.forEach((f, i) => expect(f.retryInMs).toBeLessThanOrEqual(BACKOFF_CAPS[i]!));
     const listed = (await control('GET', 'faults')) as Array<{ fired: number; times: number }>;
     expect(listed[0]).toMatchObject({ fired: 2, times: 2 });
     figures.push({ fault: `${code} ×2`, tool: 'list_dashboards', attempts: 3, ms });
   });
 
   it('slow answer beyond CLUVIO_TIMEOUT_MS → times out, retried, succeeds', async () => {
-    await fault({ method: 'GET', path: '/datasources/:id', fault: 'slow', delay_ms: 2500 });
+    await fault({ method: 'GET', path: '/datasources/:id', fault: 'slow', delay_ms: SLOW_MS });
+    const from = s.stderr().length;
     const { res, text, ms } = await call('get_datasource', { id: DS });
     expect(res.isError, text).toBeFalsy();
     expect(text).toContain(DS);
     expect((await counts()).api[GET_DS]).toBe(2);
+    const [timedOut, ...more] = await failures('getDatasource', from, 1);
+    expect(more).toEqual([]);
+    expect(timedOut!.error).toBe(`no answer from Cluvio within ${TIMEOUT_MS} ms`);
+    expect(timedOut!.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(timedOut!.retryInMs).toBeLessThanOrEqual(BACKOFF_CAPS[0]!);
+    // The answer came from the second attempt, not from waiting out the slow one (SLOW_MS is far beyond this).
     expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-    expect(ms).toBeLessThan(2500);
-    figures.push({ fault: 'slow 2.5 s (timeout 1 s)', tool: 'get_datasource', attempts: 2, ms });
+    expect(ms).toBeLessThan(2 * TIMEOUT_MS + BACKOFF_CAPS[0]! + SLACK_MS);
+    figures.push({ fault: 'slow 20 s (timeout 1 s)', tool: 'get_datasource', attempts: 2, ms });
   });
 
   it('connection dropped mid-response → retried, succeeds', async () => {
@@ -164,34 +219,49 @@ describe('faults that do not clear end as isError after a bounded number of atte
     ['malformed', /not valid JSON.*try again/is],
   ])('%s every time → 4 attempts, then isError', async (code, message) => {
     await fault({ method: 'GET', path: '/datasources/:id', fault: code, times: 100 });
+    const from = s.stderr().length;
     const { res, text, ms } = await call('get_datasource', { id: DS });
     expect(res.isError).toBe(true);
     expect(text).toMatch(/^get_datasource failed/);
     expect(text).toMatch(message);
     expect((await counts()).api[GET_DS]).toBe(MAX_ATTEMPTS);
-    // Backoff with full jitter: 250 + 500 + 1000 ms at most between the four attempts.
-    expect(ms).toBeLessThan(4000);
+    // Backoff with full jitter, each wait within its cap (250, 500, 1000 ms), none after the last attempt.
+    expectBackoffWithinCaps(await failures('getDatasource', from, MAX_ATTEMPTS));
+    expect(ms).toBeLessThan(MAX_ATTEMPTS * TIMEOUT_MS + BACKOFF_CAPS.reduce((a, b) => a + b) + SLACK_MS);
     figures.push({ fault: `${code} persistent`, tool: 'get_datasource', attempts: MAX_ATTEMPTS, ms, isError: true });
   });
 
   it('slow every time → 4 timed-out attempts, then isError naming CLUVIO_TIMEOUT_MS', async () => {
-    await fault({ method: 'GET', path: '/datasources/:id', fault: 'slow', delay_ms: 3000, times: 100 });
+    await fault({ method: 'GET', path: '/datasources/:id', fault: 'slow', delay_ms: SLOW_MS, times: 100 });
+    const from = s.stderr().length;
     const { res, text, ms } = await call('get_datasource', { id: DS });
     expect(res.isError).toBe(true);
     expect(text).toMatch(/within 1000 ms.*CLUVIO_TIMEOUT_MS/s);
     expect((await counts()).api[GET_DS]).toBe(MAX_ATTEMPTS);
+    const failed = await failures('getDatasource', from, MAX_ATTEMPTS);
+    expectBackoffWithinCaps(failed);
+    for (const f of failed) {
+      expect(f.error).toBe(`no answer from Cluvio within ${TIMEOUT_MS} ms`);
+      expect(f.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    }
+    // Four timeouts plus at most the capped waits: nowhere near one slow answer (SLOW_MS).
     expect(ms).toBeGreaterThanOrEqual(MAX_ATTEMPTS * TIMEOUT_MS - 100);
-    expect(ms).toBeLessThan(MAX_ATTEMPTS * TIMEOUT_MS + 2500);
+    expect(ms).toBeLessThan(MAX_ATTEMPTS * TIMEOUT_MS + BACKOFF_CAPS.reduce((a, b) => a + b) + SLACK_MS);
     figures.push({ fault: 'slow persistent', tool: 'get_datasource', attempts: MAX_ATTEMPTS, ms, isError: true });
   });
 
   it('429 with Retry-After beyond 30 s → not waited for: isError at once, saying when to retry', async () => {
     await fault({ method: 'GET', path: '/datasources/:id', fault: '429', retry_after: 120, times: 100 });
+    const from = s.stderr().length;
     const { res, text, ms } = await call('get_datasource', { id: DS });
     expect(res.isError).toBe(true);
     expect(text).toMatch(/HTTP 429.*rate-limiting.*Retry after 120 s/s);
     expect((await counts()).api[GET_DS]).toBe(1);
-    expect(ms).toBeLessThan(1000);
+    // No wait scheduled at all: the one failed attempt names no next one.
+    const failed = await failures('getDatasource', from, 1);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.retryInMs).toBeUndefined();
+    expect(ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
     figures.push({ fault: '429 Retry-After 120', tool: 'get_datasource', attempts: 1, ms, isError: true });
   });
 
@@ -224,8 +294,8 @@ describe('requests not safe to repeat are sent once', () => {
     const { res, text } = await call('create_sql_snippet', { name, text: 'SELECT 1', datasource_id: DS });
     expect(res.isError).toBe(true);
     expect((await counts()).api[CREATE_SNIPPET]).toBe(1);
-    // The sandbox (like Cluvio) carries on after the client gave up: the snippet exists.
-    await new Promise((r) => setTimeout(r, 400));
+    // The sandbox (like Cluvio) carries on after the client gave up: the snippet comes to exist, once.
+    await waitUntil('the timed-out create carried out', async () => listOf((await call('list_sql_snippets', { name })).res).total > 0, 10_000, 100);
     const listed = await call('list_sql_snippets', { name });
     expect(listOf(listed.res).total).toBe(1);
     // So "try again" alone would make a duplicate: the advice must be to check first.
