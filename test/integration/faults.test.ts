@@ -6,6 +6,8 @@
  * `/_sandbox/requests` counts how many times each request reached the sandbox.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createTcpServer, connect as tcpConnect, type Server as TcpServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY } from '../../src/cluvio/retry.js';
 import { CLI, connectStdio, executionOf, listOf, logLines, textOf, waitUntil, type Connected } from './harness.js';
@@ -33,6 +35,7 @@ const DATA = 'GET /results/**';
 
 let sandbox: ChildProcess;
 let api: string;
+let sandboxInfo: Record<string, string>;
 let s: Connected;
 /** Figures for the report: what each scenario cost. */
 const figures: Array<Record<string, unknown>> = [];
@@ -77,8 +80,8 @@ interface Failure {
  * The attempts of `op` that the server logged as failed (debug "cluvio api failed") since stderr offset `from`,
  * once there are `n` of them (logs are written asynchronously).
  */
-async function failures(op: string, from: number, n: number): Promise<Failure[]> {
-  const mine = () => logLines(s.stderr(), from).filter((l) => l.msg === 'cluvio api failed' && l.op === op) as unknown as Failure[];
+async function failures(op: string, from: number, n: number, server: Connected = s): Promise<Failure[]> {
+  const mine = () => logLines(server.stderr(), from).filter((l) => l.msg === 'cluvio api failed' && l.op === op) as unknown as Failure[];
   await waitUntil(`${n} failed ${op} attempts logged`, () => mine().length >= n, 5_000);
   return mine();
 }
@@ -96,6 +99,7 @@ function expectBackoffWithinCaps(failed: Failure[]): void {
 beforeAll(async () => {
   sandbox = spawn(process.execPath, [CLI, 'sandbox'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const info = JSON.parse(await new Promise<string>((resolve) => sandbox.stdout!.once('data', (d: Buffer) => resolve(d.toString())))) as Record<string, string>;
+  sandboxInfo = info;
   api = info.api_url!;
   // Debug logs: each failed attempt is logged with the wait the server chose before the next one.
   s = await connectStdio([], {
@@ -276,15 +280,23 @@ describe('faults that do not clear end as isError after a bounded number of atte
 });
 
 describe('requests not safe to repeat are sent once', () => {
-  it.each(['503', '502', 'drop', 'slow'])('create_sql_snippet on %s → 1 attempt, isError', async (code) => {
+  it.each(['503', '502', '504', 'drop', 'slow'])('create_sql_snippet on %s → 1 attempt, isError', async (code) => {
     const name = `fault_once_${code}_${Date.now()}`;
     await fault({ method: 'POST', path: '/sql_snippets', fault: code, times: 100, ...(code === 'slow' ? { delay_ms: 1500 } : {}) });
     const { res, text, ms } = await call('create_sql_snippet', { name, text: 'SELECT 1', datasource_id: DS });
     expect(res.isError, text).toBe(true);
     expect((await counts()).api[CREATE_SNIPPET]).toBe(1);
-    // 503 = not carried out, so trying again is right; after 502, a drop or a timeout it may have been.
-    if (code === '503') expect(text).toMatch(/HTTP 503.*try again in a moment/s);
-    else expect(text).toMatch(/may have reached Cluvio.*check with the matching get or list tool before repeating it/s);
+    expect(res.structuredContent).toBeUndefined();
+    // 503 = not carried out, so trying again is right; after 502, 504, a drop or a timeout it may have been.
+    const checkFirst = /may have reached Cluvio and taken effect: check with the matching get or list tool before repeating it/;
+    if (code === '503') {
+      expect(text).toMatch(/HTTP 503.*try again in a moment/s);
+      expect(text).not.toMatch(checkFirst);
+    } else {
+      expect(text).toMatch(checkFirst);
+      expect(text).not.toMatch(/try again in a moment/);
+    }
+    if (code === '502' || code === '504') expect(text).toMatch(new RegExp(`^create_sql_snippet failed — Cluvio answered HTTP ${code}`));
     figures.push({ fault: code, tool: 'create_sql_snippet', attempts: 1, ms, isError: true });
   });
 
@@ -387,3 +399,57 @@ describe('data server and execution faults', () => {
     figures.push({ fault: status, tool: 'run_execution', attempts: 1, ms, isError: true });
   });
 });
+
+describe('a connection that was never made', () => {
+  it('create_sql_snippet whose connection is refused → retried (it cannot have reached Cluvio), created once', async () => {
+    // A port with nothing listening: the server's first attempt is refused. Once the server has logged that, a
+    // plain TCP forwarder to the sandbox starts listening there, so a later attempt gets through.
+    const port = await freePort();
+    const sandboxPort = Number(new URL(api).port);
+    const forwarder: TcpServer = createTcpServer((socket) => {
+      const upstream = tcpConnect(sandboxPort, '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    const refused = await connectStdio([], {
+      CLUVIO_API_URL: `http://127.0.0.1:${port}`,
+      CLUVIO_DATA_URL: sandboxInfo.data_url!,
+      CLUVIO_API_KEY: sandboxInfo.api_key!,
+      CLUVIO_TIMEOUT_MS: String(TIMEOUT_MS),
+      CLUVIO_LOG_LEVEL: 'debug',
+    });
+    try {
+      const name = `fault_refused_${Date.now()}`;
+      const pending = refused.client.callTool({ name: 'create_sql_snippet', arguments: { name, text: 'SELECT 1', datasource_id: DS } });
+      const [first] = await failures('createSqlSnippet', 0, 1, refused);
+      expect(first!.error).toMatch(/ECONNREFUSED/);
+      // Retried although a create is not safe to repeat: the server scheduled a next attempt.
+      expect(first!.retryInMs).toBeLessThanOrEqual(BACKOFF_CAPS[0]!);
+      await new Promise<void>((resolve, reject) => forwarder.once('error', reject).listen(port, '127.0.0.1', resolve));
+      const res = await pending;
+      expect(res.isError, textOf(res)).toBeFalsy();
+      const created = JSON.parse(textOf(res)) as { id: string; name: string };
+      expect(created.name).toBe(name);
+      // Every refused attempt was retried; the one that connected reached the sandbox, once.
+      const failed = logLines(refused.stderr()).filter((l) => l.msg === 'cluvio api failed' && l.op === 'createSqlSnippet') as unknown as Failure[];
+      expect(failed.length).toBeGreaterThanOrEqual(1);
+      expect(failed.length).toBeLessThan(MAX_ATTEMPTS);
+      for (const f of failed) expect(f.error).toMatch(/ECONNREFUSED/);
+      expect((await counts()).api[CREATE_SNIPPET]).toBe(1);
+      expect(listOf((await call('list_sql_snippets', { name })).res).total).toBe(1);
+    } finally {
+      await refused.close();
+      forwarder.close();
+    }
+  });
+});
+
+/** A TCP port nothing listens on (found by listening on port 0 and closing again). */
+async function freePort(): Promise<number> {
+  const probe = createTcpServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
