@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CLI, connectStdio, executionOf, listOf, objectOf, textOf, type Connected } from './harness.js';
 
 const EXPECTED_TOOLS = [
@@ -199,12 +201,26 @@ describe('cluvio-mcp --sandbox over stdio', () => {
 
 describe('start-up', () => {
   it('exits non-zero at once without an API key or --sandbox, naming both', async () => {
-    const started = Date.now();
-    const { code, stderr } = await run([], {});
-    expect(code).not.toBe(0);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(stderr).toContain('CLUVIO_API_KEY');
-    expect(stderr).toContain('--sandbox');
+    // "At once": the server stops by itself (stdin stays open, so it is not waiting for a client to go away)
+    // without contacting anything — an API URL that records requests sees none — and long before a request to
+    // Cluvio could even time out (CLUVIO_TIMEOUT_MS, default 30 s).
+    const requests: string[] = [];
+    const recorder = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
+    try {
+      const started = Date.now();
+      const { code, stderr } = await run([], { CLUVIO_API_URL: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}` });
+      expect(code).not.toBe(0);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(stderr).toContain('CLUVIO_API_KEY');
+      expect(stderr).toContain('--sandbox');
+      expect(requests).toEqual([]);
+    } finally {
+      recorder.close();
+    }
   });
 
   it('rejects an invalid region, naming the setting and what is accepted', async () => {
