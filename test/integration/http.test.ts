@@ -2,8 +2,9 @@ import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, executionOf, spawnHttpServer, textOf, waitUntil, type RunningHttp } from './harness.js';
+import { CLI, executionOf, logLines, spawnHttpServer, textOf, waitUntil, type RunningHttp } from './harness.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 /** The protocol era's version header for raw requests in a 2025 session. */
@@ -364,6 +365,46 @@ describe('/readyz', () => {
       expect(await stopped.json()).toEqual({ status: 'cluvio unreachable or key refused' });
     } finally {
       own.kill('SIGTERM');
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});
+
+describe('session idle expiry', () => {
+  // One minute is the shortest CLUVIO_MCP_SESSION_IDLE_MINUTES, and the server sweeps once a minute: the server
+  // runs with a clock the test moves forward (fake-clock.mjs: each SIGUSR2 adds STEP_MS to Date.now(), the
+  // one-minute sweep runs every 50 ms). Everything else — sessions, requests, the sweep's code — is the real thing.
+  const FAKE_CLOCK = pathToFileURL(fileURLToPath(new URL('./fake-clock.mjs', import.meta.url))).href;
+  const STEP_MS = 31_000;
+
+  it('CLUVIO_MCP_SESSION_IDLE_MINUTES=1: a session idle for over a minute is closed (404 after), one active within it is kept', async () => {
+    const server = await startHttpServer([], { CLUVIO_MCP_SESSION_IDLE_MINUTES: '1', NODE_OPTIONS: `--import=${FAKE_CLOCK}`, FAKE_CLOCK_STEP_MS: String(STEP_MS) });
+    const idle = await connect(server.url);
+    const active = await connect(server.url);
+    const advance = async () => {
+      const before = logLines(server.stderr()).filter((l) => l.msg === 'fake clock advanced').length;
+      server.child.kill('SIGUSR2');
+      await waitUntil('the clock moved', () => logLines(server.stderr()).filter((l) => l.msg === 'fake clock advanced').length > before);
+    };
+    const closed = () => logLines(server.stderr()).filter((l) => l.msg === 'closing idle session').map((l) => l.session);
+    try {
+      const idleId = sessionIdOf(idle);
+      const activeId = sessionIdOf(active);
+      await advance(); // both idle 31 s
+      await active.ping(); // the active one is seen again
+      await advance(); // idle: 62 s, active: 31 s
+      await waitUntil('the idle session closed', () => closed().includes(idleId), 10_000);
+      // The sweep that closed it looked at the other session at the same moment, 31 s idle: kept.
+      expect(closed()).toEqual([idleId]);
+      expect(closed()).not.toContain(activeId);
+      await active.ping();
+      const gone = await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' }), SESSION_HEADERS(idleId));
+      expect(gone.status).toBe(404);
+      expect(gone.text).toMatch(/Session not found/);
+    } finally {
+      await active.close().catch(() => undefined);
+      await idle.close().catch(() => undefined);
       server.child.kill('SIGTERM');
       await server.exited;
     }
