@@ -65,7 +65,11 @@ describe('MCP Apps: the results view', () => {
     const sa = a.structuredContent as { execution_id: string; columns: Array<{ type: string }>; rows: unknown[][] };
     const sb = b.structuredContent as { execution_id: string };
     expect(sa.columns.map((c) => c.type)).toEqual(['Date', 'BigInt']);
-    expect(sa.rows.length).toBeGreaterThan(12);
+    // The sample data's 34 months (2024-01 to 2026-10) and its 230,172 flights (README, The sandbox).
+    expect(sa.rows).toHaveLength(34);
+    expect(sa.rows[0]![0]).toBe('2024-01-01');
+    expect(sa.rows.at(-1)![0]).toBe('2026-10-01');
+    expect(sa.rows.reduce((sum, r) => sum + Number(r[1]), 0)).toBe(230_172);
     expect(textOf(a).replaceAll(sa.execution_id, 'ID')).toBe(textOf(b).replaceAll(sb.execution_id, 'ID'));
     expect(a.content).toHaveLength(1);
   });

@@ -108,3 +108,50 @@ export function listOf(result: { content?: unknown }): { total: number; items: A
   const names = split(header ?? '');
   return { total: Number(total[1]), items: body.map((line) => Object.fromEntries(split(line).map((v, i) => [names[i]!, v]))) };
 }
+
+/** What run_execution and get_execution_data send as structuredContent. */
+export interface ExecutionResult {
+  execution_id: string;
+  status: string;
+  columns: Array<{ name: string; type: string }>;
+  rows: unknown[][];
+  total_rows: number;
+  offset: number;
+  truncated: boolean;
+  next?: string;
+}
+
+/**
+ * A successful run_execution / get_execution_data answer's structuredContent. Throws (with the tool's text) on
+ * an error result or one without structuredContent, so a test can never pass on text that merely contains a value.
+ */
+export function executionOf(result: { isError?: unknown; structuredContent?: unknown; content?: unknown }): ExecutionResult {
+  if (result.isError === true) throw new Error(`tool error: ${textOf(result).slice(0, 500)}`);
+  const out = result.structuredContent as ExecutionResult | undefined;
+  if (!out || !Array.isArray(out.rows) || !Array.isArray(out.columns)) throw new Error(`no execution result: ${textOf(result).slice(0, 300)}`);
+  return out;
+}
+
+/** Waits for `check` to hold, polling every `everyMs`; fails with `what` after `timeoutMs` (a deadline for an event, not a measurement). */
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 25): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** The server's JSON log lines (pino) in `stderr`, from character `from` on; other lines are skipped. */
+export function logLines(stderr: string, from = 0): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const line of stderr.slice(from).split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // a line still being written
+    }
+  }
+  return out;
+}

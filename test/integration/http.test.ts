@@ -1,9 +1,14 @@
 import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, spawnHttpServer, textOf, type RunningHttp } from './harness.js';
+import { CLI, executionOf, logLines, spawnHttpServer, textOf, waitUntil, type RunningHttp } from './harness.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+/** The protocol era's version header for raw requests in a 2025 session. */
+const SESSION_HEADERS = (sessionId: string) => ({ ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' });
 
 /** `cluvio-mcp --transport http` on a free port against the shared standalone sandbox. */
 function startHttpServer(args: string[], env: Record<string, string>): Promise<RunningHttp> {
@@ -14,6 +19,93 @@ async function connect(url: string, headers: Record<string, string> = {}, modern
   const client = new Client({ name: 'http-test', version: '0' }, modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
+}
+
+/** A client's 2025 session id. */
+function sessionIdOf(client: Client): string {
+  const id = (client as unknown as { transport?: { sessionId?: string } }).transport?.sessionId;
+  if (!id) throw new Error('no session id: not a 2025-era session');
+  return id;
+}
+
+/**
+ * A 2025-era session driven by hand, whose standalone GET stream (where notifications outside a request go) is
+ * known to be open: the server keeps one such stream per session and refuses another at once with 409, so of two
+ * GETs sent together, one answers 409 and the other is the open stream. (The server sends that stream's headers
+ * only with its first event — a keep-alive after 15 s — so waiting for a 200 would take 15 s.)
+ */
+async function rawSession(url: string): Promise<{ id: string; heard: Array<{ method?: string }>; call: (name: string, args: Record<string, unknown>) => Promise<{ isError?: boolean; content?: unknown }>; close: () => Promise<void> }> {
+  const init = await fetch(url, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-2025', version: '0' } } }),
+  });
+  const id = init.headers.get('mcp-session-id');
+  await init.text();
+  if (!id) throw new Error(`no session: ${init.status}`);
+  expect((await post(url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), SESSION_HEADERS(id))).status).toBe(202);
+  const heard: Array<{ method?: string }> = [];
+  const u = new URL(url);
+  const gets = [0, 1].map(() => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' } });
+    req.on('error', () => undefined);
+    const answered = new Promise<IncomingMessage>((resolve) => req.once('response', resolve));
+    req.end();
+    return { req, answered };
+  });
+  const first = await Promise.race(gets.map((g, i) => g.answered.then((res) => ({ i, res }))));
+  expect(first.res.statusCode, 'the second GET of a session').toBe(409);
+  first.res.resume();
+  const live = gets[1 - first.i]!;
+  void live.answered.then((res) => {
+    let buffer = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      const events = buffer.split('\n\n');
+      buffer = events.pop() ?? '';
+      for (const event of events) for (const line of event.split('\n')) if (line.startsWith('data: ')) heard.push(JSON.parse(line.slice(6)) as { method?: string });
+    });
+  });
+  let nextId = 10;
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const res = await fetch(url, { method: 'POST', headers: SESSION_HEADERS(id), body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method: 'tools/call', params: { name, arguments: args } }) });
+    const text = await res.text();
+    // The answer comes as JSON or as an SSE stream whose last data line is the response.
+    const json = res.headers.get('content-type')?.startsWith('text/event-stream') ? text.split('\n').filter((l) => l.startsWith('data: ')).at(-1)!.slice(6) : text;
+    return (JSON.parse(json) as { result: { isError?: boolean; content?: unknown } }).result;
+  };
+  const close = async () => {
+    live.req.destroy();
+    await fetch(url, { method: 'DELETE', headers: SESSION_HEADERS(id) }).catch(() => undefined);
+  };
+  return { id, heard, call, close };
+}
+
+/** Status and body of a raw POST to the MCP endpoint. */
+async function post(url: string, body: string, headers: Record<string, string> = JSON_HEADERS): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { method: 'POST', body, headers });
+  return { status: res.status, text: await res.text() };
+}
+
+/** Status of a POST whose body is sent in chunks, with no Content-Length (the limit cannot be checked up front). */
+function postChunked(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  const u = new URL(url);
+  return new Promise<number>((resolve, reject) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    for (let i = 0; i < body.length; i += 1000) req.write(body.slice(i, i + 1000));
+    req.end();
+  });
+}
+
+/** A tools/call body for run_execution whose SQL carries a string of `n` characters, and its size in bytes. */
+function runWithPadding(n: number): { body: string; bytes: number } {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: `SELECT length('${'x'.repeat(n)}') AS n` } } });
+  return { body, bytes: Buffer.byteLength(body) };
 }
 
 /** Status of a stateless JSON-RPC ping sent with the given Host header (fetch cannot set Host). */
@@ -72,7 +164,10 @@ describe('streamable HTTP', () => {
     const { tools } = await client.listTools();
     expect(tools).toHaveLength(89);
     const res = await client.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: 'SELECT 41+1 AS answer' } });
-    expect(textOf(res)).toContain('42');
+    const out = executionOf(res);
+    expect(out.status).toBe('success');
+    expect(out.columns.map((c) => c.name)).toEqual(['answer']);
+    expect(out.rows).toEqual([[42]]);
     await client.close();
   });
 
@@ -81,7 +176,10 @@ describe('streamable HTTP', () => {
     const { tools } = await client.listTools();
     expect(tools).toHaveLength(89);
     const res = await client.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: 'SELECT 6*7 AS answer' } });
-    expect(textOf(res)).toContain('42');
+    const out = executionOf(res);
+    expect(out.status).toBe('success');
+    expect(out.columns.map((c) => c.name)).toEqual(['answer']);
+    expect(out.rows).toEqual([[42]]);
     await client.close();
   });
 
@@ -98,10 +196,58 @@ describe('streamable HTTP', () => {
     await modern.close();
   });
 
+  it('tells 2025-era sessions on their GET stream when a tool changes dashboards: the session that made the change and the others of its key', async () => {
+    const maker = await rawSession(server.url);
+    const other = await rawSession(server.url);
+    try {
+      const created = await maker.call('create_dashboard', { name: `HTTP 2025 board ${Date.now()}` });
+      expect(created.isError, textOf(created)).toBeFalsy();
+      const listChanged = (heard: Array<{ method?: string }>) => heard.filter((m) => m.method === 'notifications/resources/list_changed').length;
+      await waitUntil('both sessions heard resources/list_changed', () => listChanged(maker.heard) > 0 && listChanged(other.heard) > 0, 10_000);
+      expect(listChanged(maker.heard)).toBe(1);
+      expect(listChanged(other.heard)).toBe(1);
+    } finally {
+      await maker.close();
+      await other.close();
+    }
+  });
+
   it('answers /healthz and /readyz', async () => {
     const base = server.url.replace(/\/mcp$/, '');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  });
+
+  it('/readyz answers 503 when Cluvio refuses the configured key (and /healthz still 200)', async () => {
+    const wrongKey = await startHttpServer([], { CLUVIO_API_KEY: 'not-the-sandbox-key' });
+    try {
+      const base = wrongKey.url.replace(/\/mcp$/, '');
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'cluvio unreachable or key refused' });
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    } finally {
+      wrongKey.child.kill('SIGTERM');
+      await wrongKey.exited;
+    }
+  });
+
+  it('answers a request body over the default 1 MiB limit with 413, and serves one just under it', async () => {
+    const client = await connect(server.url);
+    try {
+      // A call whose body is just under 1 MiB goes through and runs.
+      const under = runWithPadding(1_048_576 - 200);
+      expect(under.bytes).toBeLessThanOrEqual(1_048_576);
+      const ok = await client.callTool({ name: 'run_execution', arguments: (JSON.parse(under.body) as { params: { arguments: Record<string, unknown> } }).params.arguments });
+      expect(executionOf(ok).rows).toEqual([[1_048_576 - 200]]);
+      const over = runWithPadding(1_048_576);
+      expect(over.bytes).toBeGreaterThan(1_048_576);
+      const refused = await post(server.url, over.body, SESSION_HEADERS(sessionIdOf(client)));
+      expect(refused.status).toBe(413);
+      expect(refused.text).toMatch(/must not exceed 1048576 bytes/);
+    } finally {
+      await client.close();
+    }
   });
 
   it('rejects a foreign Origin (403) and a foreign Host (4xx)', async () => {
@@ -161,6 +307,106 @@ describe('streamable HTTP', () => {
       await client.close();
     } finally {
       stateless.child.kill('SIGTERM');
+    }
+  });
+});
+
+describe('CLUVIO_MCP_MAX_BODY_BYTES', () => {
+  const LIMIT = 4096;
+  let server: RunningHttp;
+  beforeAll(async () => {
+    server = await startHttpServer([], { CLUVIO_MCP_MAX_BODY_BYTES: String(LIMIT) });
+  });
+  afterAll(() => {
+    server?.child.kill('SIGTERM');
+  });
+
+  it('serves a body under the limit; refuses one over it with 413 in a session, without one and for 2026-07-28, sent whole or in chunks', async () => {
+    const client = await connect(server.url);
+    try {
+      const under = runWithPadding(3000);
+      expect(under.bytes).toBeLessThan(LIMIT);
+      const ok = await client.callTool({ name: 'run_execution', arguments: (JSON.parse(under.body) as { params: { arguments: Record<string, unknown> } }).params.arguments });
+      expect(executionOf(ok).rows).toEqual([[3000]]);
+
+      const over = runWithPadding(LIMIT);
+      expect(over.bytes).toBeGreaterThan(LIMIT);
+      // Through the SDK client: the call fails with the server's 413.
+      await expect(client.callTool({ name: 'run_execution', arguments: (JSON.parse(over.body) as { params: { arguments: Record<string, unknown> } }).params.arguments })).rejects.toThrow(
+        new RegExp(`Payload Too Large: Request body must not exceed ${LIMIT} bytes`),
+      );
+      const sid = sessionIdOf(client);
+      expect((await post(server.url, over.body, SESSION_HEADERS(sid))).status).toBe(413);
+      expect((await post(server.url, over.body)).status).toBe(413);
+      expect((await post(server.url, over.body, { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28' })).status).toBe(413);
+      expect(await postChunked(server.url, over.body, SESSION_HEADERS(sid))).toBe(413);
+      // Nothing of the refused calls ran, and the session still works.
+      const again = await client.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: 'SELECT 1 AS n' } });
+      expect(executionOf(again).rows).toEqual([[1]]);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('/readyz', () => {
+  it('answers 200 while the sandbox runs and 503 once it has stopped', async () => {
+    const own = spawn(process.execPath, [CLI, 'sandbox'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const ownExited = new Promise((resolve) => own.once('exit', resolve));
+    const info = JSON.parse(await new Promise<string>((resolve) => own.stdout!.once('data', (d: Buffer) => resolve(d.toString())))) as Record<string, string>;
+    const server = await startHttpServer([], { CLUVIO_API_URL: info.api_url!, CLUVIO_DATA_URL: info.data_url!, CLUVIO_API_KEY: info.api_key! });
+    try {
+      const readyz = server.url.replace(/\/mcp$/, '/readyz');
+      expect((await fetch(readyz)).status).toBe(200);
+      own.kill('SIGTERM');
+      await ownExited;
+      const stopped = await fetch(readyz);
+      expect(stopped.status).toBe(503);
+      expect(await stopped.json()).toEqual({ status: 'cluvio unreachable or key refused' });
+    } finally {
+      own.kill('SIGTERM');
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});
+
+describe('session idle expiry', () => {
+  // One minute is the shortest CLUVIO_MCP_SESSION_IDLE_MINUTES, and the server sweeps once a minute: the server
+  // runs with a clock the test moves forward (fake-clock.mjs: each SIGUSR2 adds STEP_MS to Date.now(), the
+  // one-minute sweep runs every 50 ms). Everything else — sessions, requests, the sweep's code — is the real thing.
+  const FAKE_CLOCK = pathToFileURL(fileURLToPath(new URL('./fake-clock.mjs', import.meta.url))).href;
+  const STEP_MS = 31_000;
+
+  it('CLUVIO_MCP_SESSION_IDLE_MINUTES=1: a session idle for over a minute is closed (404 after), one active within it is kept', async () => {
+    const server = await startHttpServer([], { CLUVIO_MCP_SESSION_IDLE_MINUTES: '1', NODE_OPTIONS: `--import=${FAKE_CLOCK}`, FAKE_CLOCK_STEP_MS: String(STEP_MS) });
+    const idle = await connect(server.url);
+    const active = await connect(server.url);
+    const advance = async () => {
+      const before = logLines(server.stderr()).filter((l) => l.msg === 'fake clock advanced').length;
+      server.child.kill('SIGUSR2');
+      await waitUntil('the clock moved', () => logLines(server.stderr()).filter((l) => l.msg === 'fake clock advanced').length > before);
+    };
+    const closed = () => logLines(server.stderr()).filter((l) => l.msg === 'closing idle session').map((l) => l.session);
+    try {
+      const idleId = sessionIdOf(idle);
+      const activeId = sessionIdOf(active);
+      await advance(); // both idle 31 s
+      await active.ping(); // the active one is seen again
+      await advance(); // idle: 62 s, active: 31 s
+      await waitUntil('the idle session closed', () => closed().includes(idleId), 10_000);
+      // The sweep that closed it looked at the other session at the same moment, 31 s idle: kept.
+      expect(closed()).toEqual([idleId]);
+      expect(closed()).not.toContain(activeId);
+      await active.ping();
+      const gone = await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' }), SESSION_HEADERS(idleId));
+      expect(gone.status).toBe(404);
+      expect(gone.text).toMatch(/Session not found/);
+    } finally {
+      await active.close().catch(() => undefined);
+      await idle.close().catch(() => undefined);
+      server.child.kill('SIGTERM');
+      await server.exited;
     }
   });
 });

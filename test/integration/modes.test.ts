@@ -2,6 +2,58 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, connectStdio, listOf, textOf, type Connected } from './harness.js';
 
+/**
+ * The 44 tools of read-only mode (README: reading, running queries, refreshing cached data and exporting files;
+ * create_dashboard_backup only returns a JSON backup). Every other tool creates, updates, deletes, locks, unlocks,
+ * shares, duplicates, sorts, invites, triggers, runs an alert or (de)activates a user.
+ */
+const READ_ONLY_TOOLS = [
+  'cancel_execution',
+  'cancel_export_job',
+  'create_dashboard_backup',
+  'export_dashboard_pdf',
+  'export_dashboard_png',
+  'export_report_csv',
+  'export_report_pdf',
+  'export_report_png',
+  'get_dashboard',
+  'get_dashboard_group',
+  'get_dashboard_schedule',
+  'get_datasource',
+  'get_datasource_agent',
+  'get_datasource_schema',
+  'get_drop_down_filter_options',
+  'get_execution',
+  'get_execution_data',
+  'get_export_job',
+  'get_filter',
+  'get_report',
+  'get_report_data',
+  'get_sql_alert',
+  'get_sql_snippet',
+  'get_user',
+  'get_user_group',
+  'list_dashboard_groups',
+  'list_dashboard_schedules',
+  'list_dashboards',
+  'list_datasource_agents',
+  'list_datasources',
+  'list_filters',
+  'list_reports',
+  'list_sql_alert_results',
+  'list_sql_alerts',
+  'list_sql_snippets',
+  'list_user_groups',
+  'list_users',
+  'poll_dashboard_status',
+  'refresh_dashboard',
+  'refresh_datasource',
+  'refresh_drop_down_filter_options',
+  'refresh_report',
+  'run_execution',
+  'test_datasource_connection',
+];
+
 async function sampleId(s: Connected): Promise<string> {
   const res = await s.client.callTool({ name: 'list_datasources', arguments: { name: 'sample' } });
   return listOf(res).items[0]!.id!;
@@ -17,6 +69,8 @@ describe('--read-only', () => {
   it('lists no tool that changes the account, and keeps reads, queries, refreshes and exports', async () => {
     const { tools } = await s.client.listTools();
     const names = tools.map((t) => t.name);
+    expect(READ_ONLY_TOOLS).toHaveLength(44);
+    expect([...names].sort()).toEqual(READ_ONLY_TOOLS);
     for (const t of tools) expect(t.annotations?.destructiveHint, t.name).toBe(false);
     // create_dashboard_backup only returns a JSON backup; it creates nothing in the account.
     const changing = names.filter((n) => n !== 'create_dashboard_backup');
@@ -102,7 +156,8 @@ describe('--discovery', () => {
     const id = listOf(listed).items[0]!.id!;
     const rows = await call('run_execution', { datasource_id: id, sql_query: 'SELECT 6*7 AS answer' });
     expect(rows.isError, textOf(rows)).toBeFalsy();
-    expect(textOf(rows)).toMatch(/\| 42 \|/);
+    // No structuredContent here, so the text is the answer: exactly the one-cell table.
+    expect(textOf(rows)).toMatch(/^Execution [0-9a-f-]{36} succeeded: 1 row, 1 column; showing rows 1–1\.\n\| answer \(Integer\) \|\n\|---\|\n\| 42 \|$/);
     // call_operation declares no output schema: no structuredContent, even for run_execution.
     expect(rows.structuredContent).toBeUndefined();
 

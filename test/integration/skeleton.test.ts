@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, connectStdio, listOf, objectOf, textOf, type Connected } from './harness.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CLI, connectStdio, executionOf, listOf, objectOf, textOf, type Connected } from './harness.js';
 
 const EXPECTED_TOOLS = [
   'cancel_execution',
@@ -95,16 +97,19 @@ describe('cluvio-mcp --sandbox over stdio', () => {
     expect(textOf(res)).toContain('42');
   });
 
-  it('COUNT(*) on the largest table is at least 200,000', async () => {
-    const schema = await s.client.callTool({ name: 'get_datasource_schema', arguments: { id: sampleId } });
-    const tables = schemaTables(textOf(schema)).map((t) => t.name);
-    let max = 0;
-    for (const t of tables) {
-      const res = await s.client.callTool({ name: 'run_execution', arguments: { datasource_id: sampleId, sql_query: `SELECT COUNT(*) AS n FROM ${t}` } });
-      expect(res.isError, textOf(res)).toBeFalsy();
-      max = Math.max(max, Number((res.structuredContent as { rows: unknown[][] }).rows[0]![0]));
+  it('the sample data holds what the README says: 12 airlines, 40 airports, 269 routes, 230,172 flights', async () => {
+    const counts: Record<string, number> = {};
+    for (const t of ['airlines', 'airports', 'routes', 'flights']) {
+      const res = await s.client.callTool({ name: 'run_execution', arguments: { datasource_id: sampleId, sql_query: `SELECT COUNT(*) AS n FROM public.${t}` } });
+      counts[t] = Number(executionOf(res).rows[0]![0]);
     }
-    expect(max).toBeGreaterThanOrEqual(200_000);
+    expect(counts).toEqual({ airlines: 12, airports: 40, routes: 269, flights: 230_172 });
+    // From 2024-01-01 to 2026-10-31.
+    const span = await s.client.callTool({
+      name: 'run_execution',
+      arguments: { datasource_id: sampleId, sql_query: "SELECT to_char(MIN(departed_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS first, to_char(MAX(departed_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS last FROM public.flights" },
+    });
+    expect(executionOf(span).rows).toEqual([['2024-01-01', '2026-10-31']]);
   });
 
   it('a query on a missing table is a tool error with the database message', async () => {
@@ -196,12 +201,26 @@ describe('cluvio-mcp --sandbox over stdio', () => {
 
 describe('start-up', () => {
   it('exits non-zero at once without an API key or --sandbox, naming both', async () => {
-    const started = Date.now();
-    const { code, stderr } = await run([], {});
-    expect(code).not.toBe(0);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(stderr).toContain('CLUVIO_API_KEY');
-    expect(stderr).toContain('--sandbox');
+    // "At once": the server stops by itself (stdin stays open, so it is not waiting for a client to go away)
+    // without contacting anything — an API URL that records requests sees none — and long before a request to
+    // Cluvio could even time out (CLUVIO_TIMEOUT_MS, default 30 s).
+    const requests: string[] = [];
+    const recorder = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
+    try {
+      const started = Date.now();
+      const { code, stderr } = await run([], { CLUVIO_API_URL: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}` });
+      expect(code).not.toBe(0);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(stderr).toContain('CLUVIO_API_KEY');
+      expect(stderr).toContain('--sandbox');
+      expect(requests).toEqual([]);
+    } finally {
+      recorder.close();
+    }
   });
 
   it('rejects an invalid region, naming the setting and what is accepted', async () => {

@@ -7,6 +7,10 @@ const TOP_AIRPORTS = 'rep-top-airports';
 const Q3_2026 = `${Date.UTC(2026, 6, 1) / 1000}~${Date.UTC(2026, 8, 30, 23, 59, 59) / 1000}`;
 
 type Report = { id: string; name?: string; status: string; rows?: unknown[][]; columns?: Array<{ name: string }>; error?: string };
+/** The reports of the Flight Operations dashboard (src/sandbox/org/specs.ts). */
+const OPS_REPORTS = ['rep-delay-by-airline', 'rep-flights-per-period', 'rep-top-airports'];
+/** A column of a report's rows, by name. */
+const column = (r: Report, name: string) => r.rows!.map((row) => row[r.columns!.findIndex((c) => c.name === name)]);
 
 describe('long-running workflows', () => {
   let s: Connected;
@@ -21,9 +25,23 @@ describe('long-running workflows', () => {
   /** The download link an export names in its text. */
   const downloadUrl = (res: { content?: unknown }) => /https?:\/\/\S+/.exec(textOf(res))?.[0] ?? '';
 
+  /** Sandbox test hooks (faults, see README "Failures, retries and concurrency"). */
+  const control = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${sandboxApi}/_sandbox/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    expect(r.status, `${method} /_sandbox/${path}`).toBeLessThan(400);
+  };
+
   it('refresh_dashboard returns rows for each report, with names, and reports progress', async () => {
     const progress: Array<{ progress: number; total?: number; message?: string }> = [];
-    const res = await call('refresh_dashboard', { id: OPS, parameters: { timerange: Q3_2026, aggregation: 'month' } }, { onprogress: (p) => progress.push(p) });
+    // The dashboard's queries stay running for a while (without holding the SQL engine), so the wait sees them
+    // unfinished and has progress to report however fast the machine is.
+    await control('POST', 'faults', { method: 'POST', path: `/dashboards/${OPS}/refresh`, fault: 'slow_query', delay_ms: 800, times: 100 });
+    let res;
+    try {
+      res = await call('refresh_dashboard', { id: OPS, parameters: { timerange: Q3_2026, aggregation: 'month' } }, { onprogress: (p) => progress.push(p) });
+    } finally {
+      await control('DELETE', 'faults');
+    }
     expect(res.isError, textOf(res)).toBeFalsy();
     const out = res.structuredContent as { done: boolean; reports: Report[] };
     expect(out.done).toBe(true);
@@ -36,15 +54,53 @@ describe('long-running workflows', () => {
     const perPeriod = out.reports.find((r) => r.id === 'rep-flights-per-period')!;
     expect(perPeriod.rows).toHaveLength(3); // July, August, September
     expect(textOf(res)).toMatch(/## .+ \(id rep-top-airports\): success/);
+    // Progress while the queries ran: "k of N reports and filters ready", N the same throughout, strictly increasing.
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    const total = progress[0]!.total!;
+    expect(total).toBeGreaterThanOrEqual(out.reports.length);
+    for (const p of progress) {
+      expect(p.total).toBe(total);
+      expect(p.message).toMatch(new RegExp(`^\\d+ of ${total} reports and filters ready$`));
+      expect(p.progress).toBeLessThan(total);
+    }
     for (let i = 1; i < progress.length; i++) expect(progress[i]!.progress).toBeGreaterThan(progress[i - 1]!.progress);
   });
 
   it('poll_dashboard_status reports status, or waits and returns rows', async () => {
-    const status = await call('poll_dashboard_status', { id: OPS, parameters: { timerange: Q3_2026, aggregation: 'month' } });
-    expect(status.isError, textOf(status)).toBeFalsy();
-    expect(JSON.stringify(status)).not.toMatch(/data_access_token|data_key/);
-    const waited = await call('poll_dashboard_status', { id: OPS, refresh_data: true, wait: true, parameters: { timerange: Q3_2026, aggregation: 'week' } });
-    expect((waited.structuredContent as { done: boolean }).done).toBe(true);
+    // Parameters no other test uses: nothing is cached for them yet.
+    const params = { timerange: Q3_2026, aggregation: 'week', tz: 'UTC' };
+    type Status = { dashboard_id: string; ready: number; total: number; reports: Array<{ id: string; status: string; running: boolean }> };
+    const before = await call('poll_dashboard_status', { id: OPS, parameters: params });
+    expect(before.isError, textOf(before)).toBeFalsy();
+    expect(JSON.stringify(before)).not.toMatch(/data_access_token|data_key/);
+    const idle = before.structuredContent as Status;
+    expect(idle.dashboard_id).toBe(OPS);
+    expect(idle.reports.map((r) => r.id).sort()).toEqual(OPS_REPORTS);
+    expect(idle.reports.map((r) => [r.status, r.running])).toEqual(OPS_REPORTS.map(() => ['no-data', false]));
+
+    const waited = await call('poll_dashboard_status', { id: OPS, refresh_data: true, wait: true, parameters: params });
+    expect(waited.isError, textOf(waited)).toBeFalsy();
+    const out = waited.structuredContent as { done: boolean; reports: Report[] };
+    expect(out.done).toBe(true);
+    expect(out.reports.map((r) => r.id).sort()).toEqual(OPS_REPORTS);
+    for (const r of out.reports) expect(r.status, `${r.id} ${r.error ?? ''}`).toBe('success');
+    // Weekly rows of Q3 2026: Monday 29 June (the week of 1 July) to Monday 28 September, 14 weeks.
+    const perWeek = out.reports.find((r) => r.id === 'rep-flights-per-period')!;
+    expect(column(perWeek, 'period')).toEqual(Array.from({ length: 14 }, (_, i) => new Date(Date.UTC(2026, 5, 29 + 7 * i)).toISOString().slice(0, 10)));
+    expect(out.reports.find((r) => r.id === 'rep-top-airports')!.rows).toHaveLength(10);
+    expect(out.reports.find((r) => r.id === 'rep-delay-by-airline')!.rows).toHaveLength(12); // the 12 airlines
+    // The weeks add up to the quarter's flights, counted independently.
+    const quarter = await call('run_execution', {
+      datasource_id: 'smpl-data-0001',
+      sql_query: `SELECT COUNT(*) AS n FROM flights WHERE departed_at >= to_timestamp(${Date.UTC(2026, 6, 1) / 1000}) AND departed_at <= to_timestamp(${Date.UTC(2026, 8, 30, 23, 59, 59) / 1000})`,
+    });
+    const flights = column(perWeek, 'flights').reduce((a: number, n) => a + Number(n), 0);
+    expect(flights).toBe(Number((quarter.structuredContent as { rows: unknown[][] }).rows[0]![0]));
+
+    // Now the status names them as ready.
+    const after = (await call('poll_dashboard_status', { id: OPS, parameters: params })).structuredContent as Status;
+    expect(after.ready).toBe(after.total);
+    expect(after.reports.map((r) => [r.id, r.status, r.running]).sort()).toEqual(OPS_REPORTS.map((id) => [id, 'success', false]));
   });
 
   it('a budget that runs out returns what is known and the call that continues', async () => {
