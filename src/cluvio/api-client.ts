@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { LazyAgent, resolveDispatcher, undici, type AnyDispatcher } from './undici.js';
 import type { Logger } from '../logger.js';
@@ -58,11 +59,14 @@ export class ApiClient {
   private readonly retry: RetryPolicy;
   private readonly dispatcher: AnyDispatcher;
   private readonly authorization: string;
+  /** Stands for the API key (two clients with the same key have the same id) without holding the secret. */
+  readonly keyId: string;
 
   constructor(private readonly opts: ApiClientOptions) {
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.dispatcher = opts.dispatcher ?? sharedAgent();
     this.authorization = `Api ${opts.apiKey}`;
+    this.keyId = createHash('sha256').update(opts.apiKey).digest('hex').slice(0, 16);
   }
 
   /** The same server, connection pool and concurrency cap with another API key (per-user keys over HTTP). */

@@ -29,22 +29,15 @@ type Publisher = (event: OperationDone) => void;
 export class ResourceHub {
   readonly schemas = new TtlCache<SchemaInfo[]>(SCHEMA_TTL_MS);
   readonly lists = new TtlCache<Flat[]>(LIST_TTL_MS);
-  private readonly apiIds = new WeakMap<ApiClient, number>();
-  private nextApiId = 1;
   private readonly servers = new Set<{ server: WeakRef<McpServer>; api: ApiClient }>();
   private pruneAt = 64;
   private readonly publishers = new Set<Publisher>();
 
   constructor(private readonly logger: Logger) {}
 
-  /**
-   * One number per ApiClient: a cache key that stands for the API key without holding the secret. Per-user
-   * keys get their own client per session, so their entries never mix (same key, other session: a miss).
-   */
+  /** A cache key that stands for the client's API key without holding the secret: sessions with the same key share entries. */
   keyOf(api: ApiClient): string {
-    let n = this.apiIds.get(api);
-    if (n === undefined) this.apiIds.set(api, (n = this.nextApiId++));
-    return String(n);
+    return api.keyId;
   }
 
   /** Remembers a server, so that writes through the same Cluvio client announce resource list changes to it. */
@@ -93,7 +86,8 @@ export class ResourceHub {
         this.servers.delete(t);
         continue;
       }
-      if (t.api !== event.api || !server.isConnected()) continue;
+      // Same key, not same client object: per-user keys get a client per session (and per 2026-07-28 request).
+      if (t.api.keyId !== event.api.keyId || !server.isConnected()) continue;
       server.server.sendResourceListChanged().catch((err: unknown) => this.logger.debug({ error: (err as Error).message }, 'resources/list_changed not sent'));
     }
     for (const publish of this.publishers) {

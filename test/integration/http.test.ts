@@ -34,20 +34,24 @@ function sessionIdOf(client: Client): string {
  * GETs sent together, one answers 409 and the other is the open stream. (The server sends that stream's headers
  * only with its first event — a keep-alive after 15 s — so waiting for a 200 would take 15 s.)
  */
-async function rawSession(url: string): Promise<{ id: string; heard: Array<{ method?: string }>; call: (name: string, args: Record<string, unknown>) => Promise<{ isError?: boolean; content?: unknown }>; close: () => Promise<void> }> {
+async function rawSession(
+  url: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<{ id: string; heard: Array<{ method?: string }>; call: (name: string, args: Record<string, unknown>) => Promise<{ isError?: boolean; content?: unknown }>; close: () => Promise<void> }> {
   const init = await fetch(url, {
     method: 'POST',
-    headers: JSON_HEADERS,
+    headers: { ...JSON_HEADERS, ...extraHeaders },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-2025', version: '0' } } }),
   });
   const id = init.headers.get('mcp-session-id');
   await init.text();
   if (!id) throw new Error(`no session: ${init.status}`);
-  expect((await post(url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), SESSION_HEADERS(id))).status).toBe(202);
+  const headers = { ...SESSION_HEADERS(id), ...extraHeaders };
+  expect((await post(url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), headers)).status).toBe(202);
   const heard: Array<{ method?: string }> = [];
   const u = new URL(url);
   const gets = [0, 1].map(() => {
-    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' } });
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18', ...extraHeaders } });
     req.on('error', () => undefined);
     const answered = new Promise<IncomingMessage>((resolve) => req.once('response', resolve));
     req.end();
@@ -69,7 +73,7 @@ async function rawSession(url: string): Promise<{ id: string; heard: Array<{ met
   });
   let nextId = 10;
   const call = async (name: string, args: Record<string, unknown>) => {
-    const res = await fetch(url, { method: 'POST', headers: SESSION_HEADERS(id), body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method: 'tools/call', params: { name, arguments: args } }) });
+    const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method: 'tools/call', params: { name, arguments: args } }) });
     const text = await res.text();
     // The answer comes as JSON or as an SSE stream whose last data line is the response.
     const json = res.headers.get('content-type')?.startsWith('text/event-stream') ? text.split('\n').filter((l) => l.startsWith('data: ')).at(-1)!.slice(6) : text;
@@ -77,7 +81,7 @@ async function rawSession(url: string): Promise<{ id: string; heard: Array<{ met
   };
   const close = async () => {
     live.req.destroy();
-    await fetch(url, { method: 'DELETE', headers: SESSION_HEADERS(id) }).catch(() => undefined);
+    await fetch(url, { method: 'DELETE', headers }).catch(() => undefined);
   };
   return { id, heard, call, close };
 }
@@ -209,6 +213,24 @@ describe('streamable HTTP', () => {
     } finally {
       await maker.close();
       await other.close();
+    }
+  });
+
+  it('tells the sessions of the same per-user key about a change, and no session of another key', async () => {
+    const key = { 'x-cluvio-api-key': sandboxEnv.CLUVIO_API_KEY! };
+    const maker = await rawSession(server.url, key);
+    const same = await rawSession(server.url, key);
+    const stranger = await rawSession(server.url, { 'x-cluvio-api-key': 'someone-elses-key' });
+    try {
+      const created = await maker.call('create_dashboard', { name: `Per-user key board ${Date.now()}` });
+      expect(created.isError, textOf(created)).toBeFalsy();
+      const listChanged = (heard: Array<{ method?: string }>) => heard.filter((m) => m.method === 'notifications/resources/list_changed').length;
+      await waitUntil('both sessions of the key heard resources/list_changed', () => listChanged(maker.heard) > 0 && listChanged(same.heard) > 0, 10_000);
+      expect(listChanged(same.heard)).toBe(1);
+      // The other key's session was told nothing (it had as long as the others to hear it).
+      expect(listChanged(stranger.heard)).toBe(0);
+    } finally {
+      await Promise.all([maker.close(), same.close(), stranger.close()]);
     }
   });
 
