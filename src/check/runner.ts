@@ -75,6 +75,7 @@ export class Checker {
   private readonly seen = new Map<string, string>();
   private readonly collectionOf = new Map<string, Row>();
   private started?: string;
+  /** Nothing cancels a check: a signal that never aborts, for the requests and the tools' handlers. */
   private readonly signal = new AbortController().signal;
 
   constructor(
@@ -107,13 +108,13 @@ export class Checker {
   }
 
   /** The only way check talks to the API server: GET, or with --run-query the execution start and its cancel. */
-  private async send(op: Operation, args: Record<string, unknown>): Promise<Sent> {
+  private async send(op: Operation, args: Record<string, unknown>, query?: ApiRequest['query']): Promise<Sent> {
     const { method, params } = routeParts(op.route);
     const { runExecution, cancelExecution } = this.deps.inventory.ops;
     if (method !== 'GET' && !(this.runQuery && (op.id === runExecution.id || op.id === cancelExecution.id))) {
       throw new Error(`check sends no ${method} request (${op.id}): it changes nothing`);
     }
-    const req = buildRequest(op, args, { signal: this.signal });
+    const req = buildRequest(op, args, { signal: this.signal, query });
     return this.transmit(req, { method, path: req.path, ids: params.map((p) => String(args[p] ?? '')) });
   }
 
@@ -128,8 +129,8 @@ export class Checker {
   }
 
   /** A request for a handler (presenting an answer, cleaning up): its body, or the failure thrown. */
-  private async request(op: Operation, args: Record<string, unknown>): Promise<unknown> {
-    const r = await this.send(op, args);
+  private async request(op: Operation, args: Record<string, unknown>, query?: ApiRequest['query']): Promise<unknown> {
+    const r = await this.send(op, args, query);
     if ('error' in r) throw r.error;
     return r.answer.body;
   }
@@ -145,7 +146,7 @@ export class Checker {
       op: this.opFor(op),
       ops: this.ops,
       progress: () => undefined,
-      request: (target, args) => this.request(target, args),
+      request: (target, args, extra) => this.request(target, args, extra?.query),
     };
   }
 
