@@ -6,6 +6,7 @@
  * undecided when Cluvio answers both alike (405 is always an unknown route: the path is served, not the method).
  */
 import type { CluvioApiError } from '../cluvio/errors.js';
+import { mediaType } from './shape.js';
 
 export type NotFound = 'route' | 'object' | 'unknown';
 
@@ -32,8 +33,7 @@ export function signature(err: CluvioApiError, sent: SentRequest): string {
     for (const id of sent.ids) for (const form of new Set([id, encodeURIComponent(id)])) if (form) t = t.split(form).join('{id}');
     return t.split(sent.method).join('{method}');
   };
-  const mime = err.contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  return [String(err.status), mime, ...err.details.map(mask)].join(' | ');
+  return [String(err.status), mediaType(err.contentType) ?? '', ...err.details.map(mask)].join(' | ');
 }
 
 export function classify(err: CluvioApiError, sent: SentRequest, probes: NotFoundProbes): NotFound {

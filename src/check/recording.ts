@@ -8,6 +8,9 @@
  * `shapeDifferences` compares two such shapes: scripts/recording-to-fixture.mjs turns a recording into a
  * contract fixture under test/contract/, which test/contract/contract.test.ts checks against the sandbox.
  */
+import type { Checker, Probe } from './runner.js';
+import { mediaType } from './shape.js';
+
 export type Typed = null | string | Typed[] | { [key: string]: Typed };
 
 const API_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -137,29 +140,14 @@ export interface RecordedOperation {
   problems?: string[];
   missing?: string[];
   undocumented?: string[];
-  tried?: Array<{ route: string; status?: number; ms?: number }>;
+  tried?: Array<{ route: string; status?: number; ms: number }>;
 }
 
-/** The parts of a check run a recording keeps. */
-export interface Seen {
-  rows: ReadonlyArray<{
-    operation: string;
-    route: string;
-    verdict: string;
-    reason?: string;
-    status?: number;
-    found?: string;
-    tried?: Array<{ route: string; status?: number; ms?: number }>;
-    answer?: { status: number; contentType?: string; body: unknown };
-    differences?: { problems: string[]; missing: string[]; undocumented: string[] };
-  }>;
-  probes: { routeAnswer?: { status?: number; contentType?: string; details?: string[] }; objectAnswer?: { status?: number; contentType?: string; details?: string[] }; route?: string; object?: string };
-}
-
-export function recordingOf(seen: Seen, meta: { version: string; reference: string; server: string }): Recording {
+/** The parts of a check run a recording keeps → the recording. */
+export function recordingOf(seen: Pick<Checker, 'rows' | 'probes'>, meta: { version: string; reference: string; server: string }): Recording {
   const name = (n: string) => (API_NAME.test(n.replace(/^relationships\./, '')) ? n : '<key>');
-  const probe = (p?: { status?: number; contentType?: string; details?: string[] }): RecordedProbe | null =>
-    p ? { status: p.status ?? null, content_type: p.contentType?.split(';')[0]?.trim() ?? null, details: typeOf(p.details ?? []) } : null;
+  const probe = (p?: Probe): RecordedProbe | null =>
+    p ? { status: p.status ?? null, content_type: mediaType(p.contentType) ?? null, details: typeOf(p.details ?? []) } : null;
   const operations: Record<string, RecordedOperation> = {};
   for (const r of seen.rows) {
     const d = r.differences;
@@ -173,7 +161,7 @@ export function recordingOf(seen: Seen, meta: { version: string; reference: stri
         ? {
             answer: {
               status: r.answer.status,
-              content_type: r.answer.contentType?.split(';')[0]?.trim() ?? null,
+              content_type: mediaType(r.answer.contentType) ?? null,
               ...(r.answer.body !== undefined ? { body: typeOf(r.answer.body) } : {}),
             },
           }

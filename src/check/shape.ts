@@ -25,7 +25,10 @@ export interface Differences {
   undocumented: string[];
 }
 
-const mime = (contentType: string | undefined) => contentType?.split(';')[0]?.trim().toLowerCase();
+/** "application/vnd.api+json; charset=utf-8" → "application/vnd.api+json". */
+export function mediaType(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
+}
 
 export function compare(doc: Documented, answer: Answer): Differences {
   const out: Differences = { problems: [], missing: [], undocumented: [] };
@@ -37,7 +40,7 @@ export function compare(doc: Documented, answer: Answer): Differences {
     if (doc.content_type && !doc.no_content) out.problems.push(`HTTP ${answer.status} without a body; documented: ${doc.content_type}`);
     return out;
   }
-  if (doc.content_type && mime(answer.contentType) !== doc.content_type) out.contentType = mime(answer.contentType) ?? 'none';
+  if (doc.content_type && mediaType(answer.contentType) !== doc.content_type) out.contentType = mediaType(answer.contentType) ?? 'none';
   if (doc.jsonapi) jsonApi(doc.jsonapi, answer.body, out);
   else if (doc.keys) plain(doc.keys, answer.body, out);
   return out;
