@@ -424,7 +424,7 @@ function executionId(body: unknown): string | undefined {
 }
 
 /** The sentence for a first request refused for the key or the server, or undefined when it is something else. */
-function keyRefused(config: Pick<Config, 'apiUrl' | 'region'>, err: unknown): string | undefined {
+export function keyRefused(config: Pick<Config, 'apiUrl' | 'region'>, err: unknown): string | undefined {
   const regional = config.apiUrl === REGIONS[config.region].apiUrl;
   if (err instanceof CluvioApiError && err.status === 401) {
     const other = config.region === 'eu' ? 'us' : 'eu';

@@ -118,6 +118,7 @@ describe('cluvio-mcp check against the sandbox', () => {
       for (const id of ['runExecution', 'getSchemaData', 'getResultData']) expect(row(full, id), id).toMatchObject({ verdict: 'passed', status: 200, ms: expect.any(Number) });
       expect(full.summary).toMatchObject({ operations: READ_GETS.length + 3, passed: READ_GETS.length + 2, not_checked: 1, forbidden: 0, routes_found: 0 });
       expect(full.advice).toContain('The execution it started (SELECT 1) ended with status success: nothing to cancel.');
+      expect(r.stdout + r.stderr).not.toContain(info.api_key);
     },
     TIMEOUT,
   );
@@ -289,6 +290,18 @@ describe('routes served elsewhere: check finds them through the candidates, and 
   );
 
   it(
+    'a list not found: the operations that need its ids take one seen in another answer (a dashboard\'s reports)',
+    async () => {
+      await control('POST', 'routes', { from: 'GET /reports', to: 'GET /all_reports' });
+      const rep = report(await check(['--json']));
+      // POST /reports is still served there: the sandbox answers 405, which is never an unknown object.
+      expect(row(rep, 'listReports')).toMatchObject({ verdict: 'route not found', status: 405, reason: 'HTTP 405, as for a route that does not exist; the catalog has no other route to try' });
+      expect(row(rep, 'getReport')).toMatchObject({ verdict: 'passed', status: 200 });
+    },
+    TIMEOUT,
+  );
+
+  it(
     'a route moved where no candidate is: "route not found", exit 1, nothing written, and a request for a recording',
     async () => {
       await control('POST', 'routes', { from: 'GET /sql_alerts/:id/results', to: 'GET /sql_alerts/:id/history' });
@@ -299,6 +312,23 @@ describe('routes served elsewhere: check finds them through the candidates, and 
       expect(r.stdout).toContain('; 1 route not found\n');
       expect(r.stdout).toContain('please run again with --record FILE and attach the file to an issue');
       expect(() => readFileSync(routesFile)).toThrow();
+    },
+    TIMEOUT,
+  );
+});
+
+describe('an account without some kind of object', () => {
+  it(
+    'what needs one is "not checked (no … in this account)", never passed, and not a failure',
+    async () => {
+      const api = (path: string, method = 'GET') => fetch(`${info.api_url}${path}`, { method, headers: { authorization: `Api ${info.api_key}` } });
+      const alerts = ((await (await api('/sql_alerts')).json()) as { data: Array<{ id: string }> }).data;
+      for (const alert of alerts) expect((await api(`/sql_alerts/${alert.id}`, 'DELETE')).status).toBeLessThan(300);
+      const r = await check(['--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const rep = report(r);
+      expect(row(rep, 'listSqlAlerts')).toMatchObject({ verdict: 'passed', status: 200 });
+      for (const id of ['getSqlAlert', 'listSqlAlertResults']) expect(row(rep, id), id).toMatchObject({ verdict: 'not checked', status: null, reason: 'no sql alert in this account' });
     },
     TIMEOUT,
   );
