@@ -6,8 +6,9 @@ import { build } from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 const dist = fileURLToPath(new URL('../dist', import.meta.url));
-// Chunk names carry a content hash: drop the previous build's, or they pile up in dist/ (and in the package).
-for (const f of readdirSync(dist)) if (/^chunk-.*\.js$/.test(f)) rmSync(`${dist}/${f}`);
+// Chunk names carry a content hash (shared code: chunk-*; a module loaded per command, e.g. serve-*, check-*):
+// drop the previous build's, or they pile up in dist/ (and in the package).
+for (const f of readdirSync(dist)) if (/^[a-z]+-[A-Z0-9]{8}\.js$/.test(f)) rmSync(`${dist}/${f}`);
 const stub = (p) => fileURLToPath(new URL(`./bundle/${p}`, import.meta.url));
 await build({
   entryPoints: [`${dist}/cli.js`, `${dist}/transports/http.js`],

@@ -81,11 +81,24 @@ export interface HttpConfig {
   shutdownGraceMs: number;
 }
 
+/** What `cluvio-mcp check` does beyond calling every read operation. */
+export interface CheckOptions {
+  /** Also run SELECT 1 on the first datasource and follow it to its rows (starts one execution). */
+  runQuery: boolean;
+  /** Print the results as JSON instead of a table. */
+  json: boolean;
+  /** Write the routes found elsewhere (and those already configured) to this file, for CLUVIO_ROUTES_FILE. */
+  writeRoutes: string | undefined;
+  /** Write what check saw, every value replaced by its type, to this file. */
+  record: string | undefined;
+}
+
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'sandbox'; port: number | undefined }
-  | { kind: 'serve'; config: Config };
+  | { kind: 'serve'; config: Config }
+  | { kind: 'check'; config: Config; check: CheckOptions };
 
 export const HELP = `cluvio-mcp — MCP server for the Cluvio BI platform
 
@@ -93,6 +106,8 @@ Usage:
   cluvio-mcp [options]              serve MCP over stdio
   cluvio-mcp --sandbox              serve MCP on the built-in sandbox (no Cluvio account needed)
   cluvio-mcp sandbox [--port N]     run only the sandbox; prints {"api_url","data_url","api_key"}
+  cluvio-mcp check [options]        check the key, region and routes against the account: calls every read
+                                    operation and compares each answer with the reference; changes nothing
 
 Options (flags win over environment variables):
   --sandbox                  start the embedded sandbox and use it
@@ -125,6 +140,12 @@ Streamable HTTP (endpoint /mcp, plus /healthz and /readyz):
   -h, --help                 show this help
   -v, --version              print the version
 
+Check (with the key, region, URLs and routes file above; --sandbox checks the built-in sandbox):
+  --run-query                also run SELECT 1 on the first datasource and read its rows (starts one execution)
+  --json                     print the results as JSON
+  --write-routes FILE        write the routes found elsewhere to FILE, for CLUVIO_ROUTES_FILE
+  --record FILE              write what check saw with every value replaced by its type (attach it to bug reports)
+
 Environment:
   CLUVIO_API_KEY             the API key secret (required unless --sandbox)
 `;
@@ -150,11 +171,20 @@ const FLAGS = {
   host: { type: 'string' },
   stateless: { type: 'boolean' },
   port: { type: 'string' },
+  'run-query': { type: 'boolean' },
+  json: { type: 'boolean' },
+  'write-routes': { type: 'string' },
+  record: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
 
 type Env = Record<string, string | undefined>;
+type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof FLAGS; allowPositionals: true; strict: true }>>['values'];
+
+/** The flags of `check`, and the configuration flags it shares with the server. */
+const CHECK_ONLY = ['run-query', 'json', 'write-routes', 'record'] as const;
+const CHECK_SHARED = ['sandbox', 'region', 'api-url', 'data-url', 'routes-file', 'log-level', 'timeout-ms'] as const;
 
 export function parseCommand(argv: string[], env: Env = process.env): Command {
   let parsed;
@@ -174,18 +204,37 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
     if (positionals.length > 1) throw new ConfigError(`Unexpected argument "${positionals[1]}" after "sandbox".`);
     return { kind: 'sandbox', port: values.port === undefined ? undefined : parsePort(values.port) };
   }
-  if (positionals.length > 0) {
-    throw new ConfigError(`Unknown command "${positionals[0]}". Accepted: "sandbox", or no command to serve MCP.`);
+  if (positionals[0] === 'check') {
+    if (positionals.length > 1) throw new ConfigError(`Unexpected argument "${positionals[1]}" after "check".`);
+    const accepted: readonly string[] = [...CHECK_SHARED, ...CHECK_ONLY];
+    const other = Object.keys(values).find((flag) => !accepted.includes(flag));
+    if (other) throw new ConfigError(`--${other} does not apply to "check". Accepted with check: ${accepted.map((f) => `--${f}`).join(', ')}.`);
+    return {
+      kind: 'check',
+      config: configFrom(values, env, 'check'),
+      check: { runQuery: values['run-query'] ?? false, json: values.json ?? false, writeRoutes: values['write-routes'], record: values.record },
+    };
   }
+  if (positionals.length > 0) {
+    throw new ConfigError(`Unknown command "${positionals[0]}". Accepted: "sandbox", "check", or no command to serve MCP.`);
+  }
+  const checkOnly = CHECK_ONLY.find((flag) => values[flag] !== undefined);
+  if (checkOnly) throw new ConfigError(`--${checkOnly} applies to the "check" command only: cluvio-mcp check --${checkOnly}.`);
+  return { kind: 'serve', config: configFrom(values, env, 'serve') };
+}
 
+/** Flags and environment → the configuration, for serving MCP or for `check` (which serves nothing). */
+function configFrom(values: Values, env: Env, command: 'serve' | 'check'): Config {
   const sandbox = values.sandbox ?? false;
   const apiKey = nonEmpty(env.CLUVIO_API_KEY);
   const transport = oneOf('CLUVIO_MCP_TRANSPORT (--transport)', values.transport ?? nonEmpty(env.CLUVIO_MCP_TRANSPORT) ?? 'stdio', ['stdio', 'http'] as const);
-  const http = httpConfig(values, env, transport === 'http');
+  const http = httpConfig(values, env, command === 'serve' && transport === 'http');
   // Over HTTP with per-user keys, every request may bring its own key instead.
-  if (!apiKey && !sandbox && !(transport === 'http' && http.perUserKeys)) {
+  if (!apiKey && !sandbox && !(command === 'serve' && transport === 'http' && http.perUserKeys)) {
     throw new ConfigError(
-      'No Cluvio API key: set CLUVIO_API_KEY to an API key secret, or start with --sandbox to use the built-in sandbox.',
+      command === 'check'
+        ? 'No Cluvio API key: set CLUVIO_API_KEY to the API key secret to check, or use --sandbox to check the built-in sandbox.'
+        : 'No Cluvio API key: set CLUVIO_API_KEY to an API key secret, or start with --sandbox to use the built-in sandbox.',
     );
   }
 
@@ -206,28 +255,25 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
   const revealSecrets = values['reveal-secrets'] ?? bool('CLUVIO_REVEAL_SECRETS', env.CLUVIO_REVEAL_SECRETS) ?? false;
 
   return {
-    kind: 'serve',
-    config: {
-      apiKey,
-      sandbox,
-      region,
-      apiUrl,
-      dataUrl,
-      routeOverrides: routesFile ? readRoutesFile(routesFile) : {},
-      logLevel,
-      requestTimeoutMs,
-      maxConcurrency,
-      maxWaitSeconds,
-      maxImageKb,
-      revealSecrets,
-      toolsets: list(values.toolsets ?? env.CLUVIO_TOOLSETS),
-      tools: list(values.tools ?? env.CLUVIO_TOOLS),
-      readOnly: values['read-only'] ?? bool('CLUVIO_READ_ONLY', env.CLUVIO_READ_ONLY) ?? false,
-      discovery: values.discovery ?? bool('CLUVIO_DISCOVERY', env.CLUVIO_DISCOVERY) ?? false,
-      views: values['no-views'] ? false : (bool('CLUVIO_VIEWS', env.CLUVIO_VIEWS) ?? true),
-      transport,
-      http,
-    },
+    apiKey,
+    sandbox,
+    region,
+    apiUrl,
+    dataUrl,
+    routeOverrides: routesFile ? readRoutesFile(routesFile) : {},
+    logLevel,
+    requestTimeoutMs,
+    maxConcurrency,
+    maxWaitSeconds,
+    maxImageKb,
+    revealSecrets,
+    toolsets: list(values.toolsets ?? env.CLUVIO_TOOLSETS),
+    tools: list(values.tools ?? env.CLUVIO_TOOLS),
+    readOnly: values['read-only'] ?? bool('CLUVIO_READ_ONLY', env.CLUVIO_READ_ONLY) ?? false,
+    discovery: values.discovery ?? bool('CLUVIO_DISCOVERY', env.CLUVIO_DISCOVERY) ?? false,
+    views: values['no-views'] ? false : (bool('CLUVIO_VIEWS', env.CLUVIO_VIEWS) ?? true),
+    transport,
+    http,
   };
 }
 

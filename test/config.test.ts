@@ -274,6 +274,31 @@ describe('command line', () => {
     expect(parseCommand([], { ...KEY, CLUVIO_MCP_HOST: '0.0.0.0' }).kind).toBe('serve');
   });
 
+  test('check: the same key, region, URLs and routes file as the server, plus its own flags', () => {
+    const routes = file('check-routes.json', '{"getDatasourceSchema": "GET /datasources/{id}/schemas"}');
+    const cmd = parseCommand(['check', '--region', 'us', '--routes-file', routes, '--run-query', '--json', '--write-routes', 'out.json', '--record', 'rec.json'], KEY);
+    expect(cmd.kind).toBe('check');
+    if (cmd.kind !== 'check') return;
+    expect(cmd.config).toMatchObject({ apiKey: 'secret-key', region: 'us', apiUrl: REGIONS.us.apiUrl, dataUrl: REGIONS.us.dataUrl });
+    expect(cmd.config.routeOverrides).toEqual({ getDatasourceSchema: 'GET /datasources/{id}/schemas' });
+    expect(cmd.check).toEqual({ runQuery: true, json: true, writeRoutes: 'out.json', record: 'rec.json' });
+    const plain = parseCommand(['check'], { ...KEY, CLUVIO_API_URL: 'http://127.0.0.1:9/' });
+    expect(plain.kind === 'check' && plain.check).toEqual({ runQuery: false, json: false, writeRoutes: undefined, record: undefined });
+    expect(plain.kind === 'check' && plain.config.apiUrl).toBe('http://127.0.0.1:9');
+    expect(parseCommand(['check', '--sandbox'], {}).kind).toBe('check');
+    // Serving settings do not stop a check: it serves nothing.
+    expect(parseCommand(['check'], { ...KEY, CLUVIO_MCP_TRANSPORT: 'http', CLUVIO_MCP_HOST: '0.0.0.0' }).kind).toBe('check');
+  });
+
+  test('check: no key names what to set; flags of the other command are refused, naming it', () => {
+    const missing = configError(() => parseCommand(['check'], {}));
+    expect(missing.message).toMatch(/CLUVIO_API_KEY.*--sandbox to check the built-in sandbox/);
+    expect(configError(() => parseCommand(['check', '--read-only'], KEY)).message).toMatch(/^--read-only does not apply to "check"\. Accepted with check: .*--run-query/);
+    expect(configError(() => parseCommand(['check', 'now'], KEY)).message).toContain('"now"');
+    for (const flag of ['--run-query', '--json']) expect(configError(() => parseCommand([flag], KEY)).message).toContain(`${flag} applies to the "check" command only`);
+    expect(configError(() => parseCommand(['--record', 'x.json'], KEY)).message).toContain('--record applies to the "check" command only');
+  });
+
   test('--help and --version, even without a key', () => {
     expect(parseCommand(['--help'], {})).toEqual({ kind: 'help' });
     expect(parseCommand(['-h'], {})).toEqual({ kind: 'help' });

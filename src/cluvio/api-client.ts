@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { LazyAgent, resolveDispatcher, undici, type AnyDispatcher } from './undici.js';
+import { headerText, LazyAgent, resolveDispatcher, undici, type AnyDispatcher } from './undici.js';
 import type { Logger } from '../logger.js';
 import { CluvioApiError, CluvioNetworkError, errorDetails } from './errors.js';
 import type { Limiter } from './limiter.js';
@@ -31,6 +31,8 @@ export interface ApiResponse {
   status: number;
   /** Parsed JSON, or undefined for an empty body (204). */
   body: unknown;
+  /** The Content-Type header, when there was one. */
+  contentType?: string;
 }
 
 export interface ApiClientOptions {
@@ -188,10 +190,11 @@ export class ApiClient {
         }
       }
     }
+    const contentType = headerText(res.headers['content-type']);
     if (res.statusCode >= 400) {
-      throw new CluvioApiError(res.statusCode, errorDetails(parsed, text), req.operation, parseRetryAfter(res.headers['retry-after']));
+      throw new CluvioApiError(res.statusCode, errorDetails(parsed, text), req.operation, parseRetryAfter(res.headers['retry-after']), contentType);
     }
-    return { status: res.statusCode, body: parsed };
+    return { status: res.statusCode, body: parsed, ...(contentType ? { contentType } : {}) };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { resolveDispatcher, undici, type AnyDispatcher } from './undici.js';
+import { headerText, resolveDispatcher, undici, type AnyDispatcher } from './undici.js';
 import type { Logger } from '../logger.js';
 import { CluvioApiError, CluvioNetworkError, errorDetails } from './errors.js';
 import type { Limiter } from './limiter.js';
@@ -56,6 +56,11 @@ export class DataClient {
 
   /** Whole JSON document (schema data: small). */
   async getJson(grant: DataGrant, operation: string, signal?: AbortSignal): Promise<unknown> {
+    return (await this.getDocument(grant, operation, signal)).body;
+  }
+
+  /** Whole JSON document with the answer's status and Content-Type (for `cluvio-mcp check`). */
+  async getDocument(grant: DataGrant, operation: string, signal?: AbortSignal): Promise<{ status: number; contentType?: string; body: unknown }> {
     return this.limited(signal, () => this.readJson(grant, operation, signal));
   }
 
@@ -74,8 +79,9 @@ export class DataClient {
     return this.opts.limiter ? this.opts.limiter.run(read, signal) : read();
   }
 
-  private async readJson(grant: DataGrant, operation: string, signal?: AbortSignal): Promise<unknown> {
+  private async readJson(grant: DataGrant, operation: string, signal?: AbortSignal): Promise<{ status: number; contentType?: string; body: unknown }> {
     const { res, failure } = await this.open(grant, operation, signal);
+    const contentType = headerText(res.headers['content-type']);
     let text: string;
     try {
       text = await res.body.text();
@@ -83,7 +89,7 @@ export class DataClient {
       throw failure(err);
     }
     try {
-      return JSON.parse(text);
+      return { status: res.statusCode, ...(contentType ? { contentType } : {}), body: JSON.parse(text) as unknown };
     } catch {
       throw new CluvioNetworkError('the data server answered with a body that is not valid JSON', operation, 'malformed');
     }
@@ -164,7 +170,7 @@ export class DataClient {
       } catch {
         parsed = undefined;
       }
-      throw new CluvioApiError(res.statusCode, errorDetails(parsed, text), operation);
+      throw new CluvioApiError(res.statusCode, errorDetails(parsed, text), operation, undefined, headerText(res.headers['content-type']));
     }
     return { res, failure };
   }

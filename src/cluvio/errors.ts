@@ -8,6 +8,8 @@ export class CluvioApiError extends Error {
     readonly details: string[],
     readonly operation: string,
     readonly retryAfterMs?: number,
+    /** The answer's Content-Type: tells an HTML error page (an unknown route, at some servers) from a JSON:API one. */
+    readonly contentType?: string,
   ) {
     super(`${operation}: HTTP ${status}${details.length ? ` — ${details.join('; ')}` : ''}`);
   }

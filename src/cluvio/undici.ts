@@ -24,3 +24,8 @@ export class LazyAgent {
 
 export type AnyDispatcher = Dispatcher | LazyAgent;
 export const resolveDispatcher = (d: AnyDispatcher): Dispatcher | Promise<Dispatcher> => (d instanceof LazyAgent ? d.get() : d);
+
+/** A response header as one string (undici gives repeated headers as an array). */
+export function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}

@@ -129,6 +129,7 @@ export const datasourceOperations = [
     title: 'Get Datasource Schema',
     toolset: 'datasources',
     route: 'GET /datasources/{id}/schema',
+    candidates: ['GET /datasources/{id}/schemas', 'GET /datasources/{id}/schema_data', 'GET /datasources/{id}/schema/data'],
     description: "A datasource's tables and typed columns, for writing SQL.",
     input: z.object({ id, name: z.string().optional().describe('Only this schema') }),
     access: 'read',

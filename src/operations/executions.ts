@@ -10,6 +10,7 @@ export const executionOperations = [
     title: 'Run Execution',
     toolset: 'executions',
     route: 'POST /datasources/{datasource_id}/executions',
+    candidates: ['POST /datasources/{datasource_id}/execute', 'POST /datasources/{datasource_id}/execution', 'POST /datasources/{datasource_id}/query', 'POST /datasources/{datasource_id}/run'],
     description:
       'Run SQL on a datasource and return the result rows. Supports Cluvio parameters such as {created_at=timerange} with values in `parameters`.',
     input: z.object({
@@ -33,6 +34,7 @@ export const executionOperations = [
     title: 'Get Execution',
     toolset: 'executions',
     route: 'GET /executions/{id}',
+    candidates: ['GET /executions/{id}/status'],
     description: "An execution's status and result size.",
     input: z.object({ id }),
     access: 'read',
@@ -53,6 +55,7 @@ export const executionOperations = [
     title: 'Get Execution Data',
     toolset: 'executions',
     route: 'GET /executions/{id}/data',
+    candidates: ['GET /executions/{id}/result', 'GET /executions/{id}/results', 'GET /executions/{id}/result_data'],
     description: "An execution's rows, a page at a time; waits while it runs.",
     input: z.object({ id, offset, ...rowArgs, ...waitArgs }),
     access: 'read',

@@ -112,6 +112,7 @@ export const sqlAlertOperations = [
     title: 'List SQL Alert Results',
     toolset: 'sql_alerts',
     route: 'GET /sql_alerts/{id}/results',
+    candidates: ['GET /sql_alerts/{id}/alert_results', 'GET /sql_alerts/{id}/result'],
     description: "An alert's results of the last 30 days, newest first; the cursor pages back.",
     input: z.object({ id, cursor: z.string().optional(), limit: z.number().int().min(1).max(1000).default(100) }),
     access: 'read',

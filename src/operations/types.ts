@@ -6,25 +6,37 @@ import type { ToolOutput } from '../results/output.js';
 /**
  * The toolsets, by API group, in the reference's order. `resources`: writes in this toolset change what the
  * resources list or show (datasources, dashboards and what they are built from), so they refresh the caches
- * and announce resources/list_changed.
+ * and announce resources/list_changed. `permission`: what an API key needs for this toolset, in the reference's
+ * words — `view` to read (and run), `manage` to change. The reference's text names these permissions only in its
+ * notes ("If the API key only has Manage Dashboards or Manage Alerts permission, …", "must have Manage Datasources
+ * permission", "Only present if the API key has View Users, …"), not per operation, so a toolset whose view
+ * permission it never names has none here.
  */
 export const TOOLSET_INFO = {
-  datasources: { description: 'datasource connections, their schemas and metadata', resources: true },
-  datasource_agents: { description: 'agents that connect Cluvio to private databases', resources: false },
-  executions: { description: 'SQL queries and their result rows', resources: false },
-  dashboards: { description: 'dashboards: refresh, status, exports, layout, sharing', resources: true },
-  dashboard_groups: { description: 'groups that organise dashboards', resources: true },
-  dashboard_schedules: { description: 'e-mail schedules of dashboards and reports', resources: false },
-  reports: { description: 'reports: SQL, cached data, refresh, exports', resources: true },
-  filters: { description: 'dashboard filters and drop-down options', resources: true },
-  sql_snippets: { description: 'reusable SQL fragments', resources: false },
-  sql_alerts: { description: 'SQL alerts and their results', resources: false },
-  users: { description: 'users, roles and invitations', resources: false },
-  user_groups: { description: 'user groups and what they see', resources: false },
-  export_jobs: { description: 'PDF, PNG and CSV export jobs', resources: false },
-} as const satisfies Record<string, { description: string; resources: boolean }>;
+  datasources: { description: 'datasource connections, their schemas and metadata', resources: true, permission: { view: 'View Datasources', manage: 'Manage Datasources' } },
+  datasource_agents: { description: 'agents that connect Cluvio to private databases', resources: false, permission: { view: 'View Datasources', manage: 'Manage Datasources' } },
+  executions: { description: 'SQL queries and their result rows', resources: false, permission: { view: 'Manage Dashboards or Manage Alerts (on the query\'s datasource)' } },
+  dashboards: { description: 'dashboards: refresh, status, exports, layout, sharing', resources: true, permission: { manage: 'Manage Dashboards' } },
+  dashboard_groups: { description: 'groups that organise dashboards', resources: true, permission: { manage: 'Manage Dashboards' } },
+  dashboard_schedules: { description: 'e-mail schedules of dashboards and reports', resources: false, permission: { manage: 'Manage Dashboards' } },
+  reports: { description: 'reports: SQL, cached data, refresh, exports', resources: true, permission: { manage: 'Manage Dashboards' } },
+  filters: { description: 'dashboard filters and drop-down options', resources: true, permission: { manage: 'Manage Dashboards' } },
+  sql_snippets: { description: 'reusable SQL fragments', resources: false, permission: { manage: 'Manage Datasources' } },
+  sql_alerts: { description: 'SQL alerts and their results', resources: false, permission: { manage: 'Manage Alerts' } },
+  users: { description: 'users, roles and invitations', resources: false, permission: { view: 'View Users', manage: 'Manage Users' } },
+  user_groups: { description: 'user groups and what they see', resources: false, permission: { view: 'View Users', manage: 'Manage Users' } },
+  export_jobs: { description: 'PDF, PNG and CSV export jobs', resources: false, permission: { manage: 'Manage Dashboards' } },
+} as const satisfies Record<string, { description: string; resources: boolean; permission: { view?: string; manage?: string } }>;
 export type Toolset = keyof typeof TOOLSET_INFO;
 export const TOOLSETS = Object.keys(TOOLSET_INFO) as Toolset[];
+
+/** The permission an API key needs for an operation, in the reference's words: for a 403, and `cluvio-mcp check`. */
+export function requiredPermission(op: { toolset: Toolset; access: Access }): string {
+  const { view, manage } = TOOLSET_INFO[op.toolset].permission as { view?: string; manage?: string };
+  if (op.access === 'write' && manage) return manage;
+  if (view && manage) return `${view} or ${manage}`;
+  return view ?? `a permission to read ${op.toolset.replace(/_/g, ' ')} (the reference names ${manage} to change them)`;
+}
 
 /**
  * What a call does to the Cluvio account. It decides the annotations and read-only mode:
@@ -57,6 +69,12 @@ export interface Operation<I extends z.ZodObject = z.ZodObject, Id extends strin
   description: string;
   input: I;
   access: Access;
+  /**
+   * Other routes this operation may have at Cluvio, tried by `cluvio-mcp check` when the route is not found:
+   * plausible alternatives (plural/singular, nesting, verb variants) with the same method and path parameters,
+   * kept short, only for routes without public evidence. Never advertised to models.
+   */
+  candidates?: readonly string[];
   /** Defaults: true for DELETE and for updates (they overwrite), false otherwise. */
   destructive?: boolean;
   /** Defaults: GET, PUT, PATCH, DELETE are idempotent; POST is not. Also decides whether a failed request is retried. */

@@ -127,12 +127,51 @@ interface CompiledRoute extends Route {
   segments: string[];
 }
 
+/** A route served somewhere else than where the sandbox defines it (`POST /_sandbox/routes`). */
+export interface MovedRoute {
+  from: string;
+  to: string;
+}
+
+const ROUTE_TEXT = /^(GET|POST|PATCH|PUT|DELETE) (\/[A-Za-z0-9_\-./:]*)$/;
+const paramsOf = (path: string): string => path.split('/').filter((s) => s.startsWith(':')).sort().join(',');
+
 export class Router {
   private readonly routes: CompiledRoute[] = [];
+  /** Routes served elsewhere, with where they came from (in the order they were moved). */
+  private readonly moved: Array<{ route: CompiledRoute; from: Pick<Route, 'method' | 'path'> }> = [];
 
   add(...routes: Route[]): this {
     for (const r of routes) this.routes.push({ ...r, segments: r.path.split('/').filter(Boolean) });
     return this;
+  }
+
+  /**
+   * Serves the route `from` ("METHOD /pattern/:param") at `to` instead, keeping its parameters, so a client can be
+   * tested against a Cluvio whose route differs from ours. The old place then answers as every unknown route does
+   * (404 "no route for …", or 405 where another method is served at that path). Test hooks cannot be moved.
+   */
+  move(from: string, to: string): MovedRoute {
+    const [f, t] = [ROUTE_TEXT.exec(from), ROUTE_TEXT.exec(to)];
+    if (!f || !t) throw unprocessable('"from" and "to" must be "METHOD /path" with :params, e.g. "GET /datasources/:id/schema"');
+    const route = this.routes.find((r) => r.method === f[1] && r.path === f[2] && !r.path.startsWith('/_sandbox/'));
+    if (!route) throw unprocessable(`no route ${from} to move (see the route modules for the patterns)`);
+    if (paramsOf(f[2]!) !== paramsOf(t[2]!)) throw unprocessable(`"to" must keep the parameters of ${from}`);
+    const taken = this.match(t[1]!, t[2]!.replace(/:[^/]+/g, 'x'));
+    if ('route' in taken && taken.route !== route) throw unprocessable(`${to} is already served`);
+    if (!this.moved.some((m) => m.route === route)) this.moved.push({ route, from: { method: route.method, path: route.path } });
+    Object.assign(route, { method: t[1] as Route['method'], path: t[2]!, segments: t[2]!.split('/').filter(Boolean) });
+    return { from, to };
+  }
+
+  /** The routes served elsewhere now. */
+  moves(): MovedRoute[] {
+    return this.moved.map((m) => ({ from: `${m.from.method} ${m.from.path}`, to: `${m.route.method} ${m.route.path}` }));
+  }
+
+  /** Every moved route back where the sandbox defines it. */
+  restore(): void {
+    for (const m of this.moved.splice(0)) Object.assign(m.route, { ...m.from, segments: m.from.path.split('/').filter(Boolean) });
   }
 
   /** Find the route for a method and path; `allowed` lists methods that match the path otherwise. */

@@ -76,8 +76,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const faults = new FaultInjector();
   const runner = new ExecutionRunner(state, faults);
 
-  const router = new Router().add(
-    ...controlRoutes(state, faults),
+  const router = new Router();
+  router.add(
+    ...controlRoutes(state, faults, router),
     ...datasourceRoutes(state),
     ...executionRoutes(state, runner),
     ...resourceRoutes(state),

@@ -2,6 +2,7 @@ import { CluvioApiError, CluvioNetworkError } from '../cluvio/errors.js';
 import { InvalidDataKeyError } from '../cluvio/data-client.js';
 import { MalformedResultError } from '../cluvio/result-stream.js';
 import { InvalidPathParameterError } from '../operations/request.js';
+import { requiredPermission, type Operation } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
 
 const NEXT_STEP: Record<number, string> = {
@@ -18,14 +19,26 @@ const NEXT_STEP: Record<number, string> = {
 const CHECK_FIRST =
   'The request may have reached Cluvio and taken effect: check with the matching get or list tool before repeating it, so it is not done twice.';
 
+/**
+ * A 403, in the reference's words: the permission the key lacks, and how to start a server that offers only what
+ * the key can do (a View key can never change anything).
+ */
+export function forbiddenAdvice(op: Pick<Operation, 'toolset' | 'access'>): string {
+  const fix =
+    op.access === 'write'
+      ? 'A View key cannot change anything: with one, start the server with --read-only.'
+      : `If the key is not meant to read ${op.toolset.replace(/_/g, ' ')}, start the server with --toolsets naming only what it can read (cluvio-mcp check lists them).`;
+  return `The API key lacks ${requiredPermission(op)}; an admin can grant it under API Keys in Cluvio. ${fix}`;
+}
+
 /** Any failure → a tool error the model can act on: what happened, Cluvio's own words, what to do next. */
-export function errorOutput(toolName: string, err: unknown): ToolOutput {
+export function errorOutput(toolName: string, err: unknown, op?: Pick<Operation, 'toolset' | 'access'>): ToolOutput {
   if ((err instanceof CluvioApiError || err instanceof CluvioNetworkError) && err.outcomeUnknown) {
     const what = err instanceof CluvioApiError ? `Cluvio answered HTTP ${err.status}${err.details.length ? `: ${err.details.join('; ')}` : ''}` : err.message;
     return { text: `${toolName} failed — ${what}. ${CHECK_FIRST}`, isError: true };
   }
   if (err instanceof CluvioApiError) {
-    const next = NEXT_STEP[err.status] ?? (err.status >= 500 ? 'Cluvio had a server-side problem; try again in a moment.' : 'Check the arguments and try again.');
+    const next = err.status === 403 && op ? forbiddenAdvice(op) : (NEXT_STEP[err.status] ?? (err.status >= 500 ? 'Cluvio had a server-side problem; try again in a moment.' : 'Check the arguments and try again.'));
     const retry = err.retryAfterMs !== undefined ? ` Retry after ${Math.ceil(err.retryAfterMs / 1000)} s.` : '';
     const detail = err.details.length ? `: ${err.details.join('; ')}` : '';
     return {

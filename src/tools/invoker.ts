@@ -34,7 +34,7 @@ export class Invoker {
     } catch (err) {
       if (ctx.mcpReq.signal.aborted) this.deps.logger.info({ tool: name }, 'call cancelled by the client');
       else this.deps.logger.warn({ tool: name, error: (err as Error).message }, 'tool failed');
-      out = errorOutput(name, err);
+      out = errorOutput(name, err, op);
     } finally {
       this.deps.activity?.leave();
     }

@@ -62,7 +62,7 @@ describe('requests', () => {
   test('sends Authorization: Api <secret> and an Accept for JSON:API, and parses the answer', async () => {
     const { server, client } = await setup((_req, res) => json(res, 200, { data: { id: '1', type: 'things' } }));
     const res = await client.send(get());
-    expect(res).toEqual({ status: 200, body: { data: { id: '1', type: 'things' } } });
+    expect(res).toEqual({ status: 200, body: { data: { id: '1', type: 'things' } }, contentType: 'application/vnd.api+json' });
     expect(server.hits).toHaveLength(1);
     const hit = server.hits[0]!;
     expect(hit.method).toBe('GET');
@@ -154,9 +154,11 @@ describe('errors', () => {
     expect(a).toBeInstanceOf(CluvioApiError);
     expect(a.status).toBe(404);
     expect(a.details).toEqual(['no such thing']);
+    expect(a.contentType).toBe('text/plain');
     const b = (await rejection(client.send(get({ path: '/html' })))) as CluvioApiError;
     expect(b.status).toBe(400);
     expect(b.details).toEqual([]);
+    expect(b.contentType).toBe('text/html');
   });
 
   test('a 200 whose body is not JSON → CluvioNetworkError "malformed"', async () => {
@@ -179,7 +181,7 @@ describe('retries', () => {
       { retry: { ...FAST, maxAttempts: 5 } },
     );
     const res = await client.send(get());
-    expect(res).toEqual({ status: 200, body: { data: null } });
+    expect(res).toEqual({ status: 200, body: { data: null }, contentType: 'application/vnd.api+json' });
     expect(server.hits).toHaveLength(5);
   });
 
@@ -323,7 +325,7 @@ describe('connection failures and timeouts', () => {
     await new Promise((r) => setTimeout(r, 30));
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     const res = await pending;
-    expect(res).toEqual({ status: 201, body: { data: { id: 'late' } } });
+    expect(res).toEqual({ status: 201, body: { data: { id: 'late' } }, contentType: 'application/vnd.api+json' });
     expect(agent.dispatched).toBeGreaterThan(1);
   });
 

@@ -79,6 +79,12 @@ describe('DataClient over HTTP', () => {
     expect(hit.headers.authorization).toBe('Data tok-123');
   });
 
+  test('getDocument also gives the status and Content-Type (what cluvio-mcp check compares)', async () => {
+    const { client } = await setup((_req, res) => json(res, 200, { schemas: [] }));
+    const doc = await client.getDocument({ data_key: 'schema/x', data_access_token: 't' }, 'getSchemaData');
+    expect(doc).toEqual({ status: 200, contentType: 'application/vnd.api+json', body: { schemas: [] } });
+  });
+
   test('a leading / of the key is not doubled', async () => {
     const { server, client } = await setup((_req, res) => json(res, 200, {}));
     await client.getJson({ data_key: '/results/abc/def', data_access_token: 't' }, 'getResultData');

@@ -277,6 +277,23 @@ describe('faults that do not clear end as isError after a bounded number of atte
     expect((await counts()).api[GET_DS]).toBe(1);
     figures.push({ fault: '500', tool: 'get_datasource', attempts: 1, ms, isError: true });
   });
+
+  it('403 is not retried, and names the permission the key lacks in the reference\'s words, with the setting that fits the key', async () => {
+    await fault({ method: 'GET', path: '/users', fault: '403' });
+    const read = await call('list_users', {});
+    expect(read.res.isError).toBe(true);
+    expect(read.text).toMatch(/^list_users failed — Cluvio answered HTTP 403: the API key lacks the permission for this operation \(sandbox fault\)\./);
+    expect(read.text).toContain('The API key lacks View Users or Manage Users; an admin can grant it under API Keys in Cluvio.');
+    expect(read.text).toContain('start the server with --toolsets naming only what it can read');
+    expect((await counts()).api['GET /users']).toBe(1);
+
+    await fault({ method: 'POST', path: '/sql_snippets', fault: '403' });
+    const write = await call('create_sql_snippet', { name: 'forbidden', text: 'SELECT 1', datasource_id: DS });
+    expect(write.res.isError).toBe(true);
+    expect(write.text).toContain('The API key lacks Manage Datasources;');
+    expect(write.text).toContain('A View key cannot change anything: with one, start the server with --read-only.');
+    figures.push({ fault: '403', tool: 'list_users', attempts: 1, ms: read.ms, isError: true });
+  });
 });
 
 describe('requests not safe to repeat are sent once', () => {

@@ -6,8 +6,17 @@ import { describe, expect, it } from 'vitest';
 
 const dist = new URL('../../dist/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, dist), 'utf8');
-const chunks = readdirSync(dist).filter((f) => /^chunk-.*\.js$/.test(f));
+// Shared code (chunk-*) and the modules loaded per command (serve-*, check-*), each named with a content hash.
+const chunks = readdirSync(dist).filter((f) => /^[a-z]+-[A-Z0-9]{8}\.js$/.test(f));
 const bundled = ['cli.js', 'transports/http.js', ...chunks].map((f) => ({ f, text: read(f) }));
+/** A bundled file and every file it imports statically, transitively: what loading it loads. */
+function loads(file: string): string[] {
+  const seen = new Set([file]);
+  for (const f of seen) for (const m of read(f).matchAll(/(?:from|import)\s*["']\.\/([\w-]+\.js)["']/g)) seen.add(m[1]!);
+  return [...seen];
+}
+/** The MCP protocol itself, as the SDK's server speaks it. */
+const SDK = /notifications\/initialized/;
 
 describe('the bundled server (npm run build)', () => {
   it('is a few files: cli.js, the HTTP transport and shared chunks', () => {
@@ -24,6 +33,15 @@ describe('the bundled server (npm run build)', () => {
     // The sandbox's export renderers (a native rasteriser, a PDF writer, a font) load with the sandbox only.
     for (const { f, text } of bundled) expect(text, f).not.toMatch(/@resvg\/resvg-js|pdf-lib|dejavu-fonts-ttf/);
     expect(read('cli.js')).toMatch(/import\(\s*["']\.\/sandbox\/index\.js["']\s*\)/);
+  });
+
+  it('loads the MCP server machinery only to serve: not for check, the sandbox, --help or --version', () => {
+    const perCommand = (name: string) => chunks.find((f) => f.startsWith(`${name}-`));
+    expect(perCommand('check')).toBeDefined();
+    expect(perCommand('serve')).toBeDefined();
+    expect(read('cli.js')).toMatch(new RegExp(`import\\(\\s*["']\\./${perCommand('check')}["']\\s*\\)`));
+    expect(loads(perCommand('serve')!).some((f) => SDK.test(read(f)))).toBe(true);
+    for (const file of ['cli.js', perCommand('check')!]) expect(loads(file).filter((f) => SDK.test(read(f))), file).toEqual([]);
   });
 
   it('leaves out ajv and every zod locale but English', () => {

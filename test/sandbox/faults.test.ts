@@ -98,6 +98,14 @@ describe('what each fault answers', () => {
     expect((await api('/dashboards')).status).toBe(200);
   });
 
+  it('403 answers as to a key without the permission, for that request only', async () => {
+    await control('POST', 'faults', { method: 'GET', path: '/users', fault: '403' });
+    const r = await api('/users');
+    expect(r.status).toBe(403);
+    expect(await r.json()).toMatchObject({ errors: [{ status: '403', title: 'Forbidden', detail: expect.stringContaining('lacks the permission') }] });
+    expect((await api('/users')).status).toBe(200);
+  });
+
   it('malformed: 200 with a body that is not JSON', async () => {
     await control('POST', 'faults', { path: '/dashboards', fault: 'malformed' });
     const r = await api('/dashboards');

@@ -6,7 +6,7 @@ import { buildCatalog, hasOriginalInput, OPERATIONS, toolName } from '../../src/
 import { WAIT_CEILING_SECONDS } from '../../src/operations/shared.js';
 import { modelJsonSchema } from '../../src/tools/schema.js';
 import { routeParts } from '../../src/operations/request.js';
-import { TOOLSETS } from '../../src/operations/types.js';
+import { requiredPermission, TOOLSETS } from '../../src/operations/types.js';
 import { annotationsFor } from '../../src/tools/register.js';
 
 describe('the operation catalog', () => {
@@ -87,6 +87,35 @@ describe('the operation catalog', () => {
     };
     for (const op of OPERATIONS) check(modelJsonSchema(op.input, 'input'), op.id);
     expect(problems).toEqual([]);
+  });
+
+  it('keeps route candidates usable by a routes file: same method and path parameters, never another operation\'s route', () => {
+    const shape = (route: string) => route.replace(/\{[a-z_]+\}/g, '{}');
+    const routes = new Set(OPERATIONS.map((op) => shape(op.route)));
+    const withCandidates = OPERATIONS.filter((op) => op.candidates?.length);
+    expect(withCandidates.length).toBeGreaterThan(0);
+    for (const op of withCandidates) {
+      const { method, params } = routeParts(op.route);
+      expect(op.candidates!.length, op.id).toBeLessThanOrEqual(4);
+      for (const candidate of op.candidates!) {
+        expect(routeParts(candidate).method, `${op.id} ${candidate}`).toBe(method);
+        expect(routeParts(candidate).params.sort(), `${op.id} ${candidate}`).toEqual([...params].sort());
+        expect(routes.has(shape(candidate)), `${op.id} ${candidate} is another operation's route`).toBe(false);
+        expect(() => buildCatalog({ [op.id]: candidate }), `${op.id} ${candidate}`).not.toThrow();
+      }
+    }
+  });
+
+  it("names permissions only in the reference's words", () => {
+    const reference = readFileSync(fileURLToPath(new URL('../../reference/cluvio-api-v2024-06-01.txt', import.meta.url)), 'utf8');
+    for (const op of OPERATIONS) {
+      const names = [...requiredPermission(op).matchAll(/\b(?:View|Manage) [A-Z][a-z]+/g)].map((m) => m[0]);
+      expect(names.length, op.id).toBeGreaterThan(0);
+      for (const name of names) expect(reference.includes(name), `${op.id}: ${name}`).toBe(true);
+    }
+    expect(requiredPermission({ toolset: 'users', access: 'read' })).toBe('View Users or Manage Users');
+    expect(requiredPermission({ toolset: 'dashboards', access: 'write' })).toBe('Manage Dashboards');
+    expect(requiredPermission({ toolset: 'dashboards', access: 'read' })).toBe('a permission to read dashboards (the reference names Manage Dashboards to change them)');
   });
 
   it('keeps no list of tool names or operation ids by hand anywhere in src/: such facts live on the catalog entry', () => {

@@ -10,6 +10,7 @@
  *
  * Faults:
  * - `429` (with `Retry-After`, default 1 s), `500`, `502`, `503`, `504`: JSON:API error bodies;
+ * - `403`: the answer to an API key that lacks the operation's permission;
  * - `slow`: wait `delay_ms` (default 5000) then answer normally;
  * - `drop`: write the headers and part of a body, then destroy the socket;
  * - `malformed`: HTTP 200 with a truncated, unparseable JSON body;
@@ -27,7 +28,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody, JSONAPI, JSON_TYPE, unprocessable } from '../http.js';
 import type { ExecutionStatus } from '../state.js';
 
-export const HTTP_FAULTS = ['429', '500', '502', '503', '504', 'slow', 'drop', 'malformed', 'expired_token'] as const;
+export const HTTP_FAULTS = ['403', '429', '500', '502', '503', '504', 'slow', 'drop', 'malformed', 'expired_token'] as const;
 export const EXECUTION_FAULTS = ['internal_error', 'timed_out', 'internal_timeout', 'slow_query'] as const;
 /** What an execution fault does to a new execution: end with another status, or run late. */
 export type ExecutionPlan = { status: ExecutionStatus; message: string } | { holdMs: number };
@@ -194,6 +195,8 @@ export class FaultInjector {
     };
     const retryAfter: Record<string, string> = rule.retry_after !== null ? { 'retry-after': String(rule.retry_after) } : {};
     switch (rule.fault) {
+      case '403':
+        return error(403, 'the API key lacks the permission for this operation (sandbox fault)');
       case '429':
         return error(429, 'rate limit exceeded (sandbox fault)', { 'retry-after': String(rule.retry_after ?? 1) });
       case '500':

@@ -1,13 +1,38 @@
 /**
  * Loopback test hooks under `/_sandbox/` (no auth): executions, health, fault rules
- * (`/_sandbox/faults`, see faults/index.ts) and request counts (`/_sandbox/requests`).
+ * (`/_sandbox/faults`, see faults/index.ts), request counts (`/_sandbox/requests`) and routes served
+ * elsewhere (`/_sandbox/routes`, see Router.move).
  */
-import type { Route } from '../http.js';
+import type { Route, Router } from '../http.js';
 import type { SandboxState } from '../state.js';
 import type { FaultInjector } from '../faults/index.js';
 
-export function controlRoutes(state: SandboxState, faults: FaultInjector): Route[] {
+export function controlRoutes(state: SandboxState, faults: FaultInjector, router: Router): Route[] {
   return [
+    {
+      method: 'POST',
+      path: '/_sandbox/routes',
+      public: true,
+      handler: ({ body }) => {
+        const { from, to } = (body ?? {}) as { from?: unknown; to?: unknown };
+        return { status: 201, type: 'json', body: router.move(String(from ?? ''), String(to ?? '')) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/_sandbox/routes',
+      public: true,
+      handler: () => ({ status: 200, type: 'json', body: router.moves() }),
+    },
+    {
+      method: 'DELETE',
+      path: '/_sandbox/routes',
+      public: true,
+      handler: () => {
+        router.restore();
+        return { status: 204 };
+      },
+    },
     {
       method: 'POST',
       path: '/_sandbox/faults',

@@ -1,0 +1,68 @@
+/**
+ * Serving MCP (stdio or streamable HTTP): loaded by cli.ts only for that command, so `check` and `sandbox` load
+ * none of the server machinery.
+ */
+import { ApiClient, sharedAgent } from './cluvio/api-client.js';
+import { DataClient } from './cluvio/data-client.js';
+import { Limiter } from './cluvio/limiter.js';
+import { CluvioApiError } from './cluvio/errors.js';
+import type { Config } from './config.js';
+import { Activity } from './activity.js';
+import type { Deps } from './context.js';
+import { Inventory } from './inventory.js';
+import { createLogger } from './logger.js';
+import { ResourceHub } from './resources/hub.js';
+import { createServerFactory } from './server.js';
+import { startStdio } from './transports/stdio.js';
+
+/** Serves MCP until SIGTERM (or SIGINT over HTTP); `closeSandbox` stops the sandbox cli.ts started for --sandbox. */
+export async function serve(config: Config, closeSandbox?: () => Promise<void>): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  // Built once: every server of this process (per connection, session or HTTP request) reads it.
+  const inventory = new Inventory(config);
+  if (config.sandbox) logger.info({ apiUrl: config.apiUrl, dataUrl: config.dataUrl }, 'sandbox started');
+  const dispatcher = sharedAgent();
+  // One cap for the whole process (every session and per-user key): requests beyond it wait in line.
+  const limiter = new Limiter(config.maxConcurrency);
+  const api = new ApiClient({ baseUrl: config.apiUrl, apiKey: config.apiKey ?? '', timeoutMs: config.requestTimeoutMs, logger, dispatcher, limiter });
+  const data = new DataClient({ baseUrl: config.dataUrl, timeoutMs: config.requestTimeoutMs, logger, dispatcher, limiter });
+  const activity = new Activity();
+  // Requests are short; a query runs on in Cluvio while the server polls it, so running queries get their own cap
+  // (Cluvio's default limit is 20 concurrent executions per datasource).
+  const queries = new Limiter(config.maxConcurrency);
+  const deps: Deps = { api, data, config, logger, inventory, hub: new ResourceHub(logger), activity, queries };
+  const started = { operations: inventory.selected.length, discovery: config.discovery, readOnly: config.readOnly, apiUrl: config.apiUrl, maxConcurrency: config.maxConcurrency };
+
+  if (config.transport === 'http') {
+    // Loaded only for --transport http: the HTTP stack (Hono adapter, session handling) costs stdio start-up time and memory.
+    const { startHttp } = await import('./transports/http.js');
+    const shared = createServerFactory(deps);
+    const serverFor = (key: string | undefined) => (key ? createServerFactory({ ...deps, api: api.withApiKey(key) }) : shared);
+    const http = await startHttp(config.http, { serverFor, ready: () => cluvioReachable(api, !!config.apiKey), activity, logger, hub: deps.hub });
+    logger.info({ ...started, url: http.url, stateless: config.http.stateless, auth: !!config.http.authToken }, 'serving MCP over streamable HTTP');
+    await new Promise<void>((resolve) => {
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
+    });
+    logger.info('shutting down: draining in-flight calls');
+    await http.close();
+  } else {
+    logger.info(started, 'serving MCP over stdio');
+    await Promise.race([
+      startStdio(createServerFactory(deps), logger),
+      new Promise<void>((resolve) => process.once('SIGTERM', () => resolve())),
+    ]);
+  }
+  await closeSandbox?.();
+  await dispatcher.close();
+  logger.flush();
+}
+
+/** Readiness: Cluvio answers, and accepts the configured key when there is one. */
+async function cluvioReachable(api: ApiClient, hasKey: boolean): Promise<boolean> {
+  try {
+    await api.send({ operation: 'readiness', method: 'GET', path: '/datasources', idempotent: false, signal: AbortSignal.timeout(5_000) });
+    return true;
+  } catch (err) {
+    return !hasKey && err instanceof CluvioApiError;
+  }
+}
