@@ -1,6 +1,9 @@
-import { describe, expect, test } from 'vitest';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { ApiClient } from '../../src/cluvio/api-client.js';
 import { CluvioApiError, errorDetails } from '../../src/cluvio/errors.js';
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, RETRYABLE_STATUS, sleep } from '../../src/cluvio/retry.js';
+import { CountingAgent, json, startServer } from './http-server.js';
 
 describe('parseRetryAfter', () => {
   const now = Date.UTC(2024, 5, 1, 12, 0, 0);
@@ -36,24 +39,84 @@ describe('backoffDelay', () => {
       expect(d).toBeLessThanOrEqual(400);
     }
   });
+});
 
-  test('retryable statuses', () => {
-    expect([...RETRYABLE_STATUS].sort()).toEqual([429, 502, 503, 504]);
+describe('which statuses are retried', () => {
+  // HTTP's "try again later" answers: 429 Too Many Requests (RFC 6585), 502 Bad Gateway, 503 Service Unavailable and
+  // 504 Gateway Timeout (RFC 9110). Every other 4xx/5xx is final: repeating the request would get the same answer.
+  const TRY_AGAIN_LATER = [429, 502, 503, 504];
+
+  test('the API client repeats a GET after exactly those of all 4xx and 5xx answers', async () => {
+    const server = await startServer((req, res) => json(res, Number(req.url!.slice(1)), {}));
+    const agent = new CountingAgent();
+    try {
+      const logger = pino({ level: 'silent' });
+      const retry = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 0 };
+      const client = new ApiClient({ baseUrl: server.url, apiKey: 'k', timeoutMs: 5_000, logger, dispatcher: agent, retry });
+      for (let status = 400; status <= 599; status++) {
+        await expect(client.send({ operation: 'op', method: 'GET', path: `/${status}`, idempotent: true })).rejects.toMatchObject({ status });
+      }
+      const attempts = new Map<number, number>();
+      for (const hit of server.hits) {
+        const status = Number(hit.url.slice(1));
+        attempts.set(status, (attempts.get(status) ?? 0) + 1);
+      }
+      expect(attempts.size).toBe(200);
+      expect([...attempts].filter(([, n]) => n > 1).map(([status]) => status)).toEqual(TRY_AGAIN_LATER);
+    } finally {
+      await server.close();
+      await agent.close();
+    }
   });
 });
 
 describe('sleep', () => {
-  test('waits, and rejects with the reason when aborted', async () => {
-    const t0 = performance.now();
-    await sleep(30);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(28);
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test('resolves when the time is up, not before', async () => {
+    let done = false;
+    const slept = sleep(30).then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(29);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await slept;
+    expect(done).toBe(true);
+  });
+
+  test('an already aborted signal rejects at once with its reason, and sets no timer', async () => {
     const reason = new Error('x');
     await expect(sleep(10_000, AbortSignal.abort(reason))).rejects.toBe(reason);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('an abort while sleeping rejects at once with the reason and clears the timer', async () => {
+    const reason = new Error('x');
     const c = new AbortController();
-    setTimeout(() => c.abort(reason), 20);
-    const t1 = performance.now();
-    await expect(sleep(10_000, c.signal)).rejects.toBe(reason);
-    expect(performance.now() - t1).toBeLessThan(500);
+    let outcome: unknown;
+    void sleep(10_000, c.signal).then(
+      () => (outcome = 'resolved'),
+      (e: unknown) => (outcome = e),
+    );
+    await vi.advanceTimersByTimeAsync(20);
+    expect(vi.getTimerCount()).toBe(1);
+    c.abort(reason);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outcome).toBe(reason);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('a finished sleep stops listening to the signal', async () => {
+    const c = new AbortController();
+    const removed = vi.spyOn(c.signal, 'removeEventListener');
+    const slept = sleep(10, c.signal);
+    await vi.advanceTimersByTimeAsync(10);
+    await slept;
+    expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
   });
 });
 
