@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ApiClient } from '../../src/cluvio/api-client.js';
 import { CluvioApiError, errorDetails } from '../../src/cluvio/errors.js';
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, RETRYABLE_STATUS, sleep } from '../../src/cluvio/retry.js';
+import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep } from '../../src/cluvio/retry.js';
 import { CountingAgent, json, startServer } from './http-server.js';
 
 describe('parseRetryAfter', () => {
