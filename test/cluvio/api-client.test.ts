@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pino } from 'pino';
+import { Agent } from 'undici';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ApiClient, type ApiRequest } from '../../src/cluvio/api-client.js';
 import { CluvioApiError, CluvioNetworkError } from '../../src/cluvio/errors.js';
@@ -398,6 +399,7 @@ describe('connection failures and timeouts', () => {
     const err = (await rejection(client.send(post()))) as CluvioNetworkError;
     expect(err).toBeInstanceOf(CluvioNetworkError);
     expect(err.kind).toBe('connection');
+    expect(err.message).toMatch(/^connection to Cluvio dropped \(.+\)$/);
     expect(server.hits).toHaveLength(1);
     await rejection(client.send(get()));
     expect(server.hits).toHaveLength(1 + FAST.maxAttempts);
@@ -518,5 +520,126 @@ describe('cancellation', () => {
     const err = await rejection(client.send(get({ signal: AbortSignal.abort(reason) })));
     expect(err).toBe(reason);
     expect(server.hits).toHaveLength(0);
+  });
+});
+
+describe('connection failures by their code', () => {
+  /** A pool whose every connection attempt fails with `code`; counts the attempts. */
+  function failingPool(code: string) {
+    const pool = {
+      attempts: 0,
+      agent: new Agent({
+        connect: (_opts, callback) => {
+          pool.attempts++;
+          callback(Object.assign(new Error(`fake ${code}`), { code }), null);
+        },
+      }),
+    };
+    cleanups.push(() => pool.agent.close());
+    return pool;
+  }
+
+  test.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])(
+    '%s proves the request never left: even a POST is retried, and its outcome is known',
+    async (code) => {
+      const pool = failingPool(code);
+      const client = new ApiClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', timeoutMs: 5_000, logger, retry: FAST, dispatcher: pool.agent });
+      const err = (await rejection(client.send(post()))) as CluvioNetworkError;
+      expect(err).toBeInstanceOf(CluvioNetworkError);
+      expect(err).toMatchObject({ kind: 'connection', operation: 'createThing', outcomeUnknown: false, message: `cannot reach Cluvio: ${code} fake ${code}` });
+      expect(pool.attempts).toBe(FAST.maxAttempts);
+    },
+  );
+
+  test.each(['ECONNRESET', 'EPIPE'])('%s may have reached the server: a POST is not repeated and its outcome is unknown; a GET is retried', async (code) => {
+    const pool = failingPool(code);
+    const client = new ApiClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', timeoutMs: 5_000, logger, retry: FAST, dispatcher: pool.agent });
+    const err = (await rejection(client.send(post()))) as CluvioNetworkError;
+    expect(err).toMatchObject({ kind: 'connection', outcomeUnknown: true });
+    expect(pool.attempts).toBe(1);
+    const again = (await rejection(client.send(get()))) as CluvioNetworkError;
+    expect(again.outcomeUnknown).toBe(false);
+    expect(pool.attempts).toBe(1 + FAST.maxAttempts);
+  });
+});
+
+describe('a POST whose outcome is unknown', () => {
+  // A request not safe to repeat that failed in a way that may have left it carried out is marked, so the tool can say so.
+  test.each([
+    [502, true],
+    [504, true],
+    [503, false],
+    [500, false],
+    [422, false],
+  ])('HTTP %i → outcomeUnknown %s', async (status, unknown) => {
+    const { client } = await setup((_req, res) => json(res, status, {}));
+    const err = (await rejection(client.send(post()))) as CluvioApiError;
+    expect(err).toMatchObject({ status, outcomeUnknown: unknown });
+  });
+
+  test('a timeout, a dropped connection and an unreadable answer may all have been carried out', async () => {
+    const slow = await setup(silent, { timeoutMs: 100 });
+    expect(await rejection(slow.client.send(post()))).toMatchObject({ kind: 'timeout', outcomeUnknown: true });
+    const dropped = await setup((_req, res) => void res.socket?.destroy());
+    expect(await rejection(dropped.client.send(post()))).toMatchObject({ kind: 'connection', outcomeUnknown: true });
+    const garbled = await setup((_req, res) => {
+      res.writeHead(200);
+      res.end('{"data"');
+    });
+    expect(await rejection(garbled.client.send(post()))).toMatchObject({ kind: 'malformed', outcomeUnknown: true });
+  });
+
+  test('an idempotent request is never marked, whatever failed', async () => {
+    const { client } = await setup((_req, res) => json(res, 502, {}));
+    expect(await rejection(client.send(get()))).toMatchObject({ status: 502, outcomeUnknown: false });
+    expect(await rejection(client.send(post({ idempotent: true })))).toMatchObject({ status: 502, outcomeUnknown: false });
+  });
+});
+
+describe('defaults and logs', () => {
+  test('without a retry policy or a pool: the defaults (four attempts) and a pool of its own', async () => {
+    const server = await startServer((_req, res) => json(res, 503, {}, { 'retry-after': '0' }));
+    cleanups.push(() => server.close());
+    const client = new ApiClient({ baseUrl: server.url, apiKey: 'k', timeoutMs: 5_000, logger });
+    expect(await rejection(client.send(get()))).toMatchObject({ status: 503 });
+    expect(server.hits).toHaveLength(4);
+  });
+
+  test('each attempt is logged: operation, method, path, status or error, time taken, the wait before the next', async () => {
+    const records: Array<Record<string, unknown>> = [];
+    const server = await startServer((_req, res, _hit, i) =>
+      setTimeout(() => (i === 0 ? json(res, 503, { errors: [{ detail: 'busy' }] }, { 'retry-after': '0' }) : json(res, 200, {})), 20),
+    );
+    const agent = new CountingAgent();
+    cleanups.push(() => server.close(), () => agent.close());
+    const debug = pino({ level: 'debug' }, { write: (line: string) => void records.push(JSON.parse(line)) });
+    const client = new ApiClient({ baseUrl: server.url, apiKey: 'k', timeoutMs: 5_000, logger: debug, retry: FAST, dispatcher: agent });
+    await client.send(get());
+    expect(records.map(({ msg, op, method, path, status, error, retryInMs }) => ({ msg, op, method, path, status, error, retryInMs }))).toEqual([
+      { msg: 'cluvio api failed', op: 'getThing', method: 'GET', path: '/things/1', status: undefined, error: 'getThing: HTTP 503 — busy', retryInMs: 0 },
+      { msg: 'cluvio api', op: 'getThing', method: 'GET', path: '/things/1', status: 200, error: undefined, retryInMs: undefined },
+    ]);
+    // The time of each attempt (the server took 20 ms); no queue time without a limiter.
+    for (const r of records) {
+      expect(r.ms).toBeGreaterThanOrEqual(19);
+      expect(r).not.toHaveProperty('queuedMs');
+    }
+  });
+
+  test('the last failure has no next wait; time spent waiting for a slot is logged apart', async () => {
+    const records: Array<Record<string, unknown>> = [];
+    const server = await startServer((_req, res) => json(res, 503, { errors: [{ detail: 'busy' }] }));
+    const agent = new CountingAgent();
+    cleanups.push(() => server.close(), () => agent.close());
+    const limiter = new Limiter(1);
+    const debug = pino({ level: 'debug' }, { write: (line: string) => void records.push(JSON.parse(line)) });
+    const client = new ApiClient({ baseUrl: server.url, apiKey: 'k', timeoutMs: 5_000, logger: debug, retry: { ...FAST, maxAttempts: 1 }, dispatcher: agent, limiter });
+    const release = await limiter.acquire();
+    setTimeout(release, 30);
+    await rejection(client.send(get()));
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ msg: 'cluvio api failed', error: 'getThing: HTTP 503 — busy' });
+    expect(records[0]).not.toHaveProperty('retryInMs');
+    expect(records[0]!.queuedMs).toBeGreaterThanOrEqual(25);
   });
 });
