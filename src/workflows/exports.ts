@@ -78,6 +78,8 @@ async function fetchSmallImage(url: string, maxBytes: number, ctx: CallContext):
     const { request } = await undici();
     const res = await request(url, { method: 'GET', signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]) });
     if (res.statusCode !== 200) {
+      // An unread body that is dropped fails with "Request aborted"; with no listener that error is uncaught and ends the process.
+      res.body.on('error', () => {});
       res.body.destroy();
       return undefined;
     }

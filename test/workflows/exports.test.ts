@@ -72,6 +72,7 @@ describe('export results: the link in the text, an image only when small', () =>
 });
 
 describe('an image that cannot be fetched: the link only, and no claim that it is too large', () => {
+  // The dropped 404 body must not raise an uncaught "Request aborted" (it would end the server; vitest fails the run on it).
   it('the file server answers 404', async () => {
     const url = `${base}/gone.png`;
     const { ctx } = fakeContext({ getExportJob: { job_status: 'success', file_url: url } });
