@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ApiClient } from '../../src/cluvio/api-client.js';
-import { CluvioApiError, errorDetails } from '../../src/cluvio/errors.js';
+import { CluvioApiError, CluvioNetworkError, errorDetails } from '../../src/cluvio/errors.js';
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep } from '../../src/cluvio/retry.js';
 import { CountingAgent, json, startServer } from './http-server.js';
 
@@ -148,6 +148,35 @@ describe('errorDetails', () => {
     expect(errorDetails(undefined, 'x'.repeat(2_000))[0]).toHaveLength(500);
     expect(errorDetails(undefined, '<html><body>502 Bad Gateway</body></html>')).toEqual([]);
     expect(errorDetails(undefined, '')).toEqual([]);
+  });
+
+  test('errors[] with nothing usable falls back to error / message, then to the text', () => {
+    expect(errorDetails({ errors: [{}, { detail: '' }], message: 'Rate limit exceeded' }, '')).toEqual(['Rate limit exceeded']);
+    expect(errorDetails({ errors: 'oops', error: 'Unauthorized' }, '')).toEqual(['Unauthorized']);
+    expect(errorDetails({ error: 'first', message: 'second' }, '')).toEqual(['first']);
+    expect(errorDetails({ error: '', message: 'second' }, '')).toEqual(['second']);
+    expect(errorDetails({ error: 5 }, 'raw text')).toEqual(['raw text']);
+    expect(errorDetails({ errors: [{ detail: 5, title: 'Bad' }] }, '')).toEqual(['Bad']);
+  });
+
+  test('a source that is not an object, or a pointer that is not a string, adds nothing', () => {
+    expect(errorDetails({ errors: [{ detail: 'is invalid', source: 'name' }] }, '')).toEqual(['is invalid']);
+    expect(errorDetails({ errors: [{ detail: 'is invalid', source: { pointer: 7 } }] }, '')).toEqual(['is invalid']);
+    expect(errorDetails({ errors: [{ detail: 'is invalid', source: { parameter: 'id' } }] }, '')).toEqual(['is invalid']);
+  });
+
+  test('exactly 500 characters of text are kept', () => {
+    expect(errorDetails(undefined, 'y'.repeat(500))).toEqual(['y'.repeat(500)]);
+    expect(errorDetails(undefined, `${'y'.repeat(500)}z`)).toEqual(['y'.repeat(500)]);
+  });
+
+  test('the error classes: names, fields, and no outcome doubt unless the client sets it', () => {
+    const api = new CluvioApiError(503, [], 'getThing');
+    expect(api).toMatchObject({ name: 'CluvioApiError', status: 503, operation: 'getThing', retryAfterMs: undefined, outcomeUnknown: false });
+    const cause = new Error('ECONNRESET');
+    const net = new CluvioNetworkError('dropped', 'createThing', 'connection', { cause });
+    expect(net).toBeInstanceOf(Error);
+    expect(net).toMatchObject({ name: 'CluvioNetworkError', message: 'dropped', operation: 'createThing', kind: 'connection', outcomeUnknown: false, cause });
   });
 
   test('CluvioApiError message: operation, status and details', () => {
