@@ -108,7 +108,11 @@ describe('refreshDashboard', () => {
       refreshDashboard: {},
       pollDashboardStatus: () => {
         if (++polls === 2) controller.abort(reason);
-        return status({ k1: running('e1'), k2: ok('t2', { execution_id: 'e2' }), kf: { result_status: 'running', execution_id: 'ef' } });
+        return {
+          ...status({ k1: running('e1'), k2: ok('t2', { execution_id: 'e2' }), kf: { result_status: 'running', execution_id: 'ef' } }),
+          // A running report whose execution is not known yet: nothing to cancel for it.
+          reports: { r1: { data_key: 'k1' }, r2: { data_key: 'k2' }, r3: { data_key: 'k3' } },
+        };
       },
       cancelExecution: {},
     });
@@ -250,13 +254,14 @@ describe('report outcomes', () => {
       {
         pollDashboardStatus: {
           reports: {
-            r1: { data_key: 'k1', error: 'division by zero' },
+            r1: { data_key: 'k1', error: 'division by zero', data_access_token: 'x' },
             r2: { data_key: 'k2' },
             r3: { data_key: 'k3' },
             r4: { data_key: 'k4', error_message: 'report deleted' },
             r5: { data_key: 'k5' },
           },
-          data_keys: { k1: { result_status: 'error', running: false }, k2: { result_status: 'query_error', running: false }, k3: ok('t3'), k4: { result_status: 'success', running: false }, k5: ok('t5') },
+          // A token does not make a failed query readable.
+          data_keys: { k1: { result_status: 'error', running: false, data_access_token: 't1' }, k2: { result_status: 'query_error', running: false, data_access_token: 't2' }, k3: ok('t3'), k4: { result_status: 'success', running: false }, k5: ok('t5') },
         },
         getDashboard: { data: { id: 'd1', type: 'dashboards' }, included: [{ id: 'r5', type: 'reports', attributes: { name: 'Totals' } }] },
       },
@@ -392,5 +397,24 @@ describe('pollDashboardStatus without waiting', () => {
       text: '0 of 0 queries ready on dashboard d1.\n',
       structured: { dashboard_id: 'd1', ready: 0, total: 0, reports: [], filters: {}, status_check_delay: undefined },
     });
+  });
+});
+
+describe('logs', () => {
+  test('a data read that is retried is logged with the report it is for', async () => {
+    let reads = 0;
+    const { ctx, logs } = fakeContext(
+      { pollDashboardStatus: DONE, getDashboard: DASHBOARD },
+      {
+        data: {
+          page: (grant) => {
+            if (grant.data_key === 'k1' && reads++ === 0) throw new CluvioApiError(503, ['busy'], 'getResultData');
+            return page([[1]], FIELDS);
+          },
+        },
+      },
+    );
+    await run(pollDashboardStatus({ ...args(), wait: true }, ctx));
+    expect(logs).toEqual([{ level: 'debug', fields: { what: 'dashboard report r1', error: 'getResultData: HTTP 503 — busy', attempt: 1 }, message: 'data server read failed; retrying' }]);
   });
 });
