@@ -401,6 +401,19 @@ describe('pollDashboardStatus without waiting', () => {
 });
 
 describe('logs', () => {
+  test('a report without a name in Get Dashboard goes by its id', async () => {
+    const { ctx } = fakeContext(
+      {
+        pollDashboardStatus: DONE,
+        getDashboard: { data: { id: 'd1', type: 'dashboards' }, included: [{ id: 'r1', type: 'reports', attributes: {} }, { id: 'r2', type: 'reports', attributes: { name: '' } }] },
+      },
+      { data: rowsByKey({ k1: [], k2: [] }) },
+    );
+    const out = await run(pollDashboardStatus({ ...args(), wait: true }, ctx));
+    expect(out.text).toBe('Dashboard d1: 2 reports, all succeeded.\n\n## report r1 (id r1): success, no rows\n\n## report r2 (id r2): success, no rows');
+    expect((out.structured.reports as Array<{ name?: string }>).map((r) => r.name)).toEqual([undefined, undefined]);
+  });
+
   test('a data read that is retried is logged with the report it is for', async () => {
     let reads = 0;
     const { ctx, logs } = fakeContext(
