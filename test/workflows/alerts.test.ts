@@ -14,7 +14,7 @@ afterEach(() => {
 
 describe('runSqlAlertQuery', () => {
   test('runs the query, waits for its execution, then reads whether the alert triggered', async () => {
-    const { ctx, sent, ops } = fakeContext({
+    const { ctx, sent, ops, progress } = fakeContext({
       runSqlAlertQuery: { execution_id: 'e1' },
       getExecution: inTurn(execution('e1', { execution_status: 'running' }), execution('e1', { execution_status: 'success' })),
       getSqlAlert: alert({ last_result_status: 'alert_triggered', trigger_condition: 'greater_than', trigger_value: 10, last_query_run: '2024-06-01T12:00:00Z' }),
@@ -23,6 +23,7 @@ describe('runSqlAlertQuery', () => {
     expect(ops()).toEqual(['runSqlAlertQuery', 'getExecution', 'getExecution', 'getSqlAlert']);
     expect(sent[0]).toMatchObject({ args: { id: 'a1' }, queueSignal: ctx.signal });
     expect(sent[3]!.args).toEqual({ id: 'a1' });
+    expect(progress).toEqual([[0, undefined, 'Alert query running (0.0 s)']]);
     expect(out).toEqual({
       text: 'Alert "Low stock" TRIGGERED (condition greater_than 10); recipients are e-mailed per its settings.',
       structured: { alert_id: 'a1', execution_id: 'e1', triggered: true, last_result_status: 'alert_triggered', last_query_run: '2024-06-01T12:00:00Z' },

@@ -12,7 +12,7 @@ function scenario(failures: unknown[], opts: { signal?: AbortSignal } = {}) {
   const logs: Array<Record<string, unknown>> = [];
   const t0 = performance.now();
   const times: number[] = [];
-  const ctx = { signal: opts.signal, logger: { debug: (fields: Record<string, unknown>) => void logs.push(fields) } as never };
+  const ctx = { signal: opts.signal, logger: { debug: (fields: Record<string, unknown>, message: string) => void logs.push({ ...fields, message }) } as never };
   const getGrant = async (): Promise<DataGrant> => ({ data_key: `g${++grants}`, data_access_token: `t${grants}` });
   const use = async (grant: DataGrant) => {
     used.push(grant.data_key);
@@ -70,9 +70,10 @@ describe('withDataGrant', () => {
     const s = scenario([error, error]);
     expect(await settle(s.work)).toEqual({ value: 'rows of g3' });
     expect(s.times).toEqual([0, 250, 750]);
+    const message = 'data server read failed; retrying';
     expect(s.logs).toEqual([
-      { what: 'report r1', error: (error as Error).message, attempt: 1 },
-      { what: 'report r1', error: (error as Error).message, attempt: 2 },
+      { what: 'report r1', error: (error as Error).message, attempt: 1, message },
+      { what: 'report r1', error: (error as Error).message, attempt: 2, message },
     ]);
   });
 
@@ -101,13 +102,15 @@ describe('withDataGrant', () => {
     }
   });
 
-  test('after a cancel, nothing is retried', async () => {
-    const controller = new AbortController();
-    const reason = new Error('client cancelled');
-    controller.abort(reason);
-    const s = scenario([reason], { signal: controller.signal });
-    expect((await settle(s.work)).error).toBe(reason);
-    expect(s.used).toEqual(['g1']);
+  test('after a cancel, nothing is retried: not even a failure that would be, nor an expired token', async () => {
+    for (const failure of [new Error('client cancelled'), apiError(503), apiError(401)]) {
+      const controller = new AbortController();
+      controller.abort(new Error('client cancelled'));
+      const s = scenario([failure], { signal: controller.signal });
+      expect((await settle(s.work)).error).toBe(failure);
+      expect(s.used).toEqual(['g1']);
+      expect(s.logs).toEqual([]);
+    }
   });
 
   test('a cancel during the backoff ends the wait with the reason', async () => {

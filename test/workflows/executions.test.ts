@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { CluvioApiError } from '../../src/cluvio/errors.js';
 import { Limiter } from '../../src/cluvio/limiter.js';
 import { cancelStartedExecution, fieldsToColumns, getExecutionData, runExecution, startWork } from '../../src/workflows/executions.js';
 import { execution, fakeContext, inTurn, page, run, settle } from './context.js';
@@ -323,6 +324,32 @@ describe('getExecutionData', () => {
     expect(reads[0]!.options).toEqual({ offset: 5, limit: 2, maxChars: 60_000, stopWhenFull: true });
     expect(out.text.split('\n')[0]).toBe('Execution e1 succeeded: 8 rows, 2 columns; showing rows 6–7. Next page: get_execution_data {"id":"e1","offset":7}.');
     expect(out.structured).toMatchObject({ offset: 5, total_rows: 8, truncated: true });
+  });
+
+  test('without any count, the total is the rows up to the end of this page', async () => {
+    const { ctx } = fakeContext(
+      { getExecution: execution('e1', { execution_status: 'success' }), getExecutionData: GRANT },
+      { data: { page: () => page([[6, 'f'], [7, 'g']], FIELDS, { totalRows: undefined }) } },
+    );
+    const out = await run(getExecutionData({ id: 'e1', offset: 5, max_rows: 2, max_wait_seconds: 10 }, ctx));
+    expect(out.structured).toMatchObject({ total_rows: 7, offset: 5, truncated: false });
+  });
+
+  test('a data read that is retried is logged with the execution it is for', async () => {
+    let reads = 0;
+    const { ctx, logs } = fakeContext(
+      { getExecution: execution('e1', { execution_status: 'success' }), getExecutionData: GRANT },
+      {
+        data: {
+          page: () => {
+            if (reads++ === 0) throw new CluvioApiError(503, ['busy'], 'getResultData');
+            return page([[1, 'a']], FIELDS);
+          },
+        },
+      },
+    );
+    await run(getExecutionData({ id: 'e1', max_rows: 2, max_wait_seconds: 10 }, ctx));
+    expect(logs).toEqual([{ level: 'debug', fields: { what: 'execution e1', error: 'getResultData: HTTP 503 — busy', attempt: 1 }, message: 'data server read failed; retrying' }]);
   });
 
   test('past the last row: no rows at that offset', async () => {

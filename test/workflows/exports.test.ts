@@ -6,10 +6,11 @@ import { exportHandler, waitForExport } from '../../src/workflows/exports.js';
 import { closedPort } from '../cluvio/http-server.js';
 import { fakeContext, inTurn, run, settle } from './context.js';
 
-/** A PNG-like file of `size` bytes at /<size>.png; /gone.png is 404. */
+/** A file of `size` bytes at /<size>.png or /<size>.pdf; /gone.png is 404; /stall.png never answers and calls onStall. */
 let server: http.Server;
 let base: string;
 let requests = 0;
+let onStall = () => {};
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     requests++;
@@ -18,14 +19,21 @@ beforeAll(async () => {
       res.end('expired');
       return;
     }
-    const size = Number(/\/(\d+)\.png$/.exec(req.url ?? '')?.[1] ?? 0);
+    if (req.url === '/stall.png') return onStall();
+    const size = Number(/\/(\d+)\.(png|pdf)$/.exec(req.url ?? '')?.[1] ?? 0);
     res.writeHead(200, { 'content-type': 'image/png' });
     res.end(Buffer.alloc(size, 7));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(
+  () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+);
 
 /** A call context whose Get Export Job answers at once with the finished job. */
 function context(fileUrl: string, maxImageKb: number): CallContext {
@@ -44,8 +52,7 @@ describe('export results: the link in the text, an image only when small', () =>
     const url = `${base}/24000.png`;
     const out = await waitForExport('j1', 'png', 'PNG of report r1', 5, context(url, 24));
     expect(out.text).toContain(url);
-    expect(out.extra?.map((c) => c.type)).toEqual(['image']);
-    expect(Buffer.from((out.extra![0] as { data: string }).data, 'base64')).toHaveLength(24_000);
+    expect(out.extra).toEqual([{ type: 'image', data: Buffer.alloc(24_000, 7).toString('base64'), mimeType: 'image/png' }]);
   });
 
   it('a PNG over the cap: the link only, and the text says why there is no picture', async () => {
@@ -64,6 +71,7 @@ describe('export results: the link in the text, an image only when small', () =>
   });
 
   it('a PDF: the link in the text, and no resource_link (LangChain turns one into a block ChatOpenAI refuses)', async () => {
+    // A small file: only a PNG comes back as an image.
     const url = `${base}/5.pdf`;
     const out = await waitForExport('j4', 'pdf', 'PDF of dashboard d1', 5, context(url, 24));
     expect(out.text).toContain(url);
@@ -84,13 +92,24 @@ describe('an image that cannot be fetched: the link only, and no claim that it i
   });
 
   it('a link that is not http(s) is not fetched', async () => {
-    const before = requests;
-    const url = `file:///etc/passwd`;
-    const { ctx } = fakeContext({ getExportJob: { job_status: 'success', file_url: url } });
-    const out = await waitForExport('j6', 'png', 'PNG of report r1', 5, ctx);
+    for (const url of ['file:///etc/passwd', 'ftp://files.example.com/http://x.png']) {
+      const { ctx, logs } = fakeContext({ getExportJob: { job_status: 'success', file_url: url } });
+      const out = await waitForExport('j6', 'png', 'PNG of report r1', 5, ctx);
+      expect(out.extra ?? []).toEqual([]);
+      expect(out.text).toBe(`The PNG of report r1 is ready (job j6): ${url}\nThe link is valid for a short time only.`);
+      // Not even tried (a try would have failed and been logged).
+      expect(logs, url).toEqual([]);
+    }
+  });
+
+  it('a file server that does not answer: the call ends when it is cancelled', async () => {
+    const url = `${base}/stall.png`;
+    const { ctx, controller, logs } = fakeContext({ getExportJob: { job_status: 'success', file_url: url } });
+    const reason = new Error('client cancelled');
+    onStall = () => controller.abort(reason);
+    const out = await waitForExport('j8', 'png', 'PNG of report r1', 5, ctx);
     expect(out.extra ?? []).toEqual([]);
-    expect(out.text).toBe(`The PNG of report r1 is ready (job j6): ${url}\nThe link is valid for a short time only.`);
-    expect(requests).toBe(before);
+    expect(logs).toEqual([{ level: 'debug', fields: { error: 'client cancelled' }, message: 'could not fetch the exported image' }]);
   });
 
   it('the file server cannot be reached: logged at debug level', async () => {
@@ -127,6 +146,7 @@ describe('export jobs', () => {
     expect(sent[0]!.queueSignal).toBe(ctx.signal);
     expect(sent[1]!.signal).toBe(ctx.signal);
     expect(progress).toEqual([[0, undefined, 'Export running (0.0 s)']]);
+    expect(out.structured).toMatchObject({ job_status: 'success' });
     expect(out).toEqual({
       text: 'The PDF of dashboard d1 is ready (job j1): https://files.example.com/j1.pdf\nThe link is valid for a short time only.',
       structured: { job_id: 'j1', job_status: 'success', file_url: 'https://files.example.com/j1.pdf' },
@@ -160,6 +180,27 @@ describe('export jobs', () => {
       const { ctx } = fakeContext({ exportDashboardPdf: answer });
       expect((await settle(handler({ id: 'd1' }, ctx))).error).toEqual(new Error('Cluvio returned no export job id'));
     }
+  });
+
+  test('progress in seconds, to a tenth', async () => {
+    const { ctx, progress } = fakeContext({ getExportJob: inTurn({ job_status: 'running' }, { job_status: 'running' }, { job_status: 'running' }, { job_status: 'error' }) });
+    await run(waitForExport('j1', 'pdf', 'PDF', 10, ctx));
+    // Polls at 0, 100 and 250 ms.
+    expect(progress).toEqual([
+      [0, undefined, 'Export running (0.0 s)'],
+      [0.1, undefined, 'Export running (0.1 s)'],
+      [0.3, undefined, 'Export running (0.3 s)'],
+    ]);
+  });
+
+  test('out of budget before the job has a status', async () => {
+    const { ctx } = fakeContext({ getExportJob: {} });
+    expect((await run(waitForExport('j1', 'pdf', 'PDF of report r1', 1, ctx))).structured).toEqual({ job_id: 'j1', job_status: 'unknown', next: 'get_export_job {"id":"j1"}' });
+  });
+
+  test('a failed job is a failure even if it names a file', async () => {
+    const { ctx } = fakeContext({ getExportJob: { job_status: 'error', file_url: 'https://files.example.com/partial.pdf', error_message: 'render failed' } });
+    expect(await run(waitForExport('j1', 'pdf', 'PDF of dashboard d1', 10, ctx))).toMatchObject({ structured: { job_status: 'error', error_message: 'render failed' }, isError: true });
   });
 
   test('a failed job: an error result with its message', async () => {

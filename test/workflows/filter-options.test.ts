@@ -68,7 +68,7 @@ describe('getDropDownFilterOptions', () => {
 
 describe('refreshDropDownFilterOptions', () => {
   test('runs the filter query, waits for it, then reads the options (without the wait setting)', async () => {
-    const { ctx, sent } = fakeContext({
+    const { ctx, sent, progress } = fakeContext({
       refreshDropDownFilterOptions: { execution_id: 'e1' },
       getExecution: inTurn(execution('e1', { execution_status: 'running' }), execution('e1', { execution_status: 'success' })),
       getDropDownFilterOptions: OPTIONS,
@@ -81,6 +81,7 @@ describe('refreshDropDownFilterOptions', () => {
       ['getDropDownFilterOptions', { id: 'f1', dashboard_id: 'd1' }],
     ]);
     expect(sent[0]!.queueSignal).toBe(ctx.signal);
+    expect(progress).toEqual([[0, undefined, 'Filter query running (0.0 s)']]);
     expect(out).toEqual(presentOptions('f1', OPTIONS));
   });
 

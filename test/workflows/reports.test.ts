@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { CluvioApiError } from '../../src/cluvio/errors.js';
 import { getReportData, refreshReport } from '../../src/workflows/reports.js';
 import { execution, fakeContext, inTurn, page, run, settle } from './context.js';
 
@@ -157,6 +158,29 @@ describe('getReportData', () => {
       offset: 0,
       truncated: false,
     });
+  });
+
+  test('without a count, the total is the rows up to the end of this page', async () => {
+    const { ctx } = fakeContext({ getReportData: GRANT }, { data: { page: () => ({ meta: { fields: FIELDS }, rows: [['2024-06-04', 1], ['2024-06-05', 2]], totalRows: undefined, cutBySize: false }) } });
+    const out = await run(getReportData({ id: 'r1', offset: 3, max_rows: 2 }, ctx));
+    expect(out.structured).toMatchObject({ total_rows: 5, offset: 3, truncated: false });
+  });
+
+  test('a data read that is retried is logged with the report it is for', async () => {
+    let reads = 0;
+    const { ctx, logs } = fakeContext(
+      { getReportData: GRANT },
+      {
+        data: {
+          page: () => {
+            if (reads++ === 0) throw new CluvioApiError(503, ['busy'], 'getResultData');
+            return page([['2024-06-01', 1]], FIELDS);
+          },
+        },
+      },
+    );
+    await run(getReportData({ id: 'r1', max_rows: 2 }, ctx));
+    expect(logs).toEqual([{ level: 'debug', fields: { what: 'report r1', error: 'getResultData: HTTP 503 — busy', attempt: 1 }, message: 'data server read failed; retrying' }]);
   });
 
   test('past the end: no rows, no table; without a count the total is what the offset implies', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { CluvioApiError } from '../../src/cluvio/errors.js';
 import { getDatasourceSchema } from '../../src/workflows/schema.js';
 import { fakeContext, run } from './context.js';
 
@@ -63,15 +64,41 @@ describe('getDatasourceSchema', () => {
     expect((out.structured.schemas as Array<{ tables: Array<{ columns: unknown[] }> }>)[0]!.tables[39]!.columns).toHaveLength(120);
   });
 
-  test('just under the limit is shown in full', async () => {
-    // One table of n columns "cN integer" joined by ", ": find the largest that fits 40,000 characters.
-    const full = (n: number) => `schema public (1 tables)\nt0(${Array.from({ length: n }, (_, c) => `c${c} integer`).join(', ')})`.length;
-    let n = 1;
-    while (full(n + 1) <= 40_000) n++;
-    const fits = fakeContext({ getDatasourceSchema: GRANT }, { data: { json: () => schema('public', 1, n) } });
-    expect((await run(getDatasourceSchema({ id: 'ds1' }, fits.ctx))).text).toHaveLength(full(n));
-    const over = fakeContext({ getDatasourceSchema: GRANT }, { data: { json: () => schema('public', 1, n + 1) } });
-    expect((await run(getDatasourceSchema({ id: 'ds1' }, over.ctx))).text).toContain(`t0: ${n + 1} columns`);
+  test('exactly 40,000 characters are shown in full; one more is not', async () => {
+    // schema public (1 tables)\n + t(c integer): the table name pads the text to the length wanted.
+    const sized = (length: number) => ({ name: 'public', tables: [{ name: 't'.repeat(length - 'schema public (1 tables)\n(c integer)'.length), columns: [{ name: 'c', db_type: 'integer' }] }] });
+    const fits = fakeContext({ getDatasourceSchema: GRANT }, { data: { json: () => sized(40_000) } });
+    const text = (await run(getDatasourceSchema({ id: 'ds1' }, fits.ctx))).text;
+    expect(text).toHaveLength(40_000);
+    expect(text.endsWith('(c integer)')).toBe(true);
+    const over = fakeContext({ getDatasourceSchema: GRANT }, { data: { json: () => sized(40_001) } });
+    expect((await run(getDatasourceSchema({ id: 'ds1' }, over.ctx))).text).toMatch(/^schema public \(1 tables\)\nt+: 1 columns\n\nToo large/);
+  });
+
+  test('over the limit with several schemas: one block per schema', async () => {
+    const { ctx } = fakeContext({ getDatasourceSchema: GRANT }, { data: { json: () => ({ schemas: [schema('public', 30, 120), schema('audit', 1, 2)] }) } });
+    const out = await run(getDatasourceSchema({ id: 'ds1' }, ctx));
+    const blocks = out.text.split('\n\n');
+    expect(blocks).toHaveLength(3);
+    expect(blocks[1]).toBe('schema audit (1 tables)\nt0: 2 columns');
+    expect(blocks[2]).toBe("Too large to show every column; call get_datasource_schema with name=<schema> for one schema's columns.");
+  });
+
+  test('a data read that is retried is logged with the datasource it is for', async () => {
+    let reads = 0;
+    const { ctx, logs } = fakeContext(
+      { getDatasourceSchema: GRANT },
+      {
+        data: {
+          json: () => {
+            if (reads++ === 0) throw new CluvioApiError(503, ['busy'], 'getSchemaData');
+            return { schemas: [] };
+          },
+        },
+      },
+    );
+    await run(getDatasourceSchema({ id: 'ds1' }, ctx));
+    expect(logs).toEqual([{ level: 'debug', fields: { what: 'schema of datasource ds1', error: 'getSchemaData: HTTP 503 — busy', attempt: 1 }, message: 'data server read failed; retrying' }]);
   });
 
   test('no schema data (nothing granted, or empty): says how to get it', async () => {

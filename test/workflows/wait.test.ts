@@ -72,6 +72,8 @@ function options(overrides: Partial<WaitOptions<State>> & Pick<WaitOptions<State
 describe('waitUntilDone', () => {
   beforeEach(() => {
     vi.useFakeTimers();
+    // Not at 0: elapsed times must be measured from the start of the wait, not from the clock's origin.
+    vi.advanceTimersByTime(12_345);
   });
   afterEach(() => {
     vi.useRealTimers();
