@@ -563,6 +563,23 @@ describe('connection failures by their code', () => {
   });
 });
 
+describe('a connection failure without a code', () => {
+  test('is described by its message alone, and a POST is not repeated', async () => {
+    let attempts = 0;
+    const agent = new Agent({
+      connect: (_opts, callback) => {
+        attempts++;
+        callback(new Error('tunnel   closed'), null);
+      },
+    });
+    cleanups.push(() => agent.close());
+    const client = new ApiClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', timeoutMs: 5_000, logger, retry: FAST, dispatcher: agent });
+    const err = (await rejection(client.send(post()))) as CluvioNetworkError;
+    expect(err).toMatchObject({ kind: 'connection', message: 'cannot reach Cluvio: tunnel closed', outcomeUnknown: true });
+    expect(attempts).toBe(1);
+  });
+});
+
 describe('a POST whose outcome is unknown', () => {
   // A request not safe to repeat that failed in a way that may have left it carried out is marked, so the tool can say so.
   test.each([

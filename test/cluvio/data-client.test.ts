@@ -21,6 +21,7 @@ describe('validateDataKey', () => {
     ['schema/ds-1/v=3:x~y', 'schema/ds-1/v=3:x~y'],
     ['results/a%41b', 'results/a%41b'],
     ['results/...hidden/x', 'results/...hidden/x'],
+    ['a'.repeat(2_048), 'a'.repeat(2_048)],
   ])('accepts %j → %j', (key, want) => {
     expect(validateDataKey(key)).toBe(want);
   });
@@ -57,6 +58,7 @@ describe('validateDataKey', () => {
     ['results/a%2Fb', 'encoded slash'],
     ['results/%zz', 'percent-encoding'],
     ['a/'.repeat(1025), 'too long'],
+    ['a'.repeat(2_049), 'too long'],
   ])('refuses %j (%s)', (key, why) => {
     expect(() => validateDataKey(key)).toThrow(InvalidDataKeyError);
     expect(() => validateDataKey(key)).toThrow(new RegExp(why.split(' ')[0]!, 'i'));

@@ -113,8 +113,23 @@ describe('Limiter', () => {
     expect(limiter.inFlight).toBe(0);
   });
 
-  it('rejects a size below 1', () => {
-    expect(() => new Limiter(0)).toThrow(RangeError);
+  it('rejects a size below 1 or not a whole number, saying which', () => {
+    expect(() => new Limiter(0)).toThrow(new RangeError('limiter size must be a positive integer, not 0'));
+    expect(() => new Limiter(2.5)).toThrow(new RangeError('limiter size must be a positive integer, not 2.5'));
+    expect(new Limiter(1).max).toBe(1);
+  });
+
+  it('a waiter that gets its slot stops listening to its signal', async () => {
+    const limiter = new Limiter(1);
+    const release = await limiter.acquire();
+    const controller = new AbortController();
+    const added = vi.spyOn(controller.signal, 'addEventListener');
+    const removed = vi.spyOn(controller.signal, 'removeEventListener');
+    const waiting = limiter.acquire(controller.signal);
+    expect(added).toHaveBeenCalledWith('abort', expect.any(Function), { once: true });
+    release();
+    (await waiting)();
+    expect(removed).toHaveBeenCalledWith('abort', added.mock.calls[0]![1]);
   });
 });
 

@@ -13,6 +13,8 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(' 120 ', now)).toBe(120_000);
     expect(parseRetryAfter('0', now)).toBe(0);
     expect(parseRetryAfter(['3', '9'], now)).toBe(3_000);
+    expect(parseRetryAfter('1.5', now)).toBe(1_500);
+    expect(parseRetryAfter('\t2\t', now)).toBe(2_000);
   });
 
   test('an HTTP date: milliseconds from now, never negative', () => {
@@ -23,6 +25,8 @@ describe('parseRetryAfter', () => {
   test('absent or unreadable → undefined', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
     expect(parseRetryAfter('', now)).toBeUndefined();
+    expect(parseRetryAfter('   ', now)).toBeUndefined();
+    expect(parseRetryAfter([], now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
   });
 });
