@@ -231,11 +231,11 @@ async function reportOutcome(
   }
 }
 
-/** Report names from Get Dashboard (include=reports); an unreadable dashboard just leaves names out. */
+/** Report names from Get Dashboard (include=reports); an unreadable dashboard, or a report without a name, leaves the name out. */
 async function reportNames(id: string, ctx: CallContext): Promise<Map<string, string>> {
   try {
     const doc = flattenDocument(await ctx.request(ctx.ops.getDashboard, { id, include: 'reports' }));
-    return new Map((doc.included?.reports ?? []).map((r: Flat) => [String(r.id), String(r.name ?? '')]));
+    return new Map((doc.included?.reports ?? []).flatMap((r: Flat) => (typeof r.name === 'string' && r.name ? [[String(r.id), r.name] as const] : [])));
   } catch {
     return new Map();
   }

@@ -64,18 +64,22 @@ export async function waitForExport(jobId: string, format: Format, label: string
   // The link is in the text only, never a resource_link: LangChain's adapters turn one into a file block that
   // ChatOpenAI and ChatAnthropic refuse (the conversation cannot continue), and beside an image it makes the
   // OpenAI Agents SDK send the whole content, base64 included, to the model as text.
-  if (image) return { text, structured, extra: [{ type: 'image', data: image, mimeType: 'image/png' }] };
-  if (format === 'png' && maxBytes > 0) text += ` (The image is larger than ${ctx.config.maxImageKb} kB, too large to show here.)`;
+  if (image === TOO_LARGE) text += ` (The image is larger than ${ctx.config.maxImageKb} kB, too large to show here.)`;
+  else if (image) return { text, structured, extra: [{ type: 'image', data: image, mimeType: 'image/png' }] };
   return { text, structured };
 }
 
-/** The image at `url` as base64, if it is at most `maxBytes` long. */
-async function fetchSmallImage(url: string, maxBytes: number, ctx: CallContext): Promise<string | undefined> {
+const TOO_LARGE = Symbol('too large');
+
+/** The image at `url` as base64 if it is at most `maxBytes` long, TOO_LARGE if longer, undefined if it could not be fetched. */
+async function fetchSmallImage(url: string, maxBytes: number, ctx: CallContext): Promise<string | typeof TOO_LARGE | undefined> {
   if (!/^https?:\/\//i.test(url)) return undefined;
   try {
     const { request } = await undici();
     const res = await request(url, { method: 'GET', signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]) });
     if (res.statusCode !== 200) {
+      // An unread body that is dropped fails with "Request aborted"; with no listener that error is uncaught and ends the process.
+      res.body.on('error', () => {});
       res.body.destroy();
       return undefined;
     }
@@ -85,7 +89,7 @@ async function fetchSmallImage(url: string, maxBytes: number, ctx: CallContext):
       size += (chunk as Buffer).length;
       if (size > maxBytes) {
         res.body.destroy();
-        return undefined;
+        return TOO_LARGE;
       }
       chunks.push(chunk as Buffer);
     }

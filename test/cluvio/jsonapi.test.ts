@@ -132,6 +132,21 @@ describe('flattenDocument', () => {
     expect(flattenDocument({ data: null })).toEqual({ data: null });
   });
 
+  test('included resources without a type are grouped as "other"', () => {
+    expect(flattenDocument({ data: null, included: [{ id: 'a', attributes: { n: 1 } }, { id: 'b', type: 7 }] })).toEqual({
+      data: null,
+      included: { other: [{ id: 'a', n: 1 }, { id: 'b' }] },
+    });
+  });
+
+  test('to-many names: -ies → -y, a trailing s dropped, any other name kept', () => {
+    const flat = flattenResource({
+      id: '1',
+      relationships: { policies: { data: [{ id: 'p' }] }, reports: { data: [{ id: 'r' }] }, staff: { data: [{ id: 's' }] } },
+    });
+    expect(flat).toEqual({ id: '1', policy_ids: ['p'], report_ids: ['r'], staff_ids: ['s'] });
+  });
+
   test('something that is not a JSON:API document passes through', () => {
     const plain = { status: 'ok', rows: 3 };
     expect(flattenDocument(plain)).toEqual({ data: plain });

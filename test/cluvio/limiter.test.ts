@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../../src/cluvio/api-client.js';
 import { DataClient } from '../../src/cluvio/data-client.js';
 import { Limiter } from '../../src/cluvio/limiter.js';
@@ -113,8 +113,23 @@ describe('Limiter', () => {
     expect(limiter.inFlight).toBe(0);
   });
 
-  it('rejects a size below 1', () => {
-    expect(() => new Limiter(0)).toThrow(RangeError);
+  it('rejects a size below 1 or not a whole number, saying which', () => {
+    expect(() => new Limiter(0)).toThrow(new RangeError('limiter size must be a positive integer, not 0'));
+    expect(() => new Limiter(2.5)).toThrow(new RangeError('limiter size must be a positive integer, not 2.5'));
+    expect(new Limiter(1).max).toBe(1);
+  });
+
+  it('a waiter that gets its slot stops listening to its signal', async () => {
+    const limiter = new Limiter(1);
+    const release = await limiter.acquire();
+    const controller = new AbortController();
+    const added = vi.spyOn(controller.signal, 'addEventListener');
+    const removed = vi.spyOn(controller.signal, 'removeEventListener');
+    const waiting = limiter.acquire(controller.signal);
+    expect(added).toHaveBeenCalledWith('abort', expect.any(Function), { once: true });
+    release();
+    (await waiting)();
+    expect(removed).toHaveBeenCalledWith('abort', added.mock.calls[0]![1]);
   });
 });
 
@@ -159,16 +174,34 @@ describe('the API and data clients behind one limiter', () => {
   });
 
   it('a retry waits for its backoff without holding a slot', async () => {
-    const { server, agent, seen } = await slowServer(5, 503);
+    // /busy is refused once with a 30 s Retry-After; /other is answered at once. Each records the slots held while it is served.
+    const heldDuring: Record<string, number[]> = { '/busy': [], '/other': [] };
     const limiter = new Limiter(1);
-    const retry = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 200, maxRetryAfterMs: 1_000 };
+    const server = await startServer((req, res, _hit, i) => {
+      heldDuring[req.url!]!.push(limiter.inFlight);
+      if (req.url === '/busy' && i === 0) json(res, 503, { errors: [{ detail: 'busy' }] }, { 'retry-after': '30' });
+      else json(res, 200, { data: { ok: true } });
+    });
+    const agent = new CountingAgent();
+    cleanups.push(() => server.close(), () => agent.close());
+    const retry = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 60_000 };
     const api = new ApiClient({ baseUrl: server.url, apiKey: 'k', timeoutMs: 5_000, logger, dispatcher: agent, limiter, retry });
-    const failing = api.send({ operation: 'op', method: 'GET', path: '/busy', idempotent: true }).catch((e: Error) => e);
-    await new Promise((r) => setTimeout(r, 60));
-    // The first attempt has failed and is backing off: the only slot is free.
+    const controller = new AbortController();
+    const failing = api.send({ operation: 'op', method: 'GET', path: '/busy', idempotent: true, signal: controller.signal }).catch((e: unknown) => e);
+    // Once the 503 is read, the request backs off for 30 s; waiting must leave the only slot free.
+    await vi.waitFor(() => expect(limiter.inFlight).toBe(0), { timeout: 10_000, interval: 5 });
+    // So another request gets through now, long before the retry is due.
+    const other = await api.send({ operation: 'op', method: 'GET', path: '/other', idempotent: true });
+    expect(other.status).toBe(200);
+    expect(server.hits.map((h) => h.url)).toEqual(['/busy', '/other']);
+    // Each attempt held the one slot while it was served.
+    expect(heldDuring).toEqual({ '/busy': [1], '/other': [1] });
+    // Still backing off: cancelling ends the wait with the reason, and no retry is sent.
+    const reason = new Error('stop waiting');
+    controller.abort(reason);
+    expect(await failing).toBe(reason);
+    expect(server.hits).toHaveLength(2);
     expect(limiter.inFlight).toBe(0);
-    expect(await failing).toBeInstanceOf(Error);
-    expect(seen.peak).toBe(1);
   });
 
   it('a request cancelled while queued is never sent', async () => {

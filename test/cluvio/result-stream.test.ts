@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MalformedResultError, readResultPage, type ResultPageOptions } from '../../src/cluvio/result-stream.js';
+import { MalformedResultError, readResultPage } from '../../src/cluvio/result-stream.js';
 
 const enc = new TextEncoder();
 

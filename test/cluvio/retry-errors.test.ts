@@ -1,6 +1,9 @@
-import { describe, expect, test } from 'vitest';
-import { CluvioApiError, errorDetails } from '../../src/cluvio/errors.js';
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, RETRYABLE_STATUS, sleep } from '../../src/cluvio/retry.js';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { ApiClient } from '../../src/cluvio/api-client.js';
+import { CluvioApiError, CluvioNetworkError, errorDetails } from '../../src/cluvio/errors.js';
+import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep } from '../../src/cluvio/retry.js';
+import { CountingAgent, json, startServer } from './http-server.js';
 
 describe('parseRetryAfter', () => {
   const now = Date.UTC(2024, 5, 1, 12, 0, 0);
@@ -10,6 +13,8 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(' 120 ', now)).toBe(120_000);
     expect(parseRetryAfter('0', now)).toBe(0);
     expect(parseRetryAfter(['3', '9'], now)).toBe(3_000);
+    expect(parseRetryAfter('1.5', now)).toBe(1_500);
+    expect(parseRetryAfter('\t2\t', now)).toBe(2_000);
   });
 
   test('an HTTP date: milliseconds from now, never negative', () => {
@@ -20,6 +25,8 @@ describe('parseRetryAfter', () => {
   test('absent or unreadable → undefined', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
     expect(parseRetryAfter('', now)).toBeUndefined();
+    expect(parseRetryAfter('   ', now)).toBeUndefined();
+    expect(parseRetryAfter([], now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
   });
 });
@@ -36,24 +43,84 @@ describe('backoffDelay', () => {
       expect(d).toBeLessThanOrEqual(400);
     }
   });
+});
 
-  test('retryable statuses', () => {
-    expect([...RETRYABLE_STATUS].sort()).toEqual([429, 502, 503, 504]);
+describe('which statuses are retried', () => {
+  // HTTP's "try again later" answers: 429 Too Many Requests (RFC 6585), 502 Bad Gateway, 503 Service Unavailable and
+  // 504 Gateway Timeout (RFC 9110). Every other 4xx/5xx is final: repeating the request would get the same answer.
+  const TRY_AGAIN_LATER = [429, 502, 503, 504];
+
+  test('the API client repeats a GET after exactly those of all 4xx and 5xx answers', async () => {
+    const server = await startServer((req, res) => json(res, Number(req.url!.slice(1)), {}));
+    const agent = new CountingAgent();
+    try {
+      const logger = pino({ level: 'silent' });
+      const retry = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 0 };
+      const client = new ApiClient({ baseUrl: server.url, apiKey: 'k', timeoutMs: 5_000, logger, dispatcher: agent, retry });
+      for (let status = 400; status <= 599; status++) {
+        await expect(client.send({ operation: 'op', method: 'GET', path: `/${status}`, idempotent: true })).rejects.toMatchObject({ status });
+      }
+      const attempts = new Map<number, number>();
+      for (const hit of server.hits) {
+        const status = Number(hit.url.slice(1));
+        attempts.set(status, (attempts.get(status) ?? 0) + 1);
+      }
+      expect(attempts.size).toBe(200);
+      expect([...attempts].filter(([, n]) => n > 1).map(([status]) => status)).toEqual(TRY_AGAIN_LATER);
+    } finally {
+      await server.close();
+      await agent.close();
+    }
   });
 });
 
 describe('sleep', () => {
-  test('waits, and rejects with the reason when aborted', async () => {
-    const t0 = performance.now();
-    await sleep(30);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(28);
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test('resolves when the time is up, not before', async () => {
+    let done = false;
+    const slept = sleep(30).then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(29);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await slept;
+    expect(done).toBe(true);
+  });
+
+  test('an already aborted signal rejects at once with its reason, and sets no timer', async () => {
     const reason = new Error('x');
     await expect(sleep(10_000, AbortSignal.abort(reason))).rejects.toBe(reason);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('an abort while sleeping rejects at once with the reason and clears the timer', async () => {
+    const reason = new Error('x');
     const c = new AbortController();
-    setTimeout(() => c.abort(reason), 20);
-    const t1 = performance.now();
-    await expect(sleep(10_000, c.signal)).rejects.toBe(reason);
-    expect(performance.now() - t1).toBeLessThan(500);
+    let outcome: unknown;
+    void sleep(10_000, c.signal).then(
+      () => (outcome = 'resolved'),
+      (e: unknown) => (outcome = e),
+    );
+    await vi.advanceTimersByTimeAsync(20);
+    expect(vi.getTimerCount()).toBe(1);
+    c.abort(reason);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outcome).toBe(reason);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('a finished sleep stops listening to the signal', async () => {
+    const c = new AbortController();
+    const removed = vi.spyOn(c.signal, 'removeEventListener');
+    const slept = sleep(10, c.signal);
+    await vi.advanceTimersByTimeAsync(10);
+    await slept;
+    expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
   });
 });
 
@@ -85,6 +152,35 @@ describe('errorDetails', () => {
     expect(errorDetails(undefined, 'x'.repeat(2_000))[0]).toHaveLength(500);
     expect(errorDetails(undefined, '<html><body>502 Bad Gateway</body></html>')).toEqual([]);
     expect(errorDetails(undefined, '')).toEqual([]);
+  });
+
+  test('errors[] with nothing usable falls back to error / message, then to the text', () => {
+    expect(errorDetails({ errors: [{}, { detail: '' }], message: 'Rate limit exceeded' }, '')).toEqual(['Rate limit exceeded']);
+    expect(errorDetails({ errors: 'oops', error: 'Unauthorized' }, '')).toEqual(['Unauthorized']);
+    expect(errorDetails({ error: 'first', message: 'second' }, '')).toEqual(['first']);
+    expect(errorDetails({ error: '', message: 'second' }, '')).toEqual(['second']);
+    expect(errorDetails({ error: 5 }, 'raw text')).toEqual(['raw text']);
+    expect(errorDetails({ errors: [{ detail: 5, title: 'Bad' }] }, '')).toEqual(['Bad']);
+  });
+
+  test('a source that is not an object, or a pointer that is not a string, adds nothing', () => {
+    expect(errorDetails({ errors: [{ detail: 'is invalid', source: 'name' }] }, '')).toEqual(['is invalid']);
+    expect(errorDetails({ errors: [{ detail: 'is invalid', source: { pointer: 7 } }] }, '')).toEqual(['is invalid']);
+    expect(errorDetails({ errors: [{ detail: 'is invalid', source: { parameter: 'id' } }] }, '')).toEqual(['is invalid']);
+  });
+
+  test('exactly 500 characters of text are kept', () => {
+    expect(errorDetails(undefined, 'y'.repeat(500))).toEqual(['y'.repeat(500)]);
+    expect(errorDetails(undefined, `${'y'.repeat(500)}z`)).toEqual(['y'.repeat(500)]);
+  });
+
+  test('the error classes: names, fields, and no outcome doubt unless the client sets it', () => {
+    const api = new CluvioApiError(503, [], 'getThing');
+    expect(api).toMatchObject({ name: 'CluvioApiError', status: 503, operation: 'getThing', retryAfterMs: undefined, outcomeUnknown: false });
+    const cause = new Error('ECONNRESET');
+    const net = new CluvioNetworkError('dropped', 'createThing', 'connection', { cause });
+    expect(net).toBeInstanceOf(Error);
+    expect(net).toMatchObject({ name: 'CluvioNetworkError', message: 'dropped', operation: 'createThing', kind: 'connection', outcomeUnknown: false, cause });
   });
 
   test('CluvioApiError message: operation, status and details', () => {

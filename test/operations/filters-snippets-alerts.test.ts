@@ -32,6 +32,61 @@ function rejects(id: string, args: Record<string, unknown>): boolean {
 
 const params = { timerange: '1712233090~1712237090', aggregation: 'day', tz: 'Europe/Berlin', filters: [{ variable_name: 'country', selected_values: ['DE'] }] };
 
+/**
+ * The Update Filter / Update SQL Snippet / Update SQL Alert request bodies of Cluvio's reference (v2024-06-01): the
+ * attributes of the body schema, and the relationships of the request samples with the type each refers to.
+ */
+const UPDATE_BODIES: Record<string, { attributes: string[]; relationships: Record<string, { type: string; many: boolean }> }> = {
+  updateFilter: {
+    attributes: [
+      'display_name',
+      'variable_name',
+      'control_type',
+      'value_type',
+      'values',
+      'value_names',
+      'sql_query',
+      'data_refresh_rate',
+      'default_values',
+      'required',
+      'dropdown_validate',
+      'relative_range_enabled',
+      'before_range_enabled',
+      'after_range_enabled',
+      'from_to_range_enabled',
+      'allowed_aggregations',
+    ],
+    relationships: {
+      datasource: { type: 'datasources', many: false },
+      sql_snippets: { type: 'sql_snippets', many: true },
+      parent_filter: { type: 'filters', many: false },
+    },
+  },
+  updateSqlSnippet: {
+    attributes: ['name', 'description', 'text', 'params'],
+    relationships: { datasource: { type: 'datasources', many: false }, sql_snippets: { type: 'sql_snippets', many: true } },
+  },
+  updateSqlAlert: {
+    attributes: [
+      'name',
+      'description',
+      'sql_query',
+      'run_schedule',
+      'run_at',
+      'run_every',
+      'trigger_condition',
+      'trigger_value',
+      'email_condition',
+      'emails',
+      'cc_emails',
+      'bcc_emails',
+      'error_emails',
+      'attach_as',
+    ],
+    relationships: { datasource: { type: 'datasources', many: false } },
+  },
+};
+
 describe('catalog entries of this group', () => {
   it('has the 19 operations with their toolsets', () => {
     expect(filterOperations.map((o) => o.id)).toEqual([
@@ -70,23 +125,40 @@ describe('catalog entries of this group', () => {
     expect(annotationsFor(op('deleteSqlAlert'), false)).toMatchObject({ destructiveHint: true });
   });
 
-  it('advertises every field of update tools: the create fields, all optional but id, no defaults', () => {
-    for (const [update, create] of [
-      ['updateFilter', 'createFilter'],
-      ['updateSqlSnippet', 'createSqlSnippet'],
-      ['updateSqlAlert', 'createSqlAlert'],
-    ] as const) {
+  it('advertises every field of the reference\'s Update request bodies, all optional but id, no defaults', () => {
+    for (const [update, ref] of Object.entries(UPDATE_BODIES)) {
       const json = modelJsonSchema(op(update).input, 'input') as { properties: Record<string, Record<string, unknown>>; required?: string[] };
-      const created = modelJsonSchema(op(create).input, 'input') as { properties: object };
-      expect(Object.keys(json.properties).sort(), update).toEqual(['id', ...Object.keys(created.properties)].sort());
+      // Relationships are taken as ids: a to-one "datasource" as datasource_id, a to-many "sql_snippets" as sql_snippet_ids.
+      const relationshipArgs = Object.entries(ref.relationships).map(([name, r]) => (r.many ? `${name.replace(/s$/, '')}_ids` : `${name}_id`));
+      expect(Object.keys(json.properties).sort(), update).toEqual(['id', ...ref.attributes, ...relationshipArgs].sort());
       expect(json.required, update).toEqual(['id']);
       for (const [k, v] of Object.entries(json.properties)) expect(v, `${update}.${k}`).not.toHaveProperty('default');
       expect(op(update).description, update).not.toMatch(/create_\w+ fields/);
     }
+  });
+
+  it('sends each relationship argument as the reference\'s relationship, with its type', () => {
+    for (const [update, ref] of Object.entries(UPDATE_BODIES)) {
+      const args: Record<string, unknown> = { id: 'x1' };
+      for (const [name, r] of Object.entries(ref.relationships)) {
+        if (r.many) args[`${name.replace(/s$/, '')}_ids`] = [`${name}-1`, `${name}-2`];
+        else args[`${name}_id`] = `${name}-1`;
+      }
+      const body = request(update, args).body as { data: { relationships: Record<string, { data: unknown }> } };
+      const expected = Object.fromEntries(
+        Object.entries(ref.relationships).map(([name, r]) => [
+          name,
+          { data: r.many ? [{ id: `${name}-1`, type: r.type }, { id: `${name}-2`, type: r.type }] : { id: `${name}-1`, type: r.type } },
+        ]),
+      );
+      expect(body.data.relationships, update).toEqual(expected);
+    }
+  });
+
+  it('refuses values outside the reference\'s enums on update too', () => {
     expect(rejects('updateFilter', { id: 'f1', control_type: 'slider' })).toBe(true);
     expect(rejects('updateSqlAlert', { id: 'a1', attach_as: 'pdf' })).toBe(true);
   });
-
 });
 
 describe('filters', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { BACKOFF, pollDelay, waitUntilDone, type WaitOptions } from '../../src/workflows/wait.js';
 
 describe('pollDelay', () => {
@@ -67,86 +67,130 @@ function options(overrides: Partial<WaitOptions<State>> & Pick<WaitOptions<State
   };
 }
 
-// Independent and mostly asleep: run side by side.
-describe.concurrent('waitUntilDone', () => {
-  test('returns done with the number of polls it took', async ({ expect }) => {
+// Independent of the clock: every waitUntilDone test runs on fake timers (setTimeout and performance.now),
+// so poll times and elapsed times are exact and a loaded machine cannot stretch them.
+describe('waitUntilDone', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    // Not at 0: elapsed times must be measured from the start of the wait, not from the clock's origin.
+    vi.advanceTimersByTime(12_345);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Runs the wait to its end on the fake clock; resolves with its result or its rejection. */
+  async function settle<T>(wait: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+    const outcome = wait.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    await vi.runAllTimersAsync();
+    return outcome;
+  }
+
+  test('returns done with the number of polls it took, polling at 0, 100, 250 and 475 ms', async () => {
     const c = counter();
     const opts = options({ poll: c.poll, isDone: (s) => s.n >= 4 });
-    const result = await waitUntilDone(opts);
-    expect(result.done).toBe(true);
-    expect(result.polls).toBe(4);
-    expect(result.state).toEqual({ n: 4 });
-    expect(c.calls).toHaveLength(4);
-    // Polls are spaced by the backoff (100, 150, 225 ms), with timer slack.
-    const gaps = c.calls.slice(1).map((t, i) => t - c.calls[i]!);
-    gaps.forEach((gap, n) => expect(gap).toBeGreaterThanOrEqual(pollDelay(n) - 5));
-    expect(result.elapsedMs).toBeGreaterThanOrEqual(470);
-    expect(result.elapsedMs).toBeLessThan(1_500);
-    // One progress report for each state seen before it was done.
-    expect(opts.progress).toHaveLength(3);
+    const { value: result } = await settle(waitUntilDone(opts));
+    expect(result).toEqual({ done: true, state: { n: 4 }, polls: 4, elapsedMs: 475 });
+    // The backoff: 100, then ×1.5 (150, 225 ms).
+    expect(c.calls).toEqual([0, 100, 250, 475]);
+    // One progress report for each state seen before it was done, with the time it was seen.
+    expect(opts.progress).toEqual([0, 100, 250]);
     expect(c.signals.every((s) => s === opts.signal)).toBe(true);
   });
 
-  test('a first poll that is done returns at once', async ({ expect }) => {
+  test('the delay between polls reaches its cap and stays there', async () => {
+    const c = counter();
+    const { value: result } = await settle(waitUntilDone(options({ poll: c.poll, isDone: (s) => s.n >= 12 })));
+    expect(result?.polls).toBe(12);
+    const gaps = c.calls.slice(1).map((t, i) => t - c.calls[i]!);
+    for (let n = 1; n < gaps.length; n++) expect(gaps[n]).toBeGreaterThanOrEqual(gaps[n - 1]!);
+    expect(gaps.slice(-3)).toEqual([BACKOFF.maxMs, BACKOFF.maxMs, BACKOFF.maxMs]);
+  });
+
+  test('a first poll that is done returns at once', async () => {
     const c = counter();
     const opts = options({ poll: c.poll, isDone: () => true });
-    const result = await waitUntilDone(opts);
-    expect(result).toMatchObject({ done: true, polls: 1, state: { n: 1 } });
-    expect(result.elapsedMs).toBeLessThan(50);
+    const { value: result } = await settle(waitUntilDone(opts));
+    expect(result).toEqual({ done: true, polls: 1, state: { n: 1 }, elapsedMs: 0 });
     expect(opts.progress).toEqual([]);
   });
 
-  test('a known initial state that is done: no poll at all', async ({ expect }) => {
+  test('a known initial state that is done: no poll at all', async () => {
     const c = counter();
-    const result = await waitUntilDone(options({ poll: c.poll, isDone: (s) => s.n === 0, initial: { n: 0 } }));
+    const { value: result } = await settle(waitUntilDone(options({ poll: c.poll, isDone: (s) => s.n === 0, initial: { n: 0 } })));
     expect(result).toEqual({ done: true, state: { n: 0 }, polls: 0, elapsedMs: 0 });
     expect(c.calls).toHaveLength(0);
   });
 
-  test('a known initial state that is running: the first poll waits', async ({ expect }) => {
+  test('a known initial state that is running: the first poll waits the first delay', async () => {
     const c = counter();
-    const result = await waitUntilDone(options({ poll: c.poll, isDone: (s) => s.n >= 1, initial: { n: 0 } }));
-    expect(result).toMatchObject({ done: true, polls: 1, state: { n: 1 } });
-    expect(c.calls[0]).toBeGreaterThanOrEqual(95);
+    const opts = options({ poll: c.poll, isDone: (s) => s.n >= 1, initial: { n: 0 } });
+    const { value: result } = await settle(waitUntilDone(opts));
+    expect(result).toEqual({ done: true, polls: 1, state: { n: 1 }, elapsedMs: 100 });
+    expect(c.calls).toEqual([100]);
+    // The initial state was reported as progress before the wait.
+    expect(opts.progress).toEqual([0]);
   });
 
-  test('the server hint shortens the waits', async ({ expect }) => {
+  test('the server hint shortens the waits', async () => {
     const c = counter();
-    const result = await waitUntilDone(options({ poll: c.poll, isDone: (s) => s.n >= 6, hintMs: () => 100 }));
-    expect(result.polls).toBe(6);
-    // Without the hint: 100 + 150 + 225 + 337 + 506 ≈ 1.3 s; with it: 5 × 100 ms.
-    expect(result.elapsedMs).toBeLessThan(900);
+    const { value: result } = await settle(waitUntilDone(options({ poll: c.poll, isDone: (s) => s.n >= 6, hintMs: () => 100 })));
+    expect(result?.polls).toBe(6);
+    // Without the hint: 100 + 150 + 225 + 337.5 + 506.25 ms; with it: 5 × 100 ms.
+    expect(c.calls).toEqual([0, 100, 200, 300, 400, 500]);
+    expect(result?.elapsedMs).toBe(500);
   });
 
-  test('budget expiry returns done: false with the last state, on time', async ({ expect }) => {
+  test('the hint is read from the latest state', async () => {
+    const c = counter();
+    const hints: Array<number | undefined> = [];
+    const { value: result } = await settle(
+      waitUntilDone(
+        options({
+          poll: c.poll,
+          isDone: (s) => s.n >= 3,
+          hintMs: (s) => {
+            hints.push(s.n);
+            return s.n === 2 ? 120 : undefined;
+          },
+        }),
+      ),
+    );
+    expect(hints).toEqual([1, 2]);
+    // 100 ms (no hint), then min(150, 120) ms.
+    expect(c.calls).toEqual([0, 100, 220]);
+    expect(result?.done).toBe(true);
+  });
+
+  test('budget expiry returns done: false with the last state, exactly at the budget', async () => {
     const c = counter();
     const opts = options({ poll: c.poll, budgetMs: 400 });
-    const result = await waitUntilDone(opts);
-    expect(result.done).toBe(false);
-    expect(result.state).toEqual({ n: c.calls.length });
-    expect(result.polls).toBe(c.calls.length);
-    expect(result.polls).toBeGreaterThanOrEqual(3);
-    expect(result.elapsedMs).toBeGreaterThanOrEqual(395);
-    expect(result.elapsedMs).toBeLessThan(700);
+    const { value: result } = await settle(waitUntilDone(opts));
+    // Polls at 0, 100, 250; the next wait is cut to the 150 ms left, then one last poll at 400.
+    expect(c.calls).toEqual([0, 100, 250, 400]);
+    expect(result).toEqual({ done: false, state: { n: 4 }, polls: 4, elapsedMs: 400 });
   });
 
-  test('a zero budget polls once and returns', async ({ expect }) => {
+  test('a zero budget polls once and returns', async () => {
     const c = counter();
-    const result = await waitUntilDone(options({ poll: c.poll, budgetMs: 0 }));
-    expect(result).toMatchObject({ done: false, polls: 1 });
+    const { value: result } = await settle(waitUntilDone(options({ poll: c.poll, budgetMs: 0 })));
+    expect(result).toEqual({ done: false, state: { n: 1 }, polls: 1, elapsedMs: 0 });
   });
 
-  test('progress values strictly increase', async ({ expect }) => {
+  test('progress values strictly increase', async () => {
     const c = counter();
     const opts = options({ poll: c.poll, budgetMs: 700, describe: (s, ms) => ({ progress: Math.round(ms / 100) / 10, message: `poll ${s.n}` }) });
-    await waitUntilDone(opts);
-    expect(opts.progress.length).toBeGreaterThanOrEqual(3);
-    for (let i = 1; i < opts.progress.length; i++) expect(opts.progress[i]).toBeGreaterThan(opts.progress[i - 1]!);
+    await settle(waitUntilDone(opts));
+    // Polls at 0, 100, 250, 475 and 700 ms (the last wait cut to the budget), each reported in tenths of seconds.
+    expect(opts.progress).toEqual([0, 0.1, 0.3, 0.5, 0.7]);
   });
 
-  test('progress values strictly increase even when describe repeats a value', async ({ expect }) => {
+  test('progress values strictly increase even when describe repeats a value', async () => {
     const c = counter();
-    const messages: string[] = [];
+    const reports: Array<[number, number | undefined, string]> = [];
     const opts = options({
       poll: c.poll,
       isDone: (s) => s.n >= 7,
@@ -154,63 +198,72 @@ describe.concurrent('waitUntilDone', () => {
       // A coarse measure that stays the same across two polls (e.g. a percentage the server rounds).
       describe: (s) => ({ progress: Math.floor(s.n / 2), total: 4, message: `poll ${s.n}` }),
     });
-    opts.onProgress = (p, total, message) => {
-      expect(total).toBe(4);
-      opts.progress.push(p);
-      messages.push(message);
-    };
-    const result = await waitUntilDone(opts);
+    opts.onProgress = (p, total, message) => void reports.push([p, total, message]);
+    const { value: result } = await settle(waitUntilDone(opts));
     expect(result).toMatchObject({ done: true, polls: 7 });
-    for (let i = 1; i < opts.progress.length; i++) expect(opts.progress[i]).toBeGreaterThan(opts.progress[i - 1]!);
-    expect(opts.progress).toEqual([0, 1, 2, 3]);
-    expect(messages[0]).toBe('poll 1');
+    // States 1…6 give 0, 1, 1, 2, 2, 3: a repeated value is not sent again.
+    expect(reports).toEqual([
+      [0, 4, 'poll 1'],
+      [1, 4, 'poll 2'],
+      [2, 4, 'poll 4'],
+      [3, 4, 'poll 6'],
+    ]);
   });
 
-  test('an abort while waiting rejects promptly with the reason and polls no more', async ({ expect }) => {
+  test('an abort while waiting rejects at once with the reason, and polls no more', async () => {
     const c = counter();
     const controller = new AbortController();
     const reason = new Error('client cancelled');
     const opts = options({ poll: c.poll, signal: controller.signal, budgetMs: 60_000 });
     const started = performance.now();
-    // Polls at about 0, 100, 250 and 475 ms: the abort falls in the middle of a wait.
+    let rejectedAt: number | undefined;
+    const outcome = waitUntilDone(opts).catch((e: unknown) => {
+      rejectedAt = performance.now() - started;
+      return e;
+    });
+    // Polls at 0, 100, 250 and 475 ms: 320 ms falls in the middle of a wait.
     setTimeout(() => controller.abort(reason), 320);
-    const err = await waitUntilDone(opts).catch((e) => e);
-    const ms = performance.now() - started;
-    expect(err).toBe(reason);
-    expect(ms).toBeGreaterThanOrEqual(315);
-    expect(ms).toBeLessThan(440);
-    const polls = c.calls.length;
-    await new Promise((r) => setTimeout(r, 300));
-    expect(c.calls.length).toBe(polls);
+    await vi.advanceTimersByTimeAsync(320);
+    expect(await outcome).toBe(reason);
+    expect(rejectedAt).toBe(320);
+    expect(c.calls).toEqual([0, 100, 250]);
+    // Nothing left that could poll again.
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(c.calls).toHaveLength(3);
   });
 
-  test('an abort during a poll that honours the signal rejects with the reason', async ({ expect }) => {
+  test('an abort during a poll that honours the signal rejects with the reason', async () => {
     const controller = new AbortController();
     const reason = new Error('stop');
     const poll = (signal: AbortSignal) =>
       new Promise<State>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
     setTimeout(() => controller.abort(reason), 50);
-    await expect(waitUntilDone(options({ poll, signal: controller.signal }))).rejects.toBe(reason);
+    expect(await settle(waitUntilDone(options({ poll, signal: controller.signal })))).toEqual({ error: reason });
   });
 
-  test('a poll that still answers after an abort does not end the wait as done', async ({ expect }) => {
-    const controller = new AbortController();
-    const reason = new Error('stop');
-    // Answers "done" although the call was cancelled while it was under way.
-    const poll = async (): Promise<State> => {
-      controller.abort(reason);
-      return { n: 1 };
-    };
-    await expect(waitUntilDone(options({ poll, isDone: () => true, signal: controller.signal }))).rejects.toBe(reason);
+  test('a poll that still answers after an abort does not end the wait as done', async () => {
+    for (const initial of [undefined, { n: 0 }]) {
+      const controller = new AbortController();
+      const reason = new Error('stop');
+      // Answers "done" although the call was cancelled while it was under way.
+      const poll = async (): Promise<State> => {
+        controller.abort(reason);
+        return { n: 1 };
+      };
+      const outcome = await settle(waitUntilDone(options({ poll, initial, isDone: (s) => s.n === 1, signal: controller.signal })));
+      expect(outcome, `initial ${JSON.stringify(initial)}`).toEqual({ error: reason });
+    }
   });
 
-  test('a failing poll rejects with its error', async ({ expect }) => {
+  test('a failing poll rejects with its error', async () => {
     const boom = new Error('HTTP 500');
     let n = 0;
     const poll = async (): Promise<State> => {
       if (++n === 2) throw boom;
       return { n };
     };
-    await expect(waitUntilDone(options({ poll }))).rejects.toBe(boom);
+    expect(await settle(waitUntilDone(options({ poll })))).toEqual({ error: boom });
+    expect(n).toBe(2);
   });
 });
