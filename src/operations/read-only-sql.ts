@@ -14,9 +14,12 @@
  * run cannot hide in what another reads as a string or a comment.
  */
 const READ_START_AT = /(select|with|explain|show|values|table)\b/iy;
-/** Words that make an otherwise read-looking statement write: data-modifying CTEs, SELECT INTO, side-effect functions. */
+/**
+ * Words that make an otherwise read-looking statement write: data-modifying CTEs, SELECT INTO, row locks,
+ * side-effect functions, and statements SQL Server runs after a SELECT without a semicolon between them.
+ */
 const WRITE_WORD =
-  /\b(insert|update|delete|merge|upsert|into|truncate|drop|alter|create|grant|revoke|copy|call|nextval|setval|set_config|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|pg_file_write|pg_write_\w*|dblink\w*|lo_\w+)\b/i;
+  /\b(insert|update|delete|merge|upsert|into|truncate|drop|alter|create|grant|revoke|deny|copy|call|exec|execute|backup|restore|dbcc|kill|shutdown|reconfigure|writetext|updatetext|openquery|openrowset|opendatasource|for\s+(?:key\s+)?share|nextval|setval|set_config|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|pg_file_write|pg_write_\w*|dblink\w*|lo_\w+)\b/i;
 
 const NOT_A_READ = 'read-only mode accepts only SELECT, WITH … SELECT, EXPLAIN, SHOW, VALUES or TABLE';
 const TOO_INTRICATE = 'read-only mode cannot check SQL with this many nested comments or open quotes';
@@ -185,6 +188,6 @@ export function refuseUnlessRead(sql: string): string | undefined {
   // Every reading's first word was checked: only no word at all is left to refuse here.
   if (body === '') return NOT_A_READ;
   const word = WRITE_WORD.exec(body);
-  if (word) return `read-only mode refuses statements containing ${word[1]!.toUpperCase()}`;
+  if (word) return `read-only mode refuses statements containing ${word[1]!.replace(/\s+/g, ' ').toUpperCase()}`;
   return undefined;
 }

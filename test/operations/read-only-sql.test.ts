@@ -84,6 +84,32 @@ describe('read-only SQL check: writes and other statements are refused', () => {
   ])('refuses %j', (sql, reason) => {
     expect(refuseUnlessRead(sql)).toBe(reason);
   });
+
+  it.each([
+    ['SELECT * FROM flights FOR SHARE', 'FOR SHARE'],
+    ['SELECT * FROM flights FOR KEY\n  SHARE', 'FOR KEY SHARE'],
+  ])('refuses row locks, which PostgreSQL refuses in a read-only transaction too: %j', (sql, words) => {
+    expect(refuseUnlessRead(sql)).toBe(containing(words));
+  });
+
+  it.each([
+    ["SELECT 1 EXEC xp_cmdshell 'dir'", 'EXEC'],
+    ['SELECT 1 EXECUTE sp_rename @objname = N\'t\', @newname = N\'u\'', 'EXECUTE'],
+    ['SELECT 1 DENY SELECT ON t TO public', 'DENY'],
+    ["SELECT 1 BACKUP DATABASE db TO DISK = 'x'", 'BACKUP'],
+    ["SELECT 1 RESTORE DATABASE db FROM DISK = 'x'", 'RESTORE'],
+    ['SELECT 1 DBCC SHRINKDATABASE (db)', 'DBCC'],
+    ['SELECT 1 KILL 52', 'KILL'],
+    ['SELECT 1 SHUTDOWN', 'SHUTDOWN'],
+    ['SELECT 1 RECONFIGURE', 'RECONFIGURE'],
+    ['SELECT 1 WRITETEXT t.c @ptr \'x\'', 'WRITETEXT'],
+    ['SELECT 1 UPDATETEXT t.c @ptr 0 NULL \'x\'', 'UPDATETEXT'],
+    ["SELECT * FROM OPENQUERY(srv, 'DELETE FROM t')", 'OPENQUERY'],
+    ["SELECT * FROM OPENROWSET('SQLNCLI', 'x', 'EXEC p')", 'OPENROWSET'],
+    ["SELECT * FROM OPENDATASOURCE('SQLNCLI', 'x').db.dbo.t", 'OPENDATASOURCE'],
+  ])('refuses SQL Server statements it runs after a SELECT without a semicolon, and pass-through queries: %j', (sql, word) => {
+    expect(refuseUnlessRead(sql)).toBe(containing(word));
+  });
 });
 
 /**
