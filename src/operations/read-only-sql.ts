@@ -45,11 +45,11 @@ const CODE_EVENT = /[-/'"`#[$qQ]/g;
  * What the readings of `sql` make of it: the code (what any reading takes for code, with each stretch that
  * no reading does replaced by a space), or the reason to refuse it straight away.
  *
- * A reading is one of: `start` (code before the first word); `code`; `line` (a comment to the end of the
- * line); `block` (a comment to the next *\/); `nest<depth>` (a nesting comment); `quote<b><close>` (a
- * string or quoted name up to `close`; b = 1: a backslash escapes the next character). A comment before
- * the first word is marked with a trailing ^ and returns to `start`. The readings at each position are
- * kept once each, which keeps the work linear in the length of the SQL.
+ * A reading is one of: `start` (before the first word); `code`; `line` (a comment to the end of the line);
+ * `block` (a comment to the next *\/); `nest<depth>` (a nesting comment); `quote<b><close>` (a string or
+ * quoted name up to `close`; b = 1: a backslash escapes the next character). A comment before the first
+ * word ends in ^ and returns to `start`. The readings at each position are kept once each, which keeps
+ * the work linear in the length of the SQL.
  */
 function read(sql: string): { code: string } | { refusal: string } {
   const isCode = new Uint8Array(sql.length);
@@ -80,44 +80,27 @@ function read(sql: string): { code: string } | { refusal: string } {
     }
     const c = sql[i]!;
     const next = sql[i + 1];
-    for (let reading of readings) {
-      const before = reading.endsWith('^') ? '^' : '';
-      const after = before ? 'start' : 'code';
-      if (reading === 'start') {
-        if (/\s/.test(c)) {
-          at(i + 1, 'start');
-          continue;
-        }
-        if (c === '-' && next === '-') {
-          if (!MYSQL_COMMENT_AFTER_DASHES.test(sql[i + 2] ?? '')) return { refusal: NOT_A_READ };
-          at(i + 2, 'line^');
-          continue;
-        }
-        if (c === '/' && next === '*') {
-          at(i + 2, 'block^');
-          at(i + 2, 'nest1^');
-          if (sql.startsWith('/*!', i)) at(i + 3, 'start');
-          if (sql.startsWith('/*M!', i)) at(i + 4, 'start');
-          continue;
-        }
-        // The first word of this reading.
-        READ_START_AT.lastIndex = i;
-        if (!READ_START_AT.test(sql)) return { refusal: NOT_A_READ };
-        reading = 'code';
-      }
-      if (reading === 'code') {
+    for (const reading of readings) {
+      const comment = reading.endsWith('^') ? '^' : '';
+      const after = comment ? 'start' : 'code';
+      if (reading === 'code' || reading === 'start') {
+        // Before the first word, a comment returns to `start` (its readings end in ^), and anything but a
+        // comment or a space must be a read keyword.
+        const started = reading === 'code';
+        const opened = started ? '' : '^';
         let code = true;
         if (c === '-' && next === '-') {
-          at(i + 2, 'line');
+          at(i + 2, `line${opened}`);
           code = !MYSQL_COMMENT_AFTER_DASHES.test(sql[i + 2] ?? '');
         } else if (c === '/' && next === '*') {
-          at(i + 2, 'block');
-          at(i + 2, 'nest1');
+          at(i + 2, `block${opened}`);
+          at(i + 2, `nest1${opened}`);
           // MySQL and MariaDB run what is inside /*! … */ and /*M! … */.
-          if (sql.startsWith('/*!', i)) at(i + 3, 'code');
-          if (sql.startsWith('/*M!', i)) at(i + 4, 'code');
+          if (sql.startsWith('/*!', i)) at(i + 3, reading);
+          if (sql.startsWith('/*M!', i)) at(i + 4, reading);
           code = false;
         } else if (c === "'" || c === '"' || c === '`') {
+          if (!started) return { refusal: NOT_A_READ };
           at(i + 1, `quote0${c}`);
           at(i + 1, `quote1${c}`);
           const triple = c.repeat(3);
@@ -136,6 +119,14 @@ function read(sql: string): { code: string } | { refusal: string } {
           const open = sql[i + 2]!;
           at(i + 3, `quote0${Q_CLOSE[open] ?? open}'`);
         }
+        if (code && !started) {
+          if (/\s/.test(c)) {
+            at(i + 1, 'start');
+            continue;
+          }
+          READ_START_AT.lastIndex = i;
+          if (!READ_START_AT.test(sql)) return { refusal: NOT_A_READ };
+        }
         if (code) {
           isCode[i] = 1;
           at(i + 1, 'code');
@@ -152,10 +143,10 @@ function read(sql: string): { code: string } | { refusal: string } {
         else at(i + 1, reading);
       } else if (reading.startsWith('nest')) {
         const depth = parseInt(reading.slice(4), 10);
-        if (c === '*' && next === '/') at(i + 2, depth === 1 ? after : `nest${depth - 1}${before}`);
+        if (c === '*' && next === '/') at(i + 2, depth === 1 ? after : `nest${depth - 1}${comment}`);
         else if (c === '/' && next === '*') {
           if (depth === MAX_NESTING) return { refusal: TOO_INTRICATE };
-          at(i + 2, `nest${depth + 1}${before}`);
+          at(i + 2, `nest${depth + 1}${comment}`);
         } else at(i + 1, reading);
       } else {
         const backslash = reading[5] === '1';

@@ -44,6 +44,8 @@ describe('read-only SQL check: reads are accepted', () => {
     "SELECT 1 AS q, 'x; DELETE FROM flights' AS s",
     'SELECT count(*) FROM flights',
     'SELECT 1 AS del/**/ete',
+    "SELECT 1/2 AS half, 'line one\n; drop the table; said nobody' AS note",
+    '/*! SELECT 1 */',
   ])('accepts %j', (sql) => {
     expect(refuseUnlessRead(sql)).toBeUndefined();
   });
@@ -60,6 +62,7 @@ describe('read-only SQL check: writes and other statements are refused', () => {
     ['(SELECT 1)', NOT_A_READ],
     ['', NOT_A_READ],
     ['-- only a comment', NOT_A_READ],
+    ['/* only a comment */', NOT_A_READ],
     ["'SELECT 1'", NOT_A_READ],
     ['/* SELECT */ DELETE FROM flights', NOT_A_READ],
     ['-- a comment\r\nVACUUM flights', NOT_A_READ],
@@ -130,6 +133,8 @@ const POSTGRES_HIDDEN_WRITES = [
   ['a dollar quote holding a quote', "SELECT $$ ' $$ ; DELETE FROM flights; SELECT ' '", ONE_STATEMENT],
   ['a dollar quote with a tag of letters, digits, _ and é', "SELECT $a1_é$ ' $a1_é$ ; DELETE FROM flights; SELECT ' '", ONE_STATEMENT],
   ['# as an operator, then a comment', 'SELECT 1 # 2 /* */; DELETE FROM flights', ONE_STATEMENT],
+  ['# as an operator before count(*)', 'SELECT 1 # count(*) FROM flights; DELETE FROM flights', ONE_STATEMENT],
+  ['a nested comment holding / and *', "SELECT 1 /* /* a/b * c */ ' */ ; DELETE FROM flights; SELECT ' '", ONE_STATEMENT],
   ['a SELECT that only MySQL runs (/*! … */)', "/*! SELECT */ COMMENT ON TABLE flights IS 'written'", NOT_A_READ],
   ['a SELECT inside a nested comment', "/* a /* b */ SELECT */ COMMENT ON TABLE flights IS 'written'", NOT_A_READ],
 ] as const;
@@ -170,6 +175,7 @@ describe("read-only SQL check: other databases' comments and strings", () => {
     ['MySQL: a backslash is an ordinary character in `…`', 'SELECT 1 AS `a\\` ; DELETE FROM flights; SELECT 1 AS `\\`'],
     ['BigQuery: a backslash escapes a backquote in `…`', 'SELECT 1 AS `a\\`, ` ; DELETE FROM flights; SELECT 1 AS ` `'],
     ['MySQL: comments do not nest', 'SELECT 1 /* /* */ ; DELETE FROM flights /* */'],
+    ['MySQL: a lone carriage return does not end a -- comment', "SELECT 1 -- x\r' \n; DELETE FROM flights; SELECT ' '"],
     ['SQL Server: [ ] quote a name', "SELECT 1 AS [a'] ; DELETE FROM flights; SELECT 1 AS [b']"],
     ['SQL Server: ]] stands for ] in a [name]', "SELECT 1 AS [a]]'] ; DELETE FROM flights; SELECT 1 AS [b']"],
     ['Snowflake: // starts a comment', "SELECT 1 // '\n; DELETE FROM flights; SELECT ' '"],
@@ -187,6 +193,7 @@ describe("read-only SQL check: other databases' comments and strings", () => {
     ['MariaDB runs what is inside /*M! … */', '/*M!DELETE FROM flights;*/ SELECT 1'],
     ['PostgreSQL ends a -- comment at a carriage return', '/* c */ -- x\rVACUUM flights\nSELECT 1'],
     ['MySQL reads --x as minus signs', '/* c */ --x\nSELECT 1'],
+    ['MySQL ends a comment at the first */', '/* /* */ VACUUM */ SELECT 1'],
   ])('every reading must start with a read keyword: %s', (_, sql) => {
     expect(refuseUnlessRead(sql)).toBe(NOT_A_READ);
   });
