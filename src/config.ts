@@ -194,7 +194,9 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
     const accepted = Object.keys(FLAGS)
       .map((f) => `--${f}`)
       .join(', ');
-    throw new ConfigError(`${(err as Error).message}. Accepted options: ${accepted} (see --help).`);
+    // parseArgs adds advice about '--' positionals to an unknown option, which this CLI has no use for.
+    const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\.$/, '');
+    throw new ConfigError(`${message}. Accepted options: ${accepted} (see --help).`);
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { ConfigError, parseCommand, REGIONS, type Config } from '../src/config.js';
+import { ConfigError, isLoopback, parseCommand, REGIONS, type Config } from '../src/config.js';
 
 const KEY = { CLUVIO_API_KEY: 'secret-key' };
 
@@ -45,9 +45,9 @@ describe('API key and sandbox', () => {
     expect(config.apiKey).toBeUndefined();
   });
 
-  test('defaults with a key', () => {
+  test('defaults with a key: every setting', () => {
     const config = serve([], { CLUVIO_API_KEY: '  secret-key  ' });
-    expect(config).toMatchObject({
+    expect(config).toStrictEqual({
       apiKey: 'secret-key',
       sandbox: false,
       region: 'eu',
@@ -56,10 +56,39 @@ describe('API key and sandbox', () => {
       routeOverrides: {},
       logLevel: 'info',
       requestTimeoutMs: 30_000,
+      maxConcurrency: 8,
       maxWaitSeconds: 50,
       maxImageKb: 24,
       revealSecrets: false,
+      toolsets: [],
+      tools: [],
+      readOnly: false,
+      discovery: false,
+      views: true,
+      transport: 'stdio',
+      http: {
+        host: '127.0.0.1',
+        port: 8765,
+        stateless: false,
+        authToken: undefined,
+        allowedOrigins: [],
+        allowedHosts: [],
+        perUserKeys: false,
+        maxBodyBytes: 1_048_576,
+        sessionIdleMs: 30 * 60_000,
+        shutdownGraceMs: 10_000,
+      },
     });
+  });
+
+  test('per-user keys replace the server key only over HTTP: over stdio a key is still required', () => {
+    const err = configError(() => parseCommand([], { CLUVIO_MCP_PER_USER_KEYS: 'true' }));
+    expect(err.message).toBe('No Cluvio API key: set CLUVIO_API_KEY to an API key secret, or start with --sandbox to use the built-in sandbox.');
+    expect(configError(() => parseCommand(['--transport', 'http'], { CLUVIO_MCP_PER_USER_KEYS: 'false' })).message).toMatch(/^No Cluvio API key/);
+  });
+
+  test('a ConfigError says so by name', () => {
+    expect(configError(() => parseCommand([], {})).name).toBe('ConfigError');
   });
 
   test('the env default is process.env when none is given', () => {
@@ -181,6 +210,32 @@ describe('other settings', () => {
     expect(serve([], { ...KEY, CLUVIO_REVEAL_SECRETS: '0' }).revealSecrets).toBe(false);
     expect(configError(() => parseCommand([], { ...KEY, CLUVIO_REVEAL_SECRETS: 'maybe' })).message).toContain('CLUVIO_REVEAL_SECRETS');
   });
+
+  test.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    [' Yes ', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['NO', false],
+  ])('a boolean setting reads %j as %s', (value, expected) => {
+    expect(serve([], { ...KEY, CLUVIO_READ_ONLY: value }).readOnly).toBe(expected);
+  });
+
+  test('an invalid boolean names the setting and what is accepted', () => {
+    for (const name of ['CLUVIO_READ_ONLY', 'CLUVIO_DISCOVERY', 'CLUVIO_VIEWS', 'CLUVIO_MCP_STATELESS', 'CLUVIO_MCP_PER_USER_KEYS']) {
+      expect(configError(() => parseCommand([], { ...KEY, [name]: 'on' })).message).toBe(`Invalid ${name}: "on". Accepted: true or false.`);
+    }
+  });
+
+  test('views: on by default, off with CLUVIO_VIEWS=false or --no-views (which wins)', () => {
+    expect(serve([], { ...KEY, CLUVIO_VIEWS: 'false' }).views).toBe(false);
+    expect(serve(['--no-views'], KEY).views).toBe(false);
+    expect(serve(['--no-views'], { ...KEY, CLUVIO_VIEWS: 'true' }).views).toBe(false);
+    expect(serve([], { ...KEY, CLUVIO_VIEWS: 'true' }).views).toBe(true);
+  });
 });
 
 describe('tool selection settings', () => {
@@ -227,17 +282,29 @@ describe('CLUVIO_ROUTES_FILE', () => {
     },
   );
 
-  test('a route that is not a string → ConfigError', () => {
+  test('a route that is not a string → ConfigError, even one that reads as a route once turned into text', () => {
     const path = file('number-route.json', JSON.stringify({ listDatasources: 5 }));
     expect(configError(() => parseCommand([], { ...KEY, CLUVIO_ROUTES_FILE: path })).message).toContain('listDatasources');
+    const arrayPath = file('array-route.json', JSON.stringify({ listDatasources: ['GET /datasources'] }));
+    expect(configError(() => parseCommand([], { ...KEY, CLUVIO_ROUTES_FILE: arrayPath })).message).toMatch(/^Invalid route for "listDatasources" in CLUVIO_ROUTES_FILE: \["GET \/datasources"\]\./);
+  });
+
+  test('an unreadable file: the message says it cannot be read, with the reason', () => {
+    const absent = join(dir, 'absent.json');
+    const message = configError(() => parseCommand(['--routes-file', absent], KEY)).message;
+    const opening = `Cannot read CLUVIO_ROUTES_FILE "${absent}": ENOENT`;
+    const closing = 'Accepted: a JSON object {"operationId": "METHOD /path"}.';
+    expect(message.slice(0, opening.length)).toBe(opening);
+    expect(message.slice(-closing.length)).toBe(closing);
   });
 });
 
 describe('command line', () => {
   test('an unknown flag → ConfigError listing the accepted options', () => {
     const err = configError(() => parseCommand(['--regoin', 'us'], KEY));
-    expect(err.message).toContain('--regoin');
-    for (const flag of ['--sandbox', '--region', '--api-url', '--log-level', '--routes-file', '--help']) expect(err.message).toContain(flag);
+    expect(err.message).toBe(
+      "Unknown option '--regoin'. Accepted options: --sandbox, --region, --api-url, --data-url, --routes-file, --log-level, --timeout-ms, --max-concurrency, --max-wait-seconds, --max-image-kb, --reveal-secrets, --toolsets, --tools, --read-only, --discovery, --no-views, --transport, --host, --stateless, --port, --run-query, --json, --write-routes, --record, --help, --version (see --help).",
+    );
   });
 
   test('an unknown command → ConfigError', () => {
@@ -256,7 +323,7 @@ describe('command line', () => {
   });
 
   test('sandbox takes no further argument; --port also sets the HTTP port', () => {
-    expect(() => parseCommand(['sandbox', 'extra'], {})).toThrow(ConfigError);
+    expect(configError(() => parseCommand(['sandbox', 'extra'], {})).message).toBe('Unexpected argument "extra" after "sandbox".');
     const served = parseCommand(['--transport', 'http', '--port', '9000'], KEY);
     expect(served.kind === 'serve' && served.config.http.port).toBe(9000);
   });
@@ -299,10 +366,72 @@ describe('command line', () => {
     expect(configError(() => parseCommand(['--record', 'x.json'], KEY)).message).toContain('--record applies to the "check" command only');
   });
 
+  test('an auth token needs at least 16 characters', () => {
+    const http = (token: string) => parseCommand(['--transport', 'http', '--host', '0.0.0.0'], { ...KEY, CLUVIO_MCP_AUTH_TOKEN: token });
+    const ok = http('a'.repeat(16));
+    expect(ok.kind === 'serve' && ok.config.http.authToken).toBe('a'.repeat(16));
+    expect(configError(() => http('a'.repeat(15))).message).toBe('Invalid CLUVIO_MCP_AUTH_TOKEN: use at least 16 characters.');
+  });
+
+  test('HTTP settings from the environment, minutes and seconds converted to milliseconds', () => {
+    const cmd = parseCommand([], {
+      ...KEY,
+      CLUVIO_MCP_TRANSPORT: 'http',
+      CLUVIO_MCP_HOST: 'localhost',
+      CLUVIO_MCP_PORT: '9001',
+      CLUVIO_MCP_STATELESS: 'true',
+      CLUVIO_MCP_ALLOWED_ORIGINS: 'app.example.com, tools.example.com',
+      CLUVIO_MCP_ALLOWED_HOSTS: 'mcp.example.com',
+      CLUVIO_MCP_PER_USER_KEYS: 'yes',
+      CLUVIO_MCP_MAX_BODY_BYTES: String(64 * 1_048_576),
+      CLUVIO_MCP_SESSION_IDLE_MINUTES: '5',
+      CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS: '3',
+    });
+    expect(cmd.kind === 'serve' && cmd.config.http).toStrictEqual({
+      host: 'localhost',
+      port: 9001,
+      stateless: true,
+      authToken: undefined,
+      allowedOrigins: ['app.example.com', 'tools.example.com'],
+      allowedHosts: ['mcp.example.com'],
+      perUserKeys: true,
+      maxBodyBytes: 64 * 1_048_576,
+      sessionIdleMs: 5 * 60_000,
+      shutdownGraceMs: 3000,
+    });
+  });
+
+  test.each([
+    ['CLUVIO_MCP_PORT', '65536', 'CLUVIO_MCP_PORT (--port)', 0, 65_535],
+    ['CLUVIO_MCP_MAX_BODY_BYTES', String(64 * 1_048_576 + 1), 'CLUVIO_MCP_MAX_BODY_BYTES', 1024, 64 * 1_048_576],
+    ['CLUVIO_MCP_MAX_BODY_BYTES', '1023', 'CLUVIO_MCP_MAX_BODY_BYTES', 1024, 64 * 1_048_576],
+    ['CLUVIO_MCP_SESSION_IDLE_MINUTES', '0', 'CLUVIO_MCP_SESSION_IDLE_MINUTES', 1, 1440],
+    ['CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS', '601', 'CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS', 0, 600],
+  ])('%s=%s is refused, naming the setting and its range', (variable, value, name, min, max) => {
+    expect(configError(() => parseCommand([], { ...KEY, [variable]: value })).message).toBe(`Invalid ${name}: "${value}". Accepted: an integer from ${min} to ${max}.`);
+  });
+
   test('--help and --version, even without a key', () => {
     expect(parseCommand(['--help'], {})).toEqual({ kind: 'help' });
     expect(parseCommand(['-h'], {})).toEqual({ kind: 'help' });
     expect(parseCommand(['--version'], {})).toEqual({ kind: 'version' });
     expect(parseCommand(['-v'], {})).toEqual({ kind: 'version' });
+  });
+});
+
+describe('isLoopback: which hosts may listen without an auth token', () => {
+  test.each(['localhost', '::1', '[::1]', '127.0.0.1', '127.100.200.254'])('%s is loopback', (host) => {
+    expect(isLoopback(host)).toBe(true);
+  });
+
+  test.each(['0.0.0.0', '::', '10.0.0.1', '127.0.0.1.nip.io', 'x127.0.0.1', '127.0.0', 'localhost.example.com', ''])('%j is not', (host) => {
+    expect(isLoopback(host)).toBe(false);
+  });
+
+  test('serving HTTP on a loopback name needs no token', () => {
+    for (const host of ['localhost', '::1', '[::1]', '127.0.0.2']) {
+      const cmd = parseCommand(['--transport', 'http', '--host', host], KEY);
+      expect(cmd.kind === 'serve' && cmd.config.http.host).toBe(host);
+    }
   });
 });

@@ -19,6 +19,11 @@ describe('routeParts', () => {
     });
     expect(routeParts('GET /datasources').params).toEqual([]);
   });
+
+  test('a route without a path: an empty path and no parameters', () => {
+    expect(routeParts('GET')).toEqual({ method: 'GET', path: '', params: [] });
+    expect(routeParts('')).toEqual({ method: '', path: '', params: [] });
+  });
 });
 
 describe('buildRequest', () => {
@@ -37,9 +42,14 @@ describe('buildRequest', () => {
     expect(() => buildRequest(op('getExecutionData'), { id, offset: 0 })).toThrow(/path parameter/);
   });
 
-  test('a missing or empty path parameter is refused rather than sent as an empty segment', () => {
+  test('a missing, null or empty path parameter is refused rather than sent as an empty segment or "null"', () => {
     expect(() => buildRequest(op('deleteDatasource'), { id: '' })).toThrow(InvalidPathParameterError);
     expect(() => buildRequest(op('deleteDatasource'), {})).toThrow(InvalidPathParameterError);
+    expect(() => buildRequest(op('deleteDatasource'), { id: null })).toThrow('deleteDatasource: path parameter id cannot be ""');
+  });
+
+  test('the refusal is an InvalidPathParameterError by name too (as logs show it)', () => {
+    expect(() => buildRequest(op('getDatasource'), { id: '..' })).toThrow(expect.objectContaining({ name: 'InvalidPathParameterError' }));
   });
 
   test('a path parameter with a lone surrogate is refused as such, not as "URI malformed"', () => {
@@ -56,7 +66,8 @@ describe('buildRequest', () => {
     const req = buildRequest(op('getDatasource'), { id: '3', include: 'agents', unset: undefined, none: null });
     expect(req.method).toBe('GET');
     expect(req.path).toBe('/datasources/3');
-    expect(req.query).toEqual({ include: 'agents', none: undefined });
+    // An undefined argument is not sent at all; null is kept as an empty (undefined) query value.
+    expect(req.query).toStrictEqual({ include: 'agents', none: undefined });
     expect(req.body).toBeUndefined();
     expect(req.bodyType).toBeUndefined();
     expect(buildRequest(op('getDatasource'), { id: '3', include: ['agents', 'x'] }).query).toEqual({ include: 'agents,x' });
@@ -70,7 +81,19 @@ describe('buildRequest', () => {
   });
 
   test('extra query parameters are kept', () => {
-    expect(buildRequest(op('getExecution'), { id: 'e1' }, { query: { cursor: 'c' } }).query).toEqual({ cursor: 'c' });
+    expect(buildRequest(op('getExecution'), { id: 'e1' }, { query: { cursor: 'c' } }).query).toStrictEqual({ cursor: 'c' });
+  });
+
+  test('DELETE sends its remaining arguments as query parameters, like GET', () => {
+    const req = buildRequest(op('deleteDatasource'), { id: '9', force: true, tags: ['a', 'b'], unset: undefined });
+    expect(req).toMatchObject({ method: 'DELETE', path: '/datasources/9', body: undefined });
+    expect(req.query).toStrictEqual({ force: true, tags: 'a,b' });
+  });
+
+  test('a POST without a body sends its remaining arguments nowhere: not in the query either', () => {
+    const req = buildRequest(op('lockDashboard'), { id: '5', note: 'x' });
+    expect(req).toMatchObject({ method: 'POST', path: '/dashboards/5/lock', body: undefined, bodyType: undefined });
+    expect(req.query).toStrictEqual({});
   });
 
   test('local arguments are never sent, neither in the query nor in a body', () => {
@@ -95,8 +118,8 @@ describe('buildRequest', () => {
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/datasources/ds%2F1/executions');
     expect(req.bodyType).toBe('json');
-    expect(req.body).toEqual({ sql_query: 'select * from t where {created_at=timerange}', parameters });
-    expect(req.query).toEqual({});
+    expect(req.body).toStrictEqual({ sql_query: 'select * from t where {created_at=timerange}', parameters });
+    expect(req.query).toStrictEqual({});
     expect(req.idempotent).toBe(false);
   });
 
@@ -138,6 +161,13 @@ describe('buildRequest', () => {
     expect(req.idempotent).toBe(true);
   });
 
+  test('only a PATCH names the resource in data.id: a POST creates a new one, even with an id argument', () => {
+    const copy: Operation = { ...op('createDatasource'), route: 'POST /datasources/{id}/copies' };
+    const req = buildRequest(copy, { id: '42', name: 'Copy' });
+    expect(req.path).toBe('/datasources/42/copies');
+    expect(req.body).toStrictEqual({ data: { type: 'datasources', attributes: { name: 'Copy' } } });
+  });
+
   test('updateDatasource with agent_ids null clears the relationship', () => {
     const req = buildRequest(op('updateDatasource'), { id: '42', agent_ids: null });
     expect(req.body).toEqual({ data: { type: 'datasources', id: '42', attributes: {}, relationships: { agents: { data: [] } } } });
@@ -152,11 +182,25 @@ describe('buildRequest', () => {
     expect(buildRequest(op('getExecution'), { id: 'e' }, { signal }).signal).toBe(signal);
   });
 
+  test('the queue signal is passed on when given, and absent otherwise', () => {
+    const queueSignal = new AbortController().signal;
+    expect(buildRequest(op('getExecution'), { id: 'e' }, { queueSignal }).queueSignal).toBe(queueSignal);
+    expect(buildRequest(op('getExecution'), { id: 'e' })).not.toHaveProperty('queueSignal');
+  });
+
   test('a JSON body of an operation with query arguments keeps them out of the body', () => {
     const custom: Operation = { ...op('runExecution'), request: { body: 'json', query: ['dry_run'], local: ['max_rows'] } };
     const req = buildRequest(custom, { datasource_id: '1', sql_query: 'select 1', dry_run: true, max_rows: 5 });
     expect(req.query).toEqual({ dry_run: true });
     expect(req.body).toEqual({ sql_query: 'select 1' });
+  });
+});
+
+describe('the catalog', () => {
+  test('every operation with a JSON:API body names its resource type (buildRequest would send "unknown")', () => {
+    const jsonapi = OPERATIONS.filter((o) => o.request?.body === 'jsonapi');
+    expect(jsonapi.length).toBeGreaterThan(0);
+    for (const o of jsonapi) expect({ id: o.id, resourceType: o.request?.resourceType }).toEqual({ id: o.id, resourceType: expect.stringMatching(/^[a-z_]+$/) });
   });
 });
 
