@@ -64,7 +64,9 @@ describe('errorOutput: a 403 for a known operation', () => {
     expect(errorOutput('delete_dashboard', apiError(403), { toolset: 'dashboards', access: 'write' }).text).toMatch(
       /^delete_dashboard failed — Cluvio answered HTTP 403\. The API key lacks .+; an admin can grant it under API Keys in Cluvio\. A View key cannot change anything: with one, start the server with --read-only\.$/,
     );
-    expect(errorOutput('list_alerts', apiError(403), { toolset: 'alerts', access: 'read' }).text).toContain('start the server with --toolsets naming only what it can read');
+    expect(errorOutput('list_users', apiError(403), { toolset: 'users', access: 'read' }).text).toBe(
+      'list_users failed — Cluvio answered HTTP 403. The API key lacks View Users or Manage Users; an admin can grant it under API Keys in Cluvio. If the key is not meant to read users, start the server with --toolsets naming only what it can read (cluvio-mcp check lists them).',
+    );
   });
 });
 
