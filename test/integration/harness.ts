@@ -155,3 +155,18 @@ export function logLines(stderr: string, from = 0): Array<Record<string, unknown
   }
   return out;
 }
+
+/** Waits until the sandbox's SQL engine answers a query, so tests measure what they name, not its start-up. */
+export async function warmUpSandbox(api: string, key: string, datasource = 'smpl-data-0001'): Promise<void> {
+  const headers = { authorization: `Api ${key}`, 'content-type': 'application/json' };
+  const started = (await (await fetch(`${api}/datasources/${datasource}/executions`, { method: 'POST', headers, body: JSON.stringify({ sql_query: 'SELECT 1' }) })).json()) as { data: { id: string } };
+  await waitUntil(
+    'the sandbox engine answers',
+    async () => {
+      const e = (await (await fetch(`${api}/executions/${started.data.id}`, { headers })).json()) as { data: { attributes: { execution_status: string } } };
+      return e.data.attributes.execution_status === 'success';
+    },
+    60_000,
+    100,
+  );
+}
