@@ -1,3 +1,4 @@
+import { triggerScheduleQuestion } from './confirm.js';
 import { z } from 'zod';
 import { id, inputParameters, listArgs } from './shared.js';
 import { defineOperation } from './types.js';
@@ -74,6 +75,8 @@ export const dashboardScheduleOperations = [
       .object(attributes)
       .refine((a) => a.dashboard_id !== undefined || a.report_id !== undefined, { message: 'dashboard_id or report_id is required', path: ['dashboard_id'] }),
     access: 'write',
+    // E-mails people on a schedule.
+    confirm: { class: 'destructive' },
     request: { body: 'jsonapi', resourceType: 'dashboard_schedules', relationships },
   }),
   defineOperation({
@@ -130,6 +133,7 @@ export const dashboardScheduleOperations = [
     description: "Send a schedule's e-mail to its recipients now, even if disabled.",
     input: z.object({ id }),
     access: 'write',
+    confirm: { class: 'destructive', describe: triggerScheduleQuestion },
     present: { kind: 'done', message: (a) => `Dashboard schedule ${a.id} triggered; its e-mail is being sent.` },
   }),
 ];

@@ -1,3 +1,4 @@
+import { deleteDatasourceQuestion } from './confirm.js';
 import { z } from 'zod';
 import { getDatasourceSchema } from '../workflows/schema.js';
 import { refreshDatasource } from '../workflows/refresh-datasource.js';
@@ -100,6 +101,7 @@ export const datasourceOperations = [
     description: 'Delete a datasource that no report or filter uses.',
     input: z.object({ id }),
     access: 'write',
+    confirm: { describe: deleteDatasourceQuestion },
     present: { kind: 'done', message: (a) => `Datasource ${a.id} deleted.` },
     invalidates: ['datasource-schema'],
   }),

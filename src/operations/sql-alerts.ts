@@ -1,3 +1,4 @@
+import { runAlertQuestion } from './confirm.js';
 import { z } from 'zod';
 import { runSqlAlertQuery } from '../workflows/alerts.js';
 import { id, listArgs, waitArgs } from './shared.js';
@@ -46,6 +47,8 @@ export const sqlAlertOperations = [
     description: 'Create an alert that runs SQL on a schedule and e-mails when its trigger condition holds.',
     input: z.object(attributes).superRefine(checkSchedule),
     access: 'write',
+    // E-mails people when it triggers.
+    confirm: { class: 'destructive' },
     request: { body: 'jsonapi', resourceType: 'sql_alerts', relationships },
   }),
   defineOperation({
@@ -105,6 +108,7 @@ export const sqlAlertOperations = [
     description: "Run an alert's SQL now, wait, and say whether it triggered (e-mails per its conditions).",
     input: z.object({ id, ...waitArgs }),
     access: 'write',
+    confirm: { class: 'destructive', describe: runAlertQuestion },
     handler: runSqlAlertQuery,
   }),
   defineOperation({

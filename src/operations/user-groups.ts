@@ -24,6 +24,8 @@ export const userGroupOperations = [
     description: 'Create a user group.',
     input: z.object(attributes),
     access: 'write',
+    // Members and dashboards: shares dashboards with people.
+    confirm: { class: 'destructive' },
     request: { body: 'jsonapi', resourceType: 'user_groups', relationships },
   }),
   defineOperation({

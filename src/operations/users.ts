@@ -1,3 +1,4 @@
+import { updateUserQuestion, inviteUserQuestion } from './confirm.js';
 import { z } from 'zod';
 import { id, listArgs, toolOnly } from './shared.js';
 import { defineOperation } from './types.js';
@@ -39,6 +40,7 @@ export const userOperations = [
       user_group_ids: userGroupIds.optional().describe('Full list; replaces current memberships'),
     }),
     access: 'write',
+    confirm: { describe: updateUserQuestion },
     request: { body: 'jsonapi', resourceType: 'users', relationships: userGroups },
   }),
   defineOperation({
@@ -61,6 +63,8 @@ export const userOperations = [
     description: 'Let a deactivated user log in again; as analyst only with a free analyst seat.',
     input: z.object({ id, role: z.enum(['viewer', 'analyst']).optional() }),
     access: 'write',
+    // Grants access again.
+    confirm: { class: 'destructive' },
     idempotent: true,
     request: { body: 'json' },
     present: { kind: 'done', message: (a) => `User ${a.id} activated${a.role ? ` as ${a.role}` : ''}.` },
@@ -77,6 +81,7 @@ export const userOperations = [
       user_group_ids: userGroupIds.default([]).describe('Custom user groups to join'),
     }),
     access: 'write',
+    confirm: { class: 'destructive', describe: inviteUserQuestion },
     request: { body: 'json' },
   }),
   defineOperation({
@@ -87,6 +92,8 @@ export const userOperations = [
     description: 'Resend a pending invitation e-mail.',
     input: z.object({ id }),
     access: 'write',
+    // E-mails the invitee.
+    confirm: { class: 'destructive' },
     present: { kind: 'done', message: (a) => `Invitation to user ${a.id} sent again.` },
   }),
   defineOperation({
