@@ -135,9 +135,10 @@ export class Confirmations {
     const fields = parts.slice(0, 5);
     const good = safeEqual(parts[5]!, this.sign(fields, g, typed));
     if (!good) {
-      // Tell the person what differs where the tags can say; anything else was not issued for this call.
-      if (!safeEqual(fields[4]!, this.tag('k', g.keyId))) return 'key';
-      if (!safeEqual(fields[3]!, this.tag('a', g.tool, canonical(g.args)))) return 'args';
+      // Say what differs where the tags can tell; both differ when another key signed it (a replica without the same secret).
+      const keyDiffers = !safeEqual(fields[4]!, this.tag('k', g.keyId));
+      const argsDiffer = !safeEqual(fields[3]!, this.tag('a', g.tool, canonical(g.args)));
+      if (keyDiffers !== argsDiffer) return keyDiffers ? 'key' : 'args';
       return 'forged';
     }
     const expiry = parseInt(fields[1]!, 36);
