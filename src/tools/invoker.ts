@@ -55,7 +55,8 @@ export class Invoker {
             describe: () => (op.confirm?.describe ? op.confirm.describe(args, call) : genericQuestion(op, args, call)),
           });
           if (!gate.proceed) {
-            this.deps.logger.info({ tool: name, asked: true }, 'waiting for a person to confirm');
+            const refused = 'isError' in gate.result && gate.result.isError === true;
+            this.deps.logger.info({ tool: name }, refused ? 'not confirmed: nothing run' : 'asked a person to confirm');
             return gate.result;
           }
           this.deps.logger.info({ tool: name }, 'confirmed by a person');
