@@ -1,3 +1,4 @@
+import { deleteDashboardQuestion } from './confirm.js';
 import { z } from 'zod';
 import { AGGREGATIONS, id, inputParameters, listArgs, reportRowArgs, toolOnly, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
@@ -117,6 +118,7 @@ export const dashboardOperations = [
     description: 'Delete a dashboard.',
     input: z.object({ id }),
     access: 'write',
+    confirm: { describe: deleteDashboardQuestion },
     present: { kind: 'done', message: (a) => `Dashboard ${a.id} deleted.` },
   }),
   defineOperation({

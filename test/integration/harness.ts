@@ -17,13 +17,15 @@ export interface Connected {
 
 /**
  * Spawns the built server over stdio, as an MCP client application would. With `record`, every JSON-RPC
- * message the server sends is appended to it, serialised — the handshake included.
+ * message the server sends is appended to it, serialised — the handshake included. The client declares no
+ * elicitation, so the server runs with CLUVIO_CONFIRM=off unless `env` says otherwise: a person's confirmation
+ * is tested in confirm.test.ts, and the other tests drive deletes and updates as an unattended agent would.
  */
 export async function connectStdio(args: string[], env: Record<string, string> = {}, opts: { record?: string[] } = {}): Promise<Connected> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, ...args],
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CLUVIO_CONFIRM: 'off', ...env },
     stderr: 'pipe',
   });
   let err = '';

@@ -52,7 +52,7 @@ describe('datasource agents', () => {
   });
 
   it('says the secret key is returned only at creation, and redacts it unless revealed', () => {
-    expect(op('createDatasourceAgent').description).toMatch(/secret_key is returned only here/);
+    expect(op('createDatasourceAgent').description).toMatch(/only this returns its secret_key/);
     const doc = { data: { id: 'a1', type: 'datasource_agents', attributes: { name: 'n', secret_key: 's3cret' } } };
     expect(present(op('createDatasourceAgent'), {}, doc, false).structured).toMatchObject({ id: 'a1', secret_key: REDACTED });
     expect(present(op('createDatasourceAgent'), {}, doc, true).structured).toMatchObject({ secret_key: 's3cret' });
