@@ -315,7 +315,7 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
       .map((f) => `--${f}`)
       .join(', ');
     // parseArgs adds advice about '--' positionals to an unknown option, which this CLI has no use for.
-    const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\.$/, '');
+    const message = (err as Error).message.replace(/\. To specify a positional argument.*/s, '').replace(/\.$/, '');
     throw new ConfigError(`${message}. Accepted options: ${accepted} (see --help).`);
   }
   const values = parsed.values as FlagValues;
@@ -357,7 +357,7 @@ function group(name: Group, values: FlagValues, env: Env): Record<string, unknow
     else if (raw !== undefined) out[s.field] = s.kind.parse(raw, nameOf(s));
     else if (typeof s.default === 'function') out[s.field] = (s.default as (earlier: Record<string, unknown>) => unknown)(out);
     // A copy: a list or object default is never shared between two configurations.
-    else out[s.field] = typeof s.default === 'object' ? structuredClone(s.default) : s.default;
+    else out[s.field] = structuredClone(s.default);
   }
   return out;
 }
