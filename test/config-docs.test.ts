@@ -127,7 +127,7 @@ describe('README.md "## Configuration" table', () => {
 });
 
 describe('--help', () => {
-  test('shows every setting: its flag with its argument, its variable, its default and range', () => {
+  test('shows every setting: its flag with its argument, its variable, its default, range and choices', () => {
     for (const s of TABLE) {
       const line = HELP.split('\n').find((l) => (s.flag === undefined ? l.trimStart().startsWith(s.env!) : l.includes(`--${s.flag}${s.kind.arg ? ` ${s.kind.arg}` : ''} `) && l.includes(s.help)));
       expect(line, `--help has no line for ${s.env ?? `--${s.flag}`}`).toBeDefined();
@@ -136,6 +136,7 @@ describe('--help', () => {
       const block = HELP.slice(HELP.indexOf(line!), HELP.indexOf(line!) + line!.length + 200).split('\n').slice(0, 2).join(' ');
       if (shown !== undefined) expect(block).toContain(`default ${shown}`);
       if (isInt(s)) expect(block).toContain(`${s.kind.min}-${s.kind.max}`);
+      for (const choice of s.kind.choices ?? []) expect(block, `--help for ${s.env ?? s.flag} names ${choice}`).toContain(choice);
     }
   });
 
