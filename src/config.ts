@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { WAIT_CEILING_SECONDS } from './operations/shared.js';
-import { CONFIRM_POLICIES, type ConfirmPolicy } from './operations/types.js';
 import { parseArgs } from 'node:util';
+import { WAIT_CEILING_SECONDS } from './operations/shared.js';
+import { CONFIRM_POLICIES } from './operations/types.js';
 
 /** A configuration problem: the message names the setting and what is accepted. */
 export class ConfigError extends Error {
@@ -29,81 +29,252 @@ export const MAX_WAIT_SECONDS = 600;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface Config {
-  /** Cluvio API key secret; undefined only with `sandbox` (the sandbox provides its own). */
-  apiKey: string | undefined;
-  sandbox: boolean;
-  region: Region;
-  apiUrl: string;
-  dataUrl: string;
-  /** Operation id → "METHOD /path" overrides, already validated for shape. */
-  routeOverrides: Record<string, string>;
-  logLevel: LogLevel;
-  requestTimeoutMs: number;
-  /** Requests to Cluvio (API and data server) in flight at once, and run_execution queries running at once; more wait in line. 1…MAX_CONCURRENCY. */
-  maxConcurrency: number;
-  revealSecrets: boolean;
-  /**
-   * PNG exports up to this size (kB) also come back as image content a multimodal model can look at; 0 = never.
-   * Small by default: some clients turn an image into base64 text (DEFAULT_MAX_IMAGE_KB).
-   */
-  maxImageKb: number;
-  /** The most `max_wait_seconds` accepts (default WAIT_CEILING_SECONDS: below the 60 s most clients wait). */
-  maxWaitSeconds: number;
-  /** Toolset names to expose; empty = all (unless `tools` names single tools). Checked against the catalog later. */
-  toolsets: string[];
-  /** Single tool names to expose, in addition to `toolsets`. */
-  tools: string[];
-  /** Register no tool that changes the account; run_execution accepts only read statements. */
-  readOnly: boolean;
-  /** Three meta-tools (search, describe, call) instead of one tool per operation. */
-  discovery: boolean;
-  /** MCP Apps: the results view (chart/table) as a ui:// resource, linked from the data tools' _meta. */
-  views: boolean;
-  /** Which operations a person confirms before they run (see ConfirmClass). */
-  confirm: ConfirmPolicy;
-  /** Signs confirmation tokens; shared by replicas so that any of them accepts another's. Random per process when unset. */
-  confirmSecret: string | undefined;
-  transport: 'stdio' | 'http';
-  http: HttpConfig;
+// ---------------------------------------------------------------------------------------------------------------
+// Kinds: how the text of a setting (a flag's argument or an environment variable) becomes its value.
+
+export interface Kind<T> {
+  /** The flag's argument in --help ("N", "URL", "eu|us"); none: the flag is a switch (a boolean, no argument). */
+  arg?: string;
+  /** Text → value; a ConfigError naming the setting (`name`) and what is accepted when the text is not. */
+  parse(text: string, name: string): T;
+  /** Integers: the accepted range, in the unit the user writes; the value is that number times `unit`. */
+  min?: number;
+  max?: number;
+  unit?: number;
+  /** The accepted values, for a choice. */
+  choices?: readonly string[];
 }
 
-export interface HttpConfig {
-  host: string;
-  port: number;
-  /** No per-process session state: every request is served on its own (load-balanced replicas). */
-  stateless: boolean;
-  /** Bearer token clients must send; undefined = no auth (loopback only). */
-  authToken: string | undefined;
-  /** Origin hostnames allowed besides localhost ones. */
-  allowedOrigins: string[];
-  /** Host header hostnames allowed; empty = localhost names on a loopback bind, any otherwise. */
-  allowedHosts: string[];
-  /** A request may carry its own Cluvio API key in X-Cluvio-Api-Key. */
-  perUserKeys: boolean;
-  maxBodyBytes: number;
-  sessionIdleMs: number;
-  shutdownGraceMs: number;
+const text = (arg: string): Kind<string> => ({ arg, parse: (t) => t });
+
+/** A comma-separated list; blanks and empty items are dropped. */
+const list = (arg: string): Kind<string[]> => ({
+  arg,
+  parse: (t) =>
+    t
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+});
+
+/** On or off: a switch on the command line (it turns the setting away from its default), true/false in the environment. */
+const bool: Kind<boolean> = {
+  parse(t, name) {
+    const v = t.toLowerCase();
+    if (['true', '1', 'yes'].includes(v)) return true;
+    if (['false', '0', 'no'].includes(v)) return false;
+    throw new ConfigError(`Invalid ${name}: "${t}". Accepted: true or false.`);
+  },
+};
+
+/** An integer from min to max, as the user writes it; the value is that times `unit` (minutes → ms: 60_000). */
+function int(min: number, max: number, unit = 1): Kind<number> {
+  return {
+    arg: 'N',
+    min,
+    max,
+    unit,
+    parse(t, name) {
+      const n = Number(t);
+      if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`Invalid ${name}: "${t}". Accepted: an integer from ${min} to ${max}.`);
+      return n * unit;
+    },
+  };
 }
 
-/** What `cluvio-mcp check` does beyond calling every read operation. */
-export interface CheckOptions {
-  /** Also run SELECT 1 on the first datasource and follow it to its rows (starts one execution). */
-  runQuery: boolean;
-  /** Print the results as JSON instead of a table. */
-  json: boolean;
-  /** Write the routes found elsewhere (and those already configured) to this file, for CLUVIO_ROUTES_FILE. */
-  writeRoutes: string | undefined;
-  /** Write what check saw, every value replaced by its type, to this file. */
-  record: string | undefined;
+function oneOf<const T extends string>(choices: readonly T[], arg = choices.join('|')): Kind<T> {
+  return {
+    arg,
+    choices,
+    parse(t, name) {
+      if ((choices as readonly string[]).includes(t)) return t as T;
+      throw new ConfigError(`Invalid ${name}: "${t}". Accepted: ${choices.join(', ')}.`);
+    },
+  };
 }
+
+/** A base URL (http or https, no credentials, query or fragment), without trailing slashes. */
+const url: Kind<string> = {
+  arg: 'URL',
+  parse(t, name) {
+    let parsed: URL;
+    try {
+      parsed = new URL(t);
+    } catch {
+      throw new ConfigError(`Invalid ${name}: "${t}". Accepted: an absolute http(s) URL such as https://api.eu.cluvio.com.`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`Invalid ${name}: "${t}". Accepted: an http or https URL.`);
+    if (parsed.search || parsed.hash || parsed.username || parsed.password) {
+      throw new ConfigError(`Invalid ${name}: "${t}". Accepted: a base URL without credentials, query or fragment.`);
+    }
+    return parsed.href.replace(/\/+$/, '');
+  },
+};
+
+/** A secret of at least `min` characters (never echoed in the message). */
+const token = (min: number): Kind<string> => ({
+  arg: 'TOKEN',
+  parse(t, name) {
+    if (t.length < min) throw new ConfigError(`Invalid ${name}: use at least ${min} characters.`);
+    return t;
+  },
+});
+
+/** A JSON file of route overrides, read at once; an empty path is none. */
+const routesFile: Kind<Record<string, string>> = { arg: 'PATH', parse: (path) => (path ? readRoutesFile(path) : {}) };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The settings: one entry each. Flags for parseArgs, the environment lookup, parsing, validation, --help and the
+// Config/HttpConfig/CheckOptions types are all made from this table; test/config-docs.test.ts keeps the README's
+// configuration table, manifest.json and server.json in step with it.
+//
+// Adding a setting is one entry: group and field (the new field of Config, Config.http or CheckOptions), env and/or
+// flag, kind, default, one line of help, the commands whose command line takes the flag, and secret if it is one.
+// The type, the flag, --help and the checks follow; config-docs.test.ts then asks for its README row.
+
+type CommandName = 'serve' | 'check' | 'sandbox';
+/** Where the value goes: Config, Config.http, CheckOptions, or the `sandbox` command. */
+type Group = 'config' | 'http' | 'check' | 'sandbox';
+
+export interface Setting<G extends Group = Group, F extends string = string, T = unknown, D = unknown> {
+  group: G;
+  /** The field of the group's object. */
+  field: F;
+  env?: string;
+  /** The flag without its dashes. Settings of different commands may share one (`--port`). */
+  flag?: string;
+  kind: Kind<T>;
+  /** The value when neither flag nor variable is given (for `int` with a unit: already times the unit), or a function of the settings of its group before it. */
+  default: D;
+  /** --help, one line: what it does (the default and range are added). */
+  help: string;
+  /** The commands whose command line accepts the flag. The variable is read (and checked) for serve and check alike. */
+  commands: readonly CommandName[];
+  /** Never shown: an API key, a token. */
+  secret?: boolean;
+  /** The default as --help and the documentation state it, when the value itself does not say it (an empty list = "all"). */
+  defaultText?: string;
+  /** The --help section, when it is not the group's. */
+  section?: Group;
+}
+
+/** One entry of the table; the type of its value is the kind's, or undefined too when the default is undefined. */
+function setting<const G extends Group, const F extends string, T, D>(
+  s: Setting<G, F, T, D> & { default: NoInfer<T> | undefined | ((earlier: Readonly<Record<string, unknown>>) => NoInfer<T>) },
+): Setting<G, F, T, D> {
+  return s;
+}
+
+const SERVE_CHECK = ['serve', 'check'] as const;
+const SERVE = ['serve'] as const;
+const CHECK = ['check'] as const;
+
+export const SETTINGS = [
+  // Config — the server's settings, most also used by `check`.
+  setting({ group: 'config', field: 'apiKey', env: 'CLUVIO_API_KEY', kind: text('KEY'), default: undefined, secret: true, help: 'the API key secret (required unless --sandbox)', commands: SERVE_CHECK }),
+  setting({ group: 'config', field: 'sandbox', flag: 'sandbox', kind: bool, default: false, help: 'start the embedded sandbox and use it', commands: SERVE_CHECK }),
+  setting({ group: 'config', field: 'region', env: 'CLUVIO_REGION', flag: 'region', kind: oneOf(Object.keys(REGIONS) as Region[]), default: 'eu', help: 'which Cluvio servers to use', commands: SERVE_CHECK }),
+  setting({ group: 'config', field: 'apiUrl', env: 'CLUVIO_API_URL', flag: 'api-url', kind: url, default: (c) => REGIONS[c.region as Region].apiUrl, help: "overrides the region's API server", commands: SERVE_CHECK }),
+  setting({ group: 'config', field: 'dataUrl', env: 'CLUVIO_DATA_URL', flag: 'data-url', kind: url, default: (c) => REGIONS[c.region as Region].dataUrl, help: "overrides the region's data server", commands: SERVE_CHECK }),
+  setting({ group: 'config', field: 'routeOverrides', env: 'CLUVIO_ROUTES_FILE', flag: 'routes-file', kind: routesFile, default: {}, help: 'JSON {"operationId": "METHOD /path"}', commands: SERVE_CHECK }),
+  setting({ group: 'config', field: 'logLevel', env: 'CLUVIO_LOG_LEVEL', flag: 'log-level', kind: oneOf(LOG_LEVELS, 'LEVEL'), default: 'info', help: `how much to log: ${LOG_LEVELS.join(', ')}`, commands: SERVE_CHECK }),
+  setting({ group: 'config', field: 'requestTimeoutMs', env: 'CLUVIO_TIMEOUT_MS', flag: 'timeout-ms', kind: int(100, 600_000), default: 30_000, help: 'per-request timeout', commands: SERVE_CHECK }),
+  setting({ group: 'config', field: 'maxConcurrency', env: 'CLUVIO_MAX_CONCURRENCY', flag: 'max-concurrency', kind: int(1, MAX_CONCURRENCY), default: DEFAULT_CONCURRENCY, help: 'requests to Cluvio and run_execution queries at once, more wait in line', commands: SERVE }),
+  setting({ group: 'config', field: 'maxWaitSeconds', env: 'CLUVIO_MAX_WAIT_SECONDS', flag: 'max-wait-seconds', kind: int(1, MAX_WAIT_SECONDS), default: WAIT_CEILING_SECONDS, help: 'the most a tool may wait for a query, refresh or export; raise only for clients that wait longer than 60 s', commands: SERVE }),
+  setting({ group: 'config', field: 'maxImageKb', env: 'CLUVIO_MAX_IMAGE_KB', flag: 'max-image-kb', kind: int(0, 1024), default: DEFAULT_MAX_IMAGE_KB, help: 'PNG exports up to N kB also come back as an image, 0 = never', commands: SERVE }),
+  setting({ group: 'config', field: 'revealSecrets', env: 'CLUVIO_REVEAL_SECRETS', flag: 'reveal-secrets', kind: bool, default: false, help: 'show credentials the API returns', commands: SERVE }),
+  setting({ group: 'config', field: 'toolsets', env: 'CLUVIO_TOOLSETS', flag: 'toolsets', kind: list('a,b'), default: [], defaultText: 'all', help: 'expose only these toolsets', commands: SERVE }),
+  setting({ group: 'config', field: 'tools', env: 'CLUVIO_TOOLS', flag: 'tools', kind: list('x,y'), default: [], help: 'expose these single tools (with --toolsets: in addition)', commands: SERVE }),
+  setting({ group: 'config', field: 'readOnly', env: 'CLUVIO_READ_ONLY', flag: 'read-only', kind: bool, default: false, help: 'nothing in the account changes, nobody is e-mailed', commands: SERVE }),
+  setting({ group: 'config', field: 'discovery', env: 'CLUVIO_DISCOVERY', flag: 'discovery', kind: bool, default: false, help: '3 tools (search, describe, call) instead of one per operation', commands: SERVE }),
+  setting({ group: 'config', field: 'views', env: 'CLUVIO_VIEWS', flag: 'no-views', kind: bool, default: true, help: 'no chart/table view for MCP Apps hosts', commands: SERVE }),
+  setting({ group: 'config', field: 'confirm', env: 'CLUVIO_CONFIRM', flag: 'confirm', kind: oneOf(CONFIRM_POLICIES, 'POLICY'), default: 'destructive', help: 'which operations a person confirms before they run: destructive (deletes, updates, e-mails, access), writes (every change) or off (unattended agents)', commands: SERVE }),
+  setting({ group: 'config', field: 'confirmSecret', env: 'CLUVIO_CONFIRM_SECRET', kind: token(32), default: undefined, secret: true, help: 'key that signs confirmations, at least 32 characters; the same on every replica (random per process when unset)', commands: SERVE }),
+  setting({ group: 'config', field: 'transport', env: 'CLUVIO_MCP_TRANSPORT', flag: 'transport', kind: oneOf(['stdio', 'http']), default: 'stdio', section: 'http', help: 'how clients connect', commands: SERVE }),
+  // Config.http — streamable HTTP.
+  setting({ group: 'http', field: 'host', env: 'CLUVIO_MCP_HOST', flag: 'host', kind: text('H'), default: '127.0.0.1', help: 'the address to listen on; a non-loopback one needs CLUVIO_MCP_AUTH_TOKEN', commands: SERVE }),
+  setting({ group: 'http', field: 'stateless', env: 'CLUVIO_MCP_STATELESS', flag: 'stateless', kind: bool, default: false, help: 'no sessions (for several replicas behind a load balancer)', commands: SERVE }),
+  setting({ group: 'http', field: 'port', env: 'CLUVIO_MCP_PORT', flag: 'port', kind: int(0, 65_535), default: 8765, help: 'the port to listen on', commands: SERVE }),
+  setting({ group: 'http', field: 'authToken', env: 'CLUVIO_MCP_AUTH_TOKEN', kind: token(16), default: undefined, secret: true, help: 'bearer token clients must send, at least 16 characters', commands: SERVE }),
+  setting({ group: 'http', field: 'allowedOrigins', env: 'CLUVIO_MCP_ALLOWED_ORIGINS', kind: list('a,b'), default: [], help: 'comma-separated Origin hostnames to allow besides localhost ones', commands: SERVE }),
+  setting({ group: 'http', field: 'allowedHosts', env: 'CLUVIO_MCP_ALLOWED_HOSTS', kind: list('a,b'), default: [], help: 'comma-separated Host hostnames to allow besides localhost ones (unset off loopback: any)', commands: SERVE }),
+  setting({ group: 'http', field: 'perUserKeys', env: 'CLUVIO_MCP_PER_USER_KEYS', kind: bool, default: false, help: 'a request may carry its own Cluvio key in X-Cluvio-Api-Key', commands: SERVE }),
+  setting({ group: 'http', field: 'maxBodyBytes', env: 'CLUVIO_MCP_MAX_BODY_BYTES', kind: int(1024, 64 * 1_048_576), default: 1_048_576, help: 'the largest request body', commands: SERVE }),
+  setting({ group: 'http', field: 'sessionIdleMs', env: 'CLUVIO_MCP_SESSION_IDLE_MINUTES', kind: int(1, 1440, 60_000), default: 30 * 60_000, help: 'minutes after which an idle session is closed', commands: SERVE }),
+  setting({ group: 'http', field: 'shutdownGraceMs', env: 'CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS', kind: int(0, 600, 1000), default: 10_000, help: 'seconds running tool calls get to finish on SIGTERM', commands: SERVE }),
+  // CheckOptions — what `cluvio-mcp check` does beyond calling every read operation.
+  setting({ group: 'check', field: 'runQuery', flag: 'run-query', kind: bool, default: false, help: 'also run SELECT 1 on the first datasource and read its rows (starts one execution)', commands: CHECK }),
+  setting({ group: 'check', field: 'json', flag: 'json', kind: bool, default: false, help: 'print the results as JSON', commands: CHECK }),
+  setting({ group: 'check', field: 'writeRoutes', flag: 'write-routes', kind: text('FILE'), default: undefined, help: 'write the routes found elsewhere to FILE, for CLUVIO_ROUTES_FILE', commands: CHECK }),
+  setting({ group: 'check', field: 'record', flag: 'record', kind: text('FILE'), default: undefined, help: 'write what check saw with every value replaced by its type (attach it to bug reports)', commands: CHECK }),
+  // `cluvio-mcp sandbox`.
+  setting({ group: 'sandbox', field: 'port', flag: 'port', kind: int(0, 65_534), default: undefined, defaultText: 'a free port', help: "the API server's port; the data server's is N+1", commands: ['sandbox'] }),
+] as const;
+
+type AnySetting = (typeof SETTINGS)[number];
+/** The table as the code below reads it: every entry as a plain Setting. */
+const TABLE: readonly Setting[] = SETTINGS;
+type ValueOf<S> =
+  S extends Setting<Group, string, infer T, infer D> ? (D extends (...args: never[]) => unknown ? T : T | (undefined extends D ? undefined : never)) : never;
+type Fields<G extends Group> = { [S in AnySetting as S['group'] extends G ? S['field'] : never]: ValueOf<S> };
+
+export type HttpConfig = Fields<'http'>;
+export type Config = Fields<'config'> & { http: HttpConfig };
+export type CheckOptions = Fields<'check'>;
 
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'sandbox'; port: number | undefined }
+  | ({ kind: 'sandbox' } & Fields<'sandbox'>)
   | { kind: 'serve'; config: Config }
   | { kind: 'check'; config: Config; check: CheckOptions };
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the table generates.
+
+/** The options for parseArgs: every setting's flag (a switch or one taking an argument), then --help and --version. */
+const FLAGS = {
+  ...Object.fromEntries(TABLE.flatMap((s) => (s.flag === undefined ? [] : [[s.flag, { type: s.kind.arg === undefined ? 'boolean' : 'string' }]]))),
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+/** The flags the command's command line accepts, in table order. */
+function flagsOf(command: CommandName): string[] {
+  return [...new Set(TABLE.flatMap((s) => (s.flag !== undefined && s.commands.includes(command) ? [s.flag] : [])))];
+}
+
+/** The name an error message gives the setting: the variable, with the flag when it has one that takes a value. */
+function nameOf(s: Setting): string {
+  if (s.env === undefined) return `--${s.flag}`;
+  return s.flag !== undefined && s.kind.arg !== undefined ? `${s.env} (--${s.flag})` : s.env;
+}
+
+/** The default as documentation states it ("eu", "30" for 30 minutes, "on"); undefined when there is nothing to say. */
+export function shownDefault(s: Setting): string | undefined {
+  if (s.defaultText !== undefined) return s.defaultText;
+  const d = s.default;
+  if (typeof d === 'number') return String(d / (s.kind.unit ?? 1));
+  if (typeof d === 'string') return d;
+  return d === true ? 'on' : undefined;
+}
+
+/** A switch sets the opposite of its default; --help shows it as the variable's value (CLUVIO_VIEWS=false). */
+const switchText = (s: Setting) => (s.kind === bool ? `=${!s.default}` : '');
+
+function helpLines(section: Group): string {
+  return TABLE.filter((s) => (s.section ?? s.group) === section)
+    .map((s) => {
+      const label = s.flag !== undefined ? `--${s.flag}${s.kind.arg === undefined ? '' : ` ${s.kind.arg}`}` : `${s.env}${switchText(s)}`;
+      const facts = [shownDefault(s) === undefined ? '' : `default ${shownDefault(s)}`, s.kind.max === undefined ? '' : `${s.kind.min}-${s.kind.max}`].filter(Boolean);
+      const what = `${s.help}${facts.length ? ` (${facts.join(', ')})` : ''}`;
+      // A label too long for the column puts the text on the next line.
+      return `  ${label.length > 26 ? `${label}\n${' '.repeat(29)}` : label.padEnd(27)}${s.flag !== undefined && s.env !== undefined ? `${s.env}${switchText(s)}, ${what}` : what}`;
+    })
+    .join('\n');
+}
+
+const CHECK_TAKES = TABLE.filter((s) => s.group === 'config' && s.field !== 'sandbox' && s.commands.includes('check')).map((s) => (s.flag === undefined ? s.env : `--${s.flag}`));
 
 export const HELP = `cluvio-mcp — MCP server for the Cluvio BI platform
 
@@ -115,85 +286,25 @@ Usage:
                                     operation and compares each answer with the reference; changes nothing
 
 Options (flags win over environment variables):
-  --sandbox                  start the embedded sandbox and use it
-  --region eu|us             CLUVIO_REGION (default eu)
-  --api-url URL              CLUVIO_API_URL, overrides the region's API server
-  --data-url URL             CLUVIO_DATA_URL, overrides the region's data server
-  --routes-file PATH         CLUVIO_ROUTES_FILE, JSON {"operationId": "METHOD /path"}
-  --log-level LEVEL          CLUVIO_LOG_LEVEL: ${LOG_LEVELS.join(', ')} (default info)
-  --timeout-ms N             CLUVIO_TIMEOUT_MS, per-request timeout (default 30000)
-  --max-concurrency N        CLUVIO_MAX_CONCURRENCY, requests to Cluvio and run_execution queries at once, more wait in line (default ${DEFAULT_CONCURRENCY}, 1-${MAX_CONCURRENCY})
-  --max-wait-seconds N       CLUVIO_MAX_WAIT_SECONDS, the most a tool may wait for a query, refresh or export (default ${WAIT_CEILING_SECONDS}, 1-${MAX_WAIT_SECONDS}); raise only for clients that wait longer than 60 s
-  --max-image-kb N           CLUVIO_MAX_IMAGE_KB, PNG exports up to N kB also come back as an image (default ${DEFAULT_MAX_IMAGE_KB}, 0 = never, at most 1024)
-  --reveal-secrets           CLUVIO_REVEAL_SECRETS=true, show credentials the API returns
-  --toolsets a,b             CLUVIO_TOOLSETS, expose only these toolsets (default: all)
-  --tools x,y                CLUVIO_TOOLS, expose these single tools (with --toolsets: in addition)
-  --read-only                CLUVIO_READ_ONLY=true, nothing in the account changes, nobody is e-mailed
-  --discovery                CLUVIO_DISCOVERY=true, 3 tools (search, describe, call) instead of one per operation
-  --no-views                 CLUVIO_VIEWS=false, no chart/table view for MCP Apps hosts (default on)
-  --confirm POLICY           CLUVIO_CONFIRM: a person confirms ${CONFIRM_POLICIES.join('|')} operations before they run
-                             (default destructive: deletes, updates, e-mails, access; off for unattended agents)
-  CLUVIO_CONFIRM_SECRET      key that signs confirmations (32+ characters; the same on every replica)
-
-Streamable HTTP (endpoint /mcp, plus /healthz and /readyz):
-  --transport stdio|http     CLUVIO_MCP_TRANSPORT (default stdio)
-  --host H                   CLUVIO_MCP_HOST (default 127.0.0.1; other addresses need CLUVIO_MCP_AUTH_TOKEN)
-  --port N                   CLUVIO_MCP_PORT (default 8765)
-  --stateless                CLUVIO_MCP_STATELESS=true, no sessions (for several replicas behind a load balancer)
-  CLUVIO_MCP_AUTH_TOKEN      bearer token clients must send
-  CLUVIO_MCP_ALLOWED_ORIGINS, CLUVIO_MCP_ALLOWED_HOSTS   comma-separated hostnames to allow
-  CLUVIO_MCP_PER_USER_KEYS=true   a request may carry its own Cluvio key in X-Cluvio-Api-Key
-  CLUVIO_MCP_MAX_BODY_BYTES (default 1048576), CLUVIO_MCP_SESSION_IDLE_MINUTES (default 30),
-  CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS (default 10)
+${helpLines('config')}
   -h, --help                 show this help
   -v, --version              print the version
 
-Check (with the key, region, URLs and routes file above; --sandbox checks the built-in sandbox):
-  --run-query                also run SELECT 1 on the first datasource and read its rows (starts one execution)
-  --json                     print the results as JSON
-  --write-routes FILE        write the routes found elsewhere to FILE, for CLUVIO_ROUTES_FILE
-  --record FILE              write what check saw with every value replaced by its type (attach it to bug reports)
+Streamable HTTP (endpoint /mcp, plus /healthz and /readyz):
+${helpLines('http')}
 
-Environment:
-  CLUVIO_API_KEY             the API key secret (required unless --sandbox)
+Check (with ${CHECK_TAKES.join(', ')} from above; --sandbox checks the built-in sandbox):
+${helpLines('check')}
+
+Sandbox (cluvio-mcp sandbox):
+${helpLines('sandbox')}
 `;
 
-const FLAGS = {
-  sandbox: { type: 'boolean' },
-  region: { type: 'string' },
-  'api-url': { type: 'string' },
-  'data-url': { type: 'string' },
-  'routes-file': { type: 'string' },
-  'log-level': { type: 'string' },
-  'timeout-ms': { type: 'string' },
-  'max-concurrency': { type: 'string' },
-  'max-wait-seconds': { type: 'string' },
-  'max-image-kb': { type: 'string' },
-  'reveal-secrets': { type: 'boolean' },
-  toolsets: { type: 'string' },
-  tools: { type: 'string' },
-  'read-only': { type: 'boolean' },
-  discovery: { type: 'boolean' },
-  'no-views': { type: 'boolean' },
-  confirm: { type: 'string' },
-  transport: { type: 'string' },
-  host: { type: 'string' },
-  stateless: { type: 'boolean' },
-  port: { type: 'string' },
-  'run-query': { type: 'boolean' },
-  json: { type: 'boolean' },
-  'write-routes': { type: 'string' },
-  record: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const;
+// ---------------------------------------------------------------------------------------------------------------
+// Parsing.
 
 type Env = Record<string, string | undefined>;
-type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof FLAGS; allowPositionals: true; strict: true }>>['values'];
-
-/** The flags of `check`, and the configuration flags it shares with the server. */
-const CHECK_ONLY = ['run-query', 'json', 'write-routes', 'record'] as const;
-const CHECK_SHARED = ['sandbox', 'region', 'api-url', 'data-url', 'routes-file', 'log-level', 'timeout-ms'] as const;
+type FlagValues = Record<string, string | true | undefined>;
 
 export function parseCommand(argv: string[], env: Env = process.env): Command {
   let parsed;
@@ -204,93 +315,71 @@ export function parseCommand(argv: string[], env: Env = process.env): Command {
       .map((f) => `--${f}`)
       .join(', ');
     // parseArgs adds advice about '--' positionals to an unknown option, which this CLI has no use for.
-    const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\.$/, '');
+    const message = (err as Error).message.replace(/\. To specify a positional argument.*/s, '').replace(/\.$/, '');
     throw new ConfigError(`${message}. Accepted options: ${accepted} (see --help).`);
   }
-  const { values, positionals } = parsed;
+  const values = parsed.values as FlagValues;
+  const { positionals } = parsed;
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
 
   if (positionals[0] === 'sandbox') {
     if (positionals.length > 1) throw new ConfigError(`Unexpected argument "${positionals[1]}" after "sandbox".`);
-    return { kind: 'sandbox', port: values.port === undefined ? undefined : parsePort(values.port) };
+    return { kind: 'sandbox', ...(group('sandbox', values, env) as Fields<'sandbox'>) };
   }
   if (positionals[0] === 'check') {
     if (positionals.length > 1) throw new ConfigError(`Unexpected argument "${positionals[1]}" after "check".`);
-    const accepted: readonly string[] = [...CHECK_SHARED, ...CHECK_ONLY];
+    const accepted = flagsOf('check');
     const other = Object.keys(values).find((flag) => !accepted.includes(flag));
     if (other) throw new ConfigError(`--${other} does not apply to "check". Accepted with check: ${accepted.map((f) => `--${f}`).join(', ')}.`);
-    return {
-      kind: 'check',
-      config: configFrom(values, env, 'check'),
-      check: { runQuery: values['run-query'] ?? false, json: values.json ?? false, writeRoutes: values['write-routes'], record: values.record },
-    };
+    return { kind: 'check', config: configFrom(values, env, 'check'), check: group('check', values, env) as CheckOptions };
   }
   if (positionals.length > 0) {
     throw new ConfigError(`Unknown command "${positionals[0]}". Accepted: "sandbox", "check", or no command to serve MCP.`);
   }
-  const checkOnly = CHECK_ONLY.find((flag) => values[flag] !== undefined);
-  if (checkOnly) throw new ConfigError(`--${checkOnly} applies to the "check" command only: cluvio-mcp check --${checkOnly}.`);
+  const serving = flagsOf('serve');
+  const elsewhere = TABLE.find((s) => s.flag !== undefined && values[s.flag] !== undefined && !serving.includes(s.flag));
+  if (elsewhere) {
+    const command = elsewhere.commands[0];
+    throw new ConfigError(`--${elsewhere.flag} applies to the "${command}" command only: cluvio-mcp ${command} --${elsewhere.flag}.`);
+  }
   return { kind: 'serve', config: configFrom(values, env, 'serve') };
 }
 
+/** The values of a group's settings, in table order: the flag, else the variable (trimmed, blank = unset), else the default. */
+function group(name: Group, values: FlagValues, env: Env): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of TABLE) {
+    if (s.group !== name) continue;
+    const given = s.flag === undefined ? undefined : values[s.flag];
+    const raw = given ?? (s.env === undefined ? undefined : nonEmpty(env[s.env]));
+    if (raw === true) out[s.field] = !s.default;
+    else if (raw !== undefined) out[s.field] = s.kind.parse(raw, nameOf(s));
+    else if (typeof s.default === 'function') out[s.field] = (s.default as (earlier: Record<string, unknown>) => unknown)(out);
+    // A copy: a list or object default is never shared between two configurations.
+    else out[s.field] = structuredClone(s.default);
+  }
+  return out;
+}
+
 /** Flags and environment → the configuration, for serving MCP or for `check` (which serves nothing). */
-function configFrom(values: Values, env: Env, command: 'serve' | 'check'): Config {
-  const sandbox = values.sandbox ?? false;
-  const apiKey = nonEmpty(env.CLUVIO_API_KEY);
-  const transport = oneOf('CLUVIO_MCP_TRANSPORT (--transport)', values.transport ?? nonEmpty(env.CLUVIO_MCP_TRANSPORT) ?? 'stdio', ['stdio', 'http'] as const);
-  const http = httpConfig(values, env, command === 'serve' && transport === 'http');
+function configFrom(values: FlagValues, env: Env, command: 'serve' | 'check'): Config {
+  const config = { ...group('config', values, env), http: group('http', values, env) } as Config;
+  const servingHttp = command === 'serve' && config.transport === 'http';
   // Over HTTP with per-user keys, every request may bring its own key instead.
-  if (!apiKey && !sandbox && !(command === 'serve' && transport === 'http' && http.perUserKeys)) {
+  if (!config.apiKey && !config.sandbox && !(servingHttp && config.http.perUserKeys)) {
     throw new ConfigError(
       command === 'check'
         ? 'No Cluvio API key: set CLUVIO_API_KEY to the API key secret to check, or use --sandbox to check the built-in sandbox.'
         : 'No Cluvio API key: set CLUVIO_API_KEY to an API key secret, or start with --sandbox to use the built-in sandbox.',
     );
   }
-
-  const region = oneOf('CLUVIO_REGION (--region)', values.region ?? nonEmpty(env.CLUVIO_REGION) ?? 'eu', ['eu', 'us'] as const);
-  const apiUrl = httpUrl('CLUVIO_API_URL (--api-url)', values['api-url'] ?? nonEmpty(env.CLUVIO_API_URL)) ?? REGIONS[region].apiUrl;
-  const dataUrl = httpUrl('CLUVIO_DATA_URL (--data-url)', values['data-url'] ?? nonEmpty(env.CLUVIO_DATA_URL)) ?? REGIONS[region].dataUrl;
-  const routesFile = values['routes-file'] ?? nonEmpty(env.CLUVIO_ROUTES_FILE);
-  const logLevel = oneOf('CLUVIO_LOG_LEVEL (--log-level)', values['log-level'] ?? nonEmpty(env.CLUVIO_LOG_LEVEL) ?? 'info', LOG_LEVELS);
-  const timeout = values['timeout-ms'] ?? nonEmpty(env.CLUVIO_TIMEOUT_MS);
-  const requestTimeoutMs = timeout === undefined ? 30_000 : intInRange('CLUVIO_TIMEOUT_MS (--timeout-ms)', timeout, 100, 600_000);
-  const concurrency = values['max-concurrency'] ?? nonEmpty(env.CLUVIO_MAX_CONCURRENCY);
-  const maxConcurrency =
-    concurrency === undefined ? DEFAULT_CONCURRENCY : intInRange('CLUVIO_MAX_CONCURRENCY (--max-concurrency)', concurrency, 1, MAX_CONCURRENCY);
-  const wait = values['max-wait-seconds'] ?? nonEmpty(env.CLUVIO_MAX_WAIT_SECONDS);
-  const maxWaitSeconds = wait === undefined ? WAIT_CEILING_SECONDS : intInRange('CLUVIO_MAX_WAIT_SECONDS (--max-wait-seconds)', wait, 1, MAX_WAIT_SECONDS);
-  const image = values['max-image-kb'] ?? nonEmpty(env.CLUVIO_MAX_IMAGE_KB);
-  const maxImageKb = image === undefined ? DEFAULT_MAX_IMAGE_KB : intInRange('CLUVIO_MAX_IMAGE_KB (--max-image-kb)', image, 0, 1024);
-  const revealSecrets = values['reveal-secrets'] ?? bool('CLUVIO_REVEAL_SECRETS', env.CLUVIO_REVEAL_SECRETS) ?? false;
-  const confirm = oneOf('CLUVIO_CONFIRM (--confirm)', values.confirm ?? nonEmpty(env.CLUVIO_CONFIRM) ?? 'destructive', CONFIRM_POLICIES);
-  const confirmSecret = nonEmpty(env.CLUVIO_CONFIRM_SECRET);
-  if (confirmSecret !== undefined && confirmSecret.length < 32) throw new ConfigError('Invalid CLUVIO_CONFIRM_SECRET: use at least 32 characters.');
-
-  return {
-    apiKey,
-    sandbox,
-    region,
-    apiUrl,
-    dataUrl,
-    routeOverrides: routesFile ? readRoutesFile(routesFile) : {},
-    logLevel,
-    requestTimeoutMs,
-    maxConcurrency,
-    maxWaitSeconds,
-    maxImageKb,
-    revealSecrets,
-    toolsets: list(values.toolsets ?? env.CLUVIO_TOOLSETS),
-    tools: list(values.tools ?? env.CLUVIO_TOOLS),
-    readOnly: values['read-only'] ?? bool('CLUVIO_READ_ONLY', env.CLUVIO_READ_ONLY) ?? false,
-    discovery: values.discovery ?? bool('CLUVIO_DISCOVERY', env.CLUVIO_DISCOVERY) ?? false,
-    views: values['no-views'] ? false : (bool('CLUVIO_VIEWS', env.CLUVIO_VIEWS) ?? true),
-    confirm,
-    confirmSecret,
-    transport,
-    http,
-  };
+  if (servingHttp && !isLoopback(config.http.host) && !config.http.authToken) {
+    throw new ConfigError(
+      `Refusing to listen on ${config.http.host} without CLUVIO_MCP_AUTH_TOKEN: anyone who can reach that address could use the Cluvio API key. Set CLUVIO_MCP_AUTH_TOKEN, or listen on 127.0.0.1.`,
+    );
+  }
+  return config;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
@@ -298,82 +387,8 @@ function nonEmpty(v: string | undefined): string | undefined {
   return t ? t : undefined;
 }
 
-function httpConfig(values: { host?: string; port?: string; stateless?: boolean }, env: Env, serving: boolean): HttpConfig {
-  const host = values.host ?? nonEmpty(env.CLUVIO_MCP_HOST) ?? '127.0.0.1';
-  const authToken = nonEmpty(env.CLUVIO_MCP_AUTH_TOKEN);
-  if (serving && !isLoopback(host) && !authToken) {
-    throw new ConfigError(
-      `Refusing to listen on ${host} without CLUVIO_MCP_AUTH_TOKEN: anyone who can reach that address could use the Cluvio API key. Set CLUVIO_MCP_AUTH_TOKEN, or listen on 127.0.0.1.`,
-    );
-  }
-  if (authToken !== undefined && authToken.length < 16) throw new ConfigError('Invalid CLUVIO_MCP_AUTH_TOKEN: use at least 16 characters.');
-  const port = values.port ?? nonEmpty(env.CLUVIO_MCP_PORT);
-  const int = (name: string, v: string | undefined, def: number, min: number, max: number) => (v === undefined ? def : intInRange(name, v, min, max));
-  return {
-    host,
-    port: port === undefined ? 8765 : intInRange('CLUVIO_MCP_PORT (--port)', port, 0, 65_535),
-    stateless: values.stateless ?? bool('CLUVIO_MCP_STATELESS', env.CLUVIO_MCP_STATELESS) ?? false,
-    authToken,
-    allowedOrigins: list(env.CLUVIO_MCP_ALLOWED_ORIGINS),
-    allowedHosts: list(env.CLUVIO_MCP_ALLOWED_HOSTS),
-    perUserKeys: bool('CLUVIO_MCP_PER_USER_KEYS', env.CLUVIO_MCP_PER_USER_KEYS) ?? false,
-    maxBodyBytes: int('CLUVIO_MCP_MAX_BODY_BYTES', nonEmpty(env.CLUVIO_MCP_MAX_BODY_BYTES), 1_048_576, 1024, 64 * 1_048_576),
-    sessionIdleMs: int('CLUVIO_MCP_SESSION_IDLE_MINUTES', nonEmpty(env.CLUVIO_MCP_SESSION_IDLE_MINUTES), 30, 1, 1440) * 60_000,
-    shutdownGraceMs: int('CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS', nonEmpty(env.CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS), 10, 0, 600) * 1000,
-  };
-}
-
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-function list(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-function oneOf<T extends string>(name: string, value: string, accepted: readonly T[]): T {
-  if ((accepted as readonly string[]).includes(value)) return value as T;
-  throw new ConfigError(`Invalid ${name}: "${value}". Accepted: ${accepted.join(', ')}.`);
-}
-
-function bool(name: string, value: string | undefined): boolean | undefined {
-  const v = nonEmpty(value)?.toLowerCase();
-  if (v === undefined) return undefined;
-  if (['true', '1', 'yes'].includes(v)) return true;
-  if (['false', '0', 'no'].includes(v)) return false;
-  throw new ConfigError(`Invalid ${name}: "${value}". Accepted: true or false.`);
-}
-
-function intInRange(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`Invalid ${name}: "${value}". Accepted: an integer from ${min} to ${max}.`);
-  }
-  return n;
-}
-
-function parsePort(value: string): number {
-  return intInRange('--port', value, 0, 65_534);
-}
-
-function httpUrl(name: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`Invalid ${name}: "${value}". Accepted: an absolute http(s) URL such as https://api.eu.cluvio.com.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`Invalid ${name}: "${value}". Accepted: an http or https URL.`);
-  }
-  if (url.search || url.hash || url.username || url.password) {
-    throw new ConfigError(`Invalid ${name}: "${value}". Accepted: a base URL without credentials, query or fragment.`);
-  }
-  return url.href.replace(/\/+$/, '');
 }
 
 const ROUTE = /^(GET|POST|PUT|PATCH|DELETE) (\/[A-Za-z0-9_\-./{}]*)$/;

@@ -83,6 +83,17 @@ describe('API key and sandbox', () => {
     });
   });
 
+  test('two configurations never share a list or object: changing one leaves the next as it was', () => {
+    const first = serve([]);
+    first.toolsets.push('datasources');
+    first.tools.push('get_user');
+    first.routeOverrides.listDatasources = 'GET /x';
+    first.http.allowedOrigins.push('app.example.com');
+    first.http.allowedHosts.push('mcp.example.com');
+    const next = serve([]);
+    expect([next.toolsets, next.tools, next.routeOverrides, next.http.allowedOrigins, next.http.allowedHosts]).toStrictEqual([[], [], {}, [], []]);
+  });
+
   test('per-user keys replace the server key only over HTTP: over stdio a key is still required', () => {
     const err = configError(() => parseCommand([], { CLUVIO_MCP_PER_USER_KEYS: 'true' }));
     expect(err.message).toBe('No Cluvio API key: set CLUVIO_API_KEY to an API key secret, or start with --sandbox to use the built-in sandbox.');
@@ -323,6 +334,13 @@ describe('command line', () => {
     );
   });
 
+  test('a flag left without its value: parseArgs says so, then the accepted options follow after one full stop', () => {
+    const message = configError(() => parseCommand(['--region', '--sandbox'], KEY)).message;
+    expect(message).toMatch(/^Option '--region' argument is ambiguous\./);
+    expect(message).toMatch(/'\. Accepted options: --sandbox, --region, .*, --version \(see --help\)\.$/);
+    expect(message).not.toContain('..');
+  });
+
   test('an unknown command → ConfigError', () => {
     expect(configError(() => parseCommand(['serve'], KEY)).message).toContain('serve');
   });
@@ -371,6 +389,12 @@ describe('command line', () => {
     expect(parseCommand(['check', '--sandbox'], {}).kind).toBe('check');
     // Serving settings do not stop a check: it serves nothing.
     expect(parseCommand(['check'], { ...KEY, CLUVIO_MCP_TRANSPORT: 'http', CLUVIO_MCP_HOST: '0.0.0.0' }).kind).toBe('check');
+  });
+
+  test('check refuses a serving flag, listing exactly the flags check takes', () => {
+    expect(configError(() => parseCommand(['check', '--json', '--max-concurrency', '4'], KEY)).message).toBe(
+      '--max-concurrency does not apply to "check". Accepted with check: --sandbox, --region, --api-url, --data-url, --routes-file, --log-level, --timeout-ms, --run-query, --json, --write-routes, --record.',
+    );
   });
 
   test('check: no key names what to set; flags of the other command are refused, naming it', () => {
