@@ -95,10 +95,6 @@ export function sendError(res: ServerResponse, err: ApiError, type: 'jsonapi' | 
 
 const MAX_BODY = 10 * 1024 * 1024;
 
-export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  return parseJsonBody(await readRawBody(req));
-}
-
 /** The request body as bytes (413 beyond 10 MB). */
 export async function readRawBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];

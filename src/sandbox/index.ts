@@ -45,8 +45,6 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export { SandboxState } from './state.js';
-
 function listen(server: http.Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);

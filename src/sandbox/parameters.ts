@@ -42,7 +42,6 @@ export const AGGREGATIONS = [
   'year',
   'all_time',
 ] as const;
-export type Aggregation = (typeof AGGREGATIONS)[number];
 
 const TRUE_SQL = '(1=1)';
 

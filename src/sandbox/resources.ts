@@ -51,11 +51,4 @@ export class ResourceStore {
     if (!l) return [];
     return Array.isArray(l) ? l.map((x) => x.id) : [l.id];
   }
-
-  /** The JSON:API resource object for a record. */
-  static toResource(rec: ResourceRecord): Record<string, unknown> {
-    const relationships: Record<string, unknown> = {};
-    for (const [name, data] of Object.entries(rec.relationships)) relationships[name] = { data };
-    return { id: rec.id, type: rec.type, attributes: rec.attributes, relationships };
-  }
 }

@@ -10,7 +10,7 @@
  * side, recomputed after every change so the store always holds both directions).
  */
 import { ApiError, isoNow, unprocessable } from '../http.js';
-import { ResourceStore, type Linkage, type ResourceRecord } from '../resources.js';
+import type { Linkage, ResourceRecord } from '../resources.js';
 import type { SandboxState } from '../state.js';
 import { datasourceResource } from '../routes/datasources.js';
 
@@ -533,4 +533,3 @@ export function deleteRecord(state: SandboxState, reg: Registry, rec: ResourceRe
   refreshAll(state, reg);
 }
 
-export { ResourceStore };

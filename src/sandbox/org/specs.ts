@@ -54,8 +54,6 @@ export const TRIGGER_CONDITIONS = ['has_results', 'no_results', 'greater_than', 
 const COMPARISONS: readonly string[] = TRIGGER_CONDITIONS.slice(2);
 export const RUN_SCHEDULES = ['disabled', 'at', 'every'] as const;
 export const EMAIL_CONDITIONS = ['triggered', 'changed', 'all'] as const;
-export const ALERT_RESULT_STATUSES = ['ok', 'alert_triggered', 'alert_error', 'query_error', 'internal_error', 'internal_timeout', 'cancelled'] as const;
-export const BUILT_IN_BEHAVIORS = ['all_users', 'all_analysts'] as const;
 
 /** The user behind the sandbox's API key: owner of API-created dashboards, inviter of invited users. */
 export const API_KEY_USER = 'usr-admin';

@@ -80,9 +80,3 @@ export async function renderPng(scene: Scene): Promise<Buffer> {
   // 0 colours = no further quantising: the image has a few exact colours, which UPNG writes as a palette.
   return Buffer.from(upng.encode([pixels.buffer as ArrayBuffer], image.width, image.height, 0));
 }
-
-/** Width and height from a PNG's IHDR chunk. */
-export function pngSize(png: Buffer): { width: number; height: number } {
-  if (png.length < 24 || png.toString('latin1', 1, 4) !== 'PNG' || png.toString('ascii', 12, 16) !== 'IHDR') throw new Error('not a PNG');
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-}

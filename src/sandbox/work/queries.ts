@@ -6,7 +6,7 @@
  * The queries run as ordinary executions (ExecutionRunner), so Get Execution, Get Execution Data
  * and Cancel Execution work on them too.
  */
-import { isoNow, unprocessable } from '../http.js';
+import { unprocessable } from '../http.js';
 import type { QueryParameters } from '../parameters.js';
 import { ResourceStore, type ResourceRecord } from '../resources.js';
 import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
@@ -302,9 +302,5 @@ export class WorkQueries {
       await new Promise((r) => setTimeout(r, 40).unref());
     }
     return ex;
-  }
-
-  now(): string {
-    return isoNow();
   }
 }
