@@ -16,9 +16,10 @@ import { EngineClient, defaultCacheDir } from './engine/client.js';
 import { ApiError, Router, parseJsonBody, readRawBody, send, sendError } from './http.js';
 import { SandboxState } from './state.js';
 import { datasourceRoutes, seedDatasources } from './routes/datasources.js';
-import { ExecutionRunner, executionRoutes } from './routes/executions.js';
+import { executionRoutes } from './routes/executions.js';
+import { createWork } from './work/index.js';
 import { controlRoutes } from './routes/control.js';
-import { resourceRoutes, seedOrganisation } from './routes/resources.js';
+import { resourceRoutes, seedOrganisation } from './routes/organisation.js';
 import { workRoutes } from './routes/work.js';
 import { handleData } from './data-server.js';
 import { FaultInjector, dataPattern } from './faults/index.js';
@@ -72,15 +73,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   seedDatasources(state);
   seedOrganisation(state);
   const faults = new FaultInjector();
-  const runner = new ExecutionRunner(state, faults);
+  const work = createWork(state, faults);
 
   const router = new Router();
   router.add(
     ...controlRoutes(state, faults, router),
     ...datasourceRoutes(state),
-    ...executionRoutes(state, runner),
+    ...executionRoutes(state, work.runner),
     ...resourceRoutes(state),
-    ...workRoutes(state, runner),
+    ...workRoutes(state, work),
   );
 
   const api = http.createServer((req, res) => {
@@ -137,7 +138,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   } catch (e) {
     api.close();
     data.close();
-    runner.close();
+    work.close();
     faults.close();
     await engine.close();
     throw e;
@@ -150,7 +151,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     apiKey,
     close(): Promise<void> {
       closing ??= (async () => {
-        runner.close();
+        work.close();
         faults.close();
         const stop = (s: http.Server): Promise<void> =>
           new Promise((resolve) => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { EngineClient } from './engine/client.js';
 import type { EngineDb, ResultColumn, ResultStore } from './engine/protocol.js';
 import { isoNow } from './http.js';
-import { ResourceStore } from './resources.js';
+import { RecordStore } from './org/store.js';
 
 export interface DatasourceRecord {
   id: string;
@@ -107,7 +107,7 @@ export class SandboxState {
   readonly dataKeys = new Map<string, { target: DataTarget; createdAt: number }>();
   readonly tokens = new Map<string, { dataKey: string; expiresAt: number }>();
   /** Dashboards, reports, filters, schedules, snippets, alerts, users, groups, agents. */
-  readonly resources = new ResourceStore();
+  readonly records = new RecordStore();
   /**
    * Hooks for later route groups: is a datasource used by a report or filter (blocks delete)?
    * does a datasource agent exist?

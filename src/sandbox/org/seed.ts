@@ -4,7 +4,7 @@
  * snippet, two alerts, four users, three user groups and a datasource agent. Relationships are
  * stored on their owning side; the inverse sides are derived (refreshAll) right after seeding.
  */
-import type { Linkage, ResourceRecord } from '../resources.js';
+import type { Linkage, ResourceRecord } from './store.js';
 import type { SandboxState } from '../state.js';
 import { PRODUCT_DATASOURCE_ID, SAMPLE_DATASOURCE_ID } from '../routes/datasources.js';
 
@@ -121,7 +121,7 @@ const AIRLINES: Array<[string, string]> = [
 export function seedOrganisationRecords(state: SandboxState): void {
   const S = SEED;
   const put = (r: ResourceRecord): void => {
-    state.resources.put(r);
+    state.records.put(r);
   };
 
   // Users first: dashboards and invitations point at them.

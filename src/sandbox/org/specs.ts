@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { unprocessable } from '../http.js';
-import type { Linkage, ResourceRecord } from '../resources.js';
+import type { Linkage, ResourceRecord } from './store.js';
 import { shortId, type SandboxState } from '../state.js';
 import {
   FORMATS,
@@ -24,7 +24,7 @@ import {
   type Field,
   type ResourceSpec,
   type WriteContext,
-} from './spec.js';
+} from './crud.js';
 
 export const AGGREGATIONS = ['second', 'minute', 'hour', 'day', 'week', 'week_sunday', 'month', 'quarter', 'year', 'all_time'] as const;
 export const COLOR_SCHEMES = ['scheme_1', 'scheme_2', 'scheme_3', 'scheme_4', 'scheme_5', 'scheme_6', 'scheme_7', 'scheme_8'] as const;
@@ -76,7 +76,7 @@ const timestamps = { created_at: ro(), updated_at: ro() };
 // Dashboards and reports
 
 export function reportsOf(state: SandboxState, dashboardId: string): ResourceRecord[] {
-  return state.resources
+  return state.records
     .list('reports')
     .filter((r) => linksTo(r, 'dashboard', dashboardId))
     .sort((a, b) => pos(a, 'row') - pos(b, 'row') || pos(a, 'column') - pos(b, 'column'));
@@ -99,12 +99,12 @@ export function filterVariables(sql: unknown): Set<string> {
 export function filtersOf(state: SandboxState, dashboardId: string): ResourceRecord[] {
   const vars = new Set<string>();
   for (const r of reportsOf(state, dashboardId)) for (const v of filterVariables(r.attributes['sql_query'])) vars.add(v);
-  return state.resources.list('filters').filter((f) => vars.has(f.attributes['variable_name'] as string));
+  return state.records.list('filters').filter((f) => vars.has(f.attributes['variable_name'] as string));
 }
 
 export function isLocked(state: SandboxState, dashboardId: string | undefined): boolean {
   if (dashboardId === undefined) return false;
-  return state.resources.get('dashboards', dashboardId)?.attributes['is_locked'] === true;
+  return state.records.get('dashboards', dashboardId)?.attributes['is_locked'] === true;
 }
 
 const lockedError = (id: string): Error =>
@@ -137,7 +137,7 @@ const dashboardSpec: ResourceSpec = {
     thumbnail_image_url: ro(),
     thumbnail_created_at: ro(),
     prewarm: rw(bool, { default: false }),
-    published: ro({ derive: (state, rec) => state.resources.list('user_groups').some((g) => linksTo(g, 'dashboards', rec.id)) }),
+    published: ro({ derive: (state, rec) => state.records.list('user_groups').some((g) => linksTo(g, 'dashboards', rec.id)) }),
     data_refresh_rate: rw(num({ min: 1 }), { default: 1440 }),
     data_refresh_anchor_time: rw(str({ format: FORMATS.time })),
     is_locked: rw(bool, { default: false }),
@@ -177,7 +177,7 @@ const dashboardSpec: ResourceSpec = {
       derive: (state, rec) => {
         const ids = new Set<string>();
         for (const f of filtersOf(state, rec.id)) for (const l of linkages(f.relationships['sql_snippets'])) ids.add(l.id);
-        return [...ids].filter((id) => state.resources.get('sql_snippets', id)).map((id) => ref('sql_snippets', id));
+        return [...ids].filter((id) => state.records.get('sql_snippets', id)).map((id) => ref('sql_snippets', id));
       },
     },
     dashboard_groups: {
@@ -190,7 +190,7 @@ const dashboardSpec: ResourceSpec = {
     user_groups: {
       target: 'user_groups',
       many: true,
-      derive: (state, rec) => refs('user_groups', state.resources.list('user_groups').filter((g) => linksTo(g, 'dashboards', rec.id))),
+      derive: (state, rec) => refs('user_groups', state.records.list('user_groups').filter((g) => linksTo(g, 'dashboards', rec.id))),
     },
   },
   include: ['reports', 'filters', 'sql_snippets', 'dashboard_groups', 'dashboard_sharing_links', 'user', 'user_groups'],
@@ -207,7 +207,7 @@ const dashboardSpec: ResourceSpec = {
     if (tz && tz['type'] === undefined) tz['type'] = 'disabled';
     if (rec.attributes['time_zone_config'] === null) rec.attributes['time_zone_config'] = { type: 'disabled' };
     if (rec.attributes['filters_configuration'] === null) rec.attributes['filters_configuration'] = {};
-    if (before === undefined && state.resources.get('users', API_KEY_USER)) rec.relationships['user'] = ref('users', API_KEY_USER);
+    if (before === undefined && state.records.get('users', API_KEY_USER)) rec.relationships['user'] = ref('users', API_KEY_USER);
   },
 };
 
@@ -272,7 +272,7 @@ const reportSpec: ResourceSpec = {
 
 /** Dashboard groups in display order: explicitly sorted ones first, the rest by name. */
 export function orderedGroups(state: SandboxState): ResourceRecord[] {
-  return state.resources.list('dashboard_groups').sort((a, b) => groupOrder(a, b));
+  return state.records.list('dashboard_groups').sort((a, b) => groupOrder(a, b));
 }
 
 function groupOrder(a: ResourceRecord, b: ResourceRecord): number {
@@ -331,7 +331,7 @@ const dashboardScheduleSpec: ResourceSpec = {
   beforeWrite: ({ state, rec }) => {
     // "If both are given, report takes precedence and dashboard is ignored (inferred)."
     const report = rec.relationships['report'] as Linkage | null;
-    if (report) rec.relationships['dashboard'] = state.resources.get('reports', report.id)?.relationships['dashboard'] ?? null;
+    if (report) rec.relationships['dashboard'] = state.records.get('reports', report.id)?.relationships['dashboard'] ?? null;
   },
 };
 
@@ -372,7 +372,7 @@ const filterSpec: ResourceSpec = {
   include: ['datasource', 'sql_snippets', 'parent_filter'],
   check: ({ state, rec }) => {
     const name = rec.attributes['variable_name'];
-    const clash = state.resources.list('filters').find((f) => f.id !== rec.id && f.attributes['variable_name'] === name);
+    const clash = state.records.list('filters').find((f) => f.id !== rec.id && f.attributes['variable_name'] === name);
     if (clash) throw unprocessable(`attribute "variable_name": filter ${clash.id} already uses "${String(name)}"`);
     if ((rec.relationships['parent_filter'] as Linkage | null)?.id === rec.id) throw unprocessable('relationship "parent_filter" cannot be the filter itself');
   },
@@ -477,7 +477,7 @@ const agentSpec: ResourceSpec = {
 // Users and user groups
 
 function builtInMembers(state: SandboxState, behavior: unknown): ResourceRecord[] | undefined {
-  const users = state.resources.list('users');
+  const users = state.records.list('users');
   if (behavior === 'all_users') return users;
   if (behavior === 'all_analysts') return users.filter((u) => u.attributes['role'] === 'analyst' || u.attributes['role'] === 'admin');
   return undefined;
@@ -495,7 +495,7 @@ const customGroupOnly = (state: SandboxState, t: { id: string; rec?: ResourceRec
 
 /** Sets a user's custom group memberships (the owning side is the group's `users`). */
 export function assignGroups(state: SandboxState, user: ResourceRecord, groupIds: string[]): void {
-  for (const g of state.resources.list('user_groups')) {
+  for (const g of state.records.list('user_groups')) {
     if (g.attributes['built_in_behavior'] != null) continue;
     const has = linksTo(g, 'users', user.id);
     const want = groupIds.includes(g.id);
@@ -525,7 +525,7 @@ const userSpec: ResourceSpec = {
     user_groups: {
       target: 'user_groups',
       many: true,
-      derive: (state, rec) => refs('user_groups', state.resources.list('user_groups').filter((g) => isMember(state, g, rec.id))),
+      derive: (state, rec) => refs('user_groups', state.records.list('user_groups').filter((g) => isMember(state, g, rec.id))),
       assign: assignGroups,
       accept: customGroupOnly,
     },
@@ -599,7 +599,7 @@ export function datasourceUsers(state: SandboxState, datasourceId: string): stri
     ['sql_snippets', 'SQL snippet'],
     ['sql_alerts', 'SQL alert'],
   ] as const) {
-    for (const r of state.resources.list(type)) {
+    for (const r of state.records.list(type)) {
       if (linksTo(r, 'datasource', datasourceId)) users.push(`${what} ${r.id}`);
     }
   }

@@ -7,13 +7,13 @@
  */
 import { createReadStream } from 'node:fs';
 import { ApiError, isoNow, notFound, unprocessable, type RequestContext, type Route } from '../http.js';
-import type { ResourceRecord } from '../resources.js';
+import type { ResourceRecord } from '../org/store.js';
 import type { SandboxState } from '../state.js';
-import { validateParameters, type ExecutionRunner } from './executions.js';
-import { SqlAlerts } from '../work/alerts.js';
-import { ExportJobs, MIME, type ExportFormat, type ExportJob } from '../work/exports.js';
+import { validateParameters } from './executions.js';
+import type { Work } from '../work/index.js';
+import { MIME, type ExportFormat, type ExportJob } from '../work/exports.js';
 import { filterOptions, refreshFilter } from '../work/filters.js';
-import { SpecError, WorkQueries, filterKind, type KeyStatus } from '../work/queries.js';
+import { SpecError, filterKind, type KeyStatus } from '../work/queries.js';
 import { csvFormat } from '../work/rows.js';
 
 /** The JSON body as an object with only the accepted members (an absent body is `{}`). */
@@ -39,15 +39,11 @@ function jobResponse(ctx: RequestContext, job: ExportJob): Record<string, unknow
   return out;
 }
 
-export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[] {
-  const queries = new WorkQueries(state, runner);
-  const exports = new ExportJobs(state, runner, queries);
-  const alerts = new SqlAlerts(state, runner);
-
-  const dashboard = (id: string | undefined): ResourceRecord => state.resources.require('dashboards', id ?? '', 'dashboard');
-  const report = (id: string | undefined): ResourceRecord => state.resources.require('reports', id ?? '', 'report');
-  const filter = (id: string | undefined): ResourceRecord => state.resources.require('filters', id ?? '', 'filter');
-  const alert = (id: string | undefined): ResourceRecord => state.resources.require('sql_alerts', id ?? '', 'SQL alert');
+export function workRoutes(state: SandboxState, { queries, exports, alerts }: Work): Route[] {
+  const dashboard = (id: string | undefined): ResourceRecord => state.records.require('dashboards', id ?? '', 'dashboard');
+  const report = (id: string | undefined): ResourceRecord => state.records.require('reports', id ?? '', 'report');
+  const filter = (id: string | undefined): ResourceRecord => state.records.require('filters', id ?? '', 'filter');
+  const alert = (id: string | undefined): ResourceRecord => state.records.require('sql_alerts', id ?? '', 'SQL alert');
   const job = (id: string | undefined): ExportJob => {
     const j = exports.jobs.get(id ?? '');
     if (j === undefined) throw notFound('export job', id ?? '');
@@ -339,7 +335,7 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
           if (r === null || typeof r !== 'object' || typeof r.type !== 'string' || typeof r.id !== 'string') {
             throw unprocessable('each record needs "type" and "id" strings');
           }
-          return state.resources.put({ id: r.id, type: r.type, attributes: { ...(r.attributes ?? {}) }, relationships: { ...(r.relationships ?? {}) } });
+          return state.records.put({ id: r.id, type: r.type, attributes: { ...(r.attributes ?? {}) }, relationships: { ...(r.relationships ?? {}) } });
         });
         return { status: 200, type: 'json', body: { data: put.map((r) => ({ type: r.type, id: r.id })) } };
       },
@@ -349,7 +345,7 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
       path: '/_sandbox/records/:type/:id',
       public: true,
       handler: ({ params }) => {
-        const r = state.resources.get(params['type'] ?? '', params['id'] ?? '');
+        const r = state.records.get(params['type'] ?? '', params['id'] ?? '');
         if (r === undefined) throw notFound(params['type'] ?? 'record', params['id'] ?? '');
         return { status: 200, type: 'json', body: { data: r } };
       },

@@ -7,9 +7,9 @@
  * attributes are updated, and a result is recorded (newest first, kept 30 days).
  */
 import { ApiError, unprocessable } from '../http.js';
-import { ResourceStore, type ResourceRecord } from '../resources.js';
+import { RecordStore, type ResourceRecord } from '../org/store.js';
 import type { ExecutionRecord, SandboxState } from '../state.js';
-import type { ExecutionRunner } from '../routes/executions.js';
+import type { ExecutionRunner } from './runner.js';
 import { firstRows } from './rows.js';
 
 export type AlertResultStatus = 'ok' | 'alert_triggered' | 'alert_error' | 'query_error' | 'internal_error' | 'internal_timeout' | 'cancelled';
@@ -66,7 +66,7 @@ export class SqlAlerts {
   run(alert: ResourceRecord): ExecutionRecord {
     const sql = alert.attributes['sql_query'];
     if (typeof sql !== 'string' || sql.trim() === '') throw unprocessable(`SQL alert ${alert.id} has no SQL query`);
-    const datasourceId = ResourceStore.ids(alert, 'datasource')[0];
+    const datasourceId = RecordStore.ids(alert, 'datasource')[0];
     if (datasourceId === undefined) throw unprocessable(`SQL alert ${alert.id} has no datasource`);
     if (!this.state.datasources.has(datasourceId)) throw unprocessable(`datasource ${datasourceId} of SQL alert ${alert.id} not found`);
     const runningId = alert.attributes['running_execution_id'];
@@ -95,7 +95,7 @@ export class SqlAlerts {
 
   private finished(alert: ResourceRecord, ex: ExecutionRecord, first: { value: unknown } | { error: string }): void {
     // The stored record may have been replaced by an update since the run started.
-    const a = (this.state.resources.get('sql_alerts', alert.id) ?? alert).attributes;
+    const a = (this.state.records.get('sql_alerts', alert.id) ?? alert).attributes;
     let status: AlertResultStatus;
     let alertError: string | null = null;
     let queryError: string | null = null;

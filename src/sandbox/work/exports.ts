@@ -16,13 +16,13 @@ import type { Visualisation } from '../../charts/plan.js';
 import { cluvioDataType } from '../engine/types.js';
 import { isoNow, unprocessable } from '../http.js';
 import type { QueryParameters } from '../parameters.js';
-import type { ResourceRecord } from '../resources.js';
+import type { ResourceRecord } from '../org/store.js';
 import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
-import type { ExecutionRunner } from '../routes/executions.js';
+import type { ExecutionRunner } from './runner.js';
 import { canonicalParameters, effectiveParameters } from './params.js';
-import { pageScene, type ExportPanel } from './export-page.js';
-import { renderPdf } from './pdf.js';
-import { renderPng } from './png.js';
+import { pageScene, type ExportPanel } from './render/export-page.js';
+import { renderPdf } from './render/pdf.js';
+import { renderPng } from './render/png.js';
 import { SpecError, type WorkQueries } from './queries.js';
 import { DEFAULT_CSV, csvLine, firstRows, rowBatches } from './rows.js';
 
@@ -103,7 +103,6 @@ export class ExportJobs {
   ) {
     this.sweeper = setInterval(() => this.sweep(), 30_000);
     this.sweeper.unref();
-    runner.onClose(() => this.close());
   }
 
   close(): void {

@@ -5,7 +5,7 @@
  */
 import { unprocessable } from '../http.js';
 import type { QueryParameters } from '../parameters.js';
-import { ResourceStore, type ResourceRecord } from '../resources.js';
+import { RecordStore, type ResourceRecord } from '../org/store.js';
 import type { ExecutionRecord, SandboxState } from '../state.js';
 import { SpecError, filterKind, type WorkQueries } from './queries.js';
 import { firstRows } from './rows.js';
@@ -46,7 +46,7 @@ export async function filterOptions(
   const values: string[] = [];
   const names: string[] = [];
   const parents: string[] = [];
-  const withParent = kind === 'static_sql' && ResourceStore.ids(filter, 'parent_filter').length > 0;
+  const withParent = kind === 'static_sql' && RecordStore.ids(filter, 'parent_filter').length > 0;
   for (const row of rows) {
     if (row[0] === null || row[0] === undefined) continue;
     values.push(str(row[0]));

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { QueryParameters } from '../parameters.js';
-import type { ResourceRecord } from '../resources.js';
+import type { ResourceRecord } from '../org/store.js';
 import { validateParameters } from '../routes/executions.js';
 
 /** The dashboard's fixed time zone, if it has one (time_zone_config {type: fixed, fixed_time_zone}). */

@@ -8,9 +8,9 @@
  */
 import { unprocessable } from '../http.js';
 import type { QueryParameters } from '../parameters.js';
-import { ResourceStore, type ResourceRecord } from '../resources.js';
+import { RecordStore, type ResourceRecord } from '../org/store.js';
 import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
-import type { ExecutionRunner } from '../routes/executions.js';
+import type { ExecutionRunner } from './runner.js';
 import { canonicalParameters, effectiveParameters, shortHash } from './params.js';
 
 const DEFAULT_REFRESH_MINUTES = 1440;
@@ -89,39 +89,39 @@ export class WorkQueries {
   // The organisation
 
   dashboard(id: string): ResourceRecord | undefined {
-    return this.state.resources.get('dashboards', id);
+    return this.state.records.get('dashboards', id);
   }
 
   dashboardOfReport(report: ResourceRecord): ResourceRecord | undefined {
-    const id = ResourceStore.ids(report, 'dashboard')[0];
+    const id = RecordStore.ids(report, 'dashboard')[0];
     return id === undefined ? undefined : this.dashboard(id);
   }
 
   /** Reports of a dashboard: its `reports` relationship plus reports whose `dashboard` points at it, in layout order. */
   reportsOf(dashboard: ResourceRecord): ResourceRecord[] {
-    const ids = new Set(ResourceStore.ids(dashboard, 'reports'));
-    for (const r of this.state.resources.list('reports')) if (ResourceStore.ids(r, 'dashboard').includes(dashboard.id)) ids.add(r.id);
-    const out = [...ids].map((id) => this.state.resources.get('reports', id)).filter((r): r is ResourceRecord => r !== undefined);
+    const ids = new Set(RecordStore.ids(dashboard, 'reports'));
+    for (const r of this.state.records.list('reports')) if (RecordStore.ids(r, 'dashboard').includes(dashboard.id)) ids.add(r.id);
+    const out = [...ids].map((id) => this.state.records.get('reports', id)).filter((r): r is ResourceRecord => r !== undefined);
     const pos = (r: ResourceRecord): number => Number(r.attributes['row'] ?? 0) * 100 + Number(r.attributes['column'] ?? 0);
     return out.sort((a, b) => pos(a) - pos(b));
   }
 
   /** Filters of a dashboard: its `filters` relationship plus filters whose variable the dashboard's report SQL uses. */
   filtersOf(dashboard: ResourceRecord, reports = this.reportsOf(dashboard)): ResourceRecord[] {
-    const ids = new Set(ResourceStore.ids(dashboard, 'filters'));
+    const ids = new Set(RecordStore.ids(dashboard, 'filters'));
     const sql = reports.map((r) => String(r.attributes['sql_query'] ?? '')).join('\n');
-    for (const f of this.state.resources.list('filters')) {
+    for (const f of this.state.records.list('filters')) {
       const v = f.attributes['variable_name'];
       if (typeof v === 'string' && v !== '' && new RegExp(`=\\s*${v.replace(/[^A-Za-z0-9_-]/g, '')}\\s*}`).test(sql)) ids.add(f.id);
     }
-    return [...ids].map((id) => this.state.resources.get('filters', id)).filter((f): f is ResourceRecord => f !== undefined);
+    return [...ids].map((id) => this.state.records.get('filters', id)).filter((f): f is ResourceRecord => f !== undefined);
   }
 
   // ------------------------------------------------------------------------------------------
   // Specs
 
   private datasourceOf(rec: ResourceRecord, what: string): string {
-    const id = ResourceStore.ids(rec, 'datasource')[0];
+    const id = RecordStore.ids(rec, 'datasource')[0];
     if (id === undefined) throw new SpecError(`${what} ${rec.id} has no datasource`);
     if (!this.state.datasources.has(id)) throw new SpecError(`datasource ${id} of ${what} ${rec.id} not found`);
     return id;
@@ -258,7 +258,7 @@ export class WorkQueries {
 
   private finished(e: CacheEntry, ex: ExecutionRecord): void {
     // The stored record may have been replaced by an update since the query started.
-    const rec = this.state.resources.get(e.spec.record.type, e.spec.record.id) ?? e.spec.record;
+    const rec = this.state.records.get(e.spec.record.type, e.spec.record.id) ?? e.spec.record;
     const attrs = rec.attributes;
     if (ex.status === 'success' && ex.store !== null) {
       e.lastSuccess = ex.id;

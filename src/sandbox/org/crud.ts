@@ -10,7 +10,7 @@
  * side, recomputed after every change so the store always holds both directions).
  */
 import { ApiError, isoNow, unprocessable } from '../http.js';
-import type { Linkage, ResourceRecord } from '../resources.js';
+import type { Linkage, ResourceRecord } from './store.js';
 import type { SandboxState } from '../state.js';
 import { datasourceResource } from '../routes/datasources.js';
 
@@ -250,11 +250,11 @@ export class Registry {
 }
 
 export function exists(state: SandboxState, type: string, id: string): boolean {
-  return type === 'datasources' ? state.datasources.has(id) : state.resources.get(type, id) !== undefined;
+  return type === 'datasources' ? state.datasources.has(id) : state.records.get(type, id) !== undefined;
 }
 
 export function requireRecord(state: SandboxState, spec: ResourceSpec, id: string): ResourceRecord {
-  return state.resources.require(spec.type, id, spec.what.charAt(0).toUpperCase() + spec.what.slice(1));
+  return state.records.require(spec.type, id, spec.what.charAt(0).toUpperCase() + spec.what.slice(1));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,7 +272,7 @@ export function refreshRecord(state: SandboxState, spec: ResourceSpec, rec: Reso
 
 /** Recomputes every derived value: run after each change so both sides of every link agree. */
 export function refreshAll(state: SandboxState, reg: Registry): void {
-  for (const spec of reg.specs.values()) for (const rec of state.resources.list(spec.type)) refreshRecord(state, spec, rec);
+  for (const spec of reg.specs.values()) for (const rec of state.records.list(spec.type)) refreshRecord(state, spec, rec);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,7 +321,7 @@ export function included(state: SandboxState, reg: Registry, recs: ResourceRecor
           const ds = state.datasources.get(ref.id);
           if (ds) out.push(datasourceResource(ds));
         } else {
-          const r = state.resources.get(ref.type, ref.id);
+          const r = state.records.get(ref.type, ref.id);
           if (r) out.push(serialize(state, reg, r));
         }
       }
@@ -353,7 +353,7 @@ function parseRelationship(state: SandboxState, name: string, def: RelDef, value
     }
     if (!exists(state, def.target, r.id)) throw unprocessable(`relationship "${name}": ${def.target} ${r.id} not found`);
     if (def.accept) {
-      const why = def.accept(state, { id: r.id, rec: state.resources.get(def.target, r.id) });
+      const why = def.accept(state, { id: r.id, rec: state.records.get(def.target, r.id) });
       if (why !== null) throw unprocessable(`relationship "${name}": ${why}`);
     }
     return { id: r.id, type: def.target };
@@ -476,7 +476,7 @@ export function createRecord(
   const ctx: WriteContext = { state, rec, given, extra };
   spec.check?.(ctx);
   spec.beforeWrite?.(ctx);
-  state.resources.put(rec);
+  state.records.put(rec);
   for (const a of assigns) a();
   refreshAll(state, reg);
   return rec;
@@ -513,12 +513,12 @@ export function deleteRecord(state: SandboxState, reg: Registry, rec: ResourceRe
     const key = `${r.type}/${r.id}`;
     if (gone.has(key)) continue;
     gone.add(key);
-    state.resources.delete(r.type, r.id);
+    state.records.delete(r.type, r.id);
     for (const spec of reg.specs.values()) {
       for (const [name, def] of Object.entries(spec.relationships)) {
         // Purely derived sides hold nothing of their own; stored ones (even if derived for some records) are cleaned.
         if ((def.derive && def.access === undefined) || def.target !== r.type) continue;
-        for (const other of state.resources.list(spec.type)) {
+        for (const other of state.records.list(spec.type)) {
           const v = other.relationships[name];
           if (Array.isArray(v)) {
             if (v.some((l) => l.id === r.id)) other.relationships[name] = v.filter((l) => l.id !== r.id);

@@ -4,7 +4,7 @@
  * (lock, share, duplicate, layout, backup, sort, trigger, invitations).
  */
 import { ApiError, isoNow, jsonApiData, unprocessable, type HandlerResult, type Route } from '../http.js';
-import type { Linkage, ResourceRecord } from '../resources.js';
+import type { Linkage, ResourceRecord } from '../org/store.js';
 import { shortId, type SandboxState } from '../state.js';
 import {
   FORMATS,
@@ -20,7 +20,7 @@ import {
   serialize,
   updateRecord,
   type ResourceSpec,
-} from '../org/spec.js';
+} from '../org/crud.js';
 import { API_KEY_USER, REGISTRY, assignGroups, datasourceUsers, isLocked, nextRow, reportsOf, filtersOf } from '../org/specs.js';
 import { seedOrganisationRecords } from '../org/seed.js';
 
@@ -56,7 +56,7 @@ function crudRoutes(state: SandboxState, spec: ResourceSpec): Route[] {
       path: base,
       handler: ({ query }) => {
         const names = parseInclude(query, spec.listInclude ?? []);
-        const recs = state.resources.list(spec.type);
+        const recs = state.records.list(spec.type);
         if (spec.order) recs.sort((a, b) => spec.order?.(state, a, b) ?? 0);
         const data = recs.map((r) => serialize(state, reg, r));
         return doc(200, { data, ...(names.length > 0 ? { included: included(state, reg, recs, names) } : {}) });
@@ -140,7 +140,7 @@ function copyReport(state: SandboxState, src: ResourceRecord, dashboardId: strin
     rec.attributes['row'] = nextRow(state, dashboardId);
     rec.attributes['column'] = 1;
   }
-  return state.resources.put(rec);
+  return state.records.put(rec);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ function dashboardActions(state: SandboxState): Route[] {
         const mode = (b['share_mode'] as string | undefined) ?? (b['user_group_ids'] !== undefined ? 'custom' : undefined);
         if (mode === undefined) throw unprocessable('parameter "share_mode" is required (accepted: none, all_users, all_analysts, custom)');
         if (mode !== 'custom' && ids.length > 0) throw unprocessable(`parameter "user_group_ids" only applies to share_mode "custom" (got "${mode}")`);
-        const groups = state.resources.list('user_groups');
+        const groups = state.records.list('user_groups');
         const byAlias = (alias: string): ResourceRecord | undefined => groups.find((g) => g.id === alias || g.attributes['built_in_behavior'] === alias);
         let targets: ResourceRecord[];
         if (mode === 'none') targets = [];
@@ -211,8 +211,8 @@ function dashboardActions(state: SandboxState): Route[] {
           created_at: now,
           updated_at: now,
         });
-        copy.relationships = { user: state.resources.get('users', API_KEY_USER) ? { id: API_KEY_USER, type: 'users' } : null };
-        state.resources.put(copy);
+        copy.relationships = { user: state.records.get('users', API_KEY_USER) ? { id: API_KEY_USER, type: 'users' } : null };
+        state.records.put(copy);
         for (const r of reportsOf(state, src.id)) copyReport(state, r, copy.id, String(r.attributes['name']), 'same');
         refreshAll(state, reg);
         return one(state, copy, 201);
@@ -245,7 +245,7 @@ function dashboardActions(state: SandboxState): Route[] {
         const missing = [...onDash].filter((id) => !seen.has(id));
         if (missing.length > 0) throw unprocessable(`parameter "layout" must contain every report of the dashboard; missing: ${missing.join(', ')}`);
         for (const el of layout) {
-          const r = state.resources.get('reports', el.id) as ResourceRecord;
+          const r = state.records.get('reports', el.id) as ResourceRecord;
           Object.assign(r.attributes, { row: el.row, column: el.column, width: el.width, height: el.height });
         }
         if (b['floating_enabled'] !== undefined) d.attributes['floating_enabled'] = b['floating_enabled'];
@@ -297,13 +297,13 @@ function otherActions(state: SandboxState): Route[] {
         const ids = b['dashboard_group_ids'] as string[];
         const seen = new Set<string>();
         for (const id of ids) {
-          if (!state.resources.get('dashboard_groups', id)) throw unprocessable(`parameter "dashboard_group_ids": dashboard group ${id} not found`);
+          if (!state.records.get('dashboard_groups', id)) throw unprocessable(`parameter "dashboard_group_ids": dashboard group ${id} not found`);
           if (seen.has(id)) throw unprocessable(`parameter "dashboard_group_ids" lists ${id} twice`);
           seen.add(id);
         }
-        for (const g of state.resources.list('dashboard_groups')) g.attributes['sort_position'] = null;
+        for (const g of state.records.list('dashboard_groups')) g.attributes['sort_position'] = null;
         ids.forEach((id, i) => {
-          (state.resources.get('dashboard_groups', id) as ResourceRecord).attributes['sort_position'] = i;
+          (state.records.get('dashboard_groups', id) as ResourceRecord).attributes['sort_position'] = i;
         });
         refreshAll(state, reg);
         return { status: 204 };
@@ -327,11 +327,11 @@ function otherActions(state: SandboxState): Route[] {
         if (b['role'] !== undefined) checkField('role', b['role'], { kind: 'string', enum: ['viewer', 'analyst', 'admin'] }, 'parameter');
         if (b['user_group_ids'] !== undefined) checkField('user_group_ids', b['user_group_ids'], { kind: 'array', items: { kind: 'string' } }, 'parameter');
         const email = (b['email'] as string).trim();
-        const taken = state.resources.list('users').find((u) => String(u.attributes['email']).toLowerCase() === email.toLowerCase());
+        const taken = state.records.list('users').find((u) => String(u.attributes['email']).toLowerCase() === email.toLowerCase());
         if (taken) throw unprocessable(`parameter "email": ${email} is already a user of the organization (${taken.id})`);
         const groupIds = (b['user_group_ids'] as string[] | undefined) ?? [];
         for (const id of groupIds) {
-          const g = state.resources.get('user_groups', id);
+          const g = state.records.get('user_groups', id);
           if (!g) throw unprocessable(`parameter "user_group_ids": user group ${id} not found`);
           if (g.attributes['built_in_behavior'] != null) throw unprocessable(`parameter "user_group_ids": user group ${id} is built in; only custom groups can be given`);
         }
@@ -353,10 +353,10 @@ function otherActions(state: SandboxState): Route[] {
           },
           relationships: {
             user_groups: [],
-            invited_by_user: state.resources.get('users', API_KEY_USER) ? { id: API_KEY_USER, type: 'users' } : null,
+            invited_by_user: state.records.get('users', API_KEY_USER) ? { id: API_KEY_USER, type: 'users' } : null,
           },
         };
-        state.resources.put(user);
+        state.records.put(user);
         assignGroups(state, user, groupIds);
         refreshAll(state, reg);
         return one(state, user, 201);
@@ -424,7 +424,7 @@ export function resourceRoutes(state: SandboxState): Route[] {
 /** Seeds the organisation and connects the datasource routes to it (in-use checks, agent lookups). */
 export function seedOrganisation(state: SandboxState): void {
   state.datasourceInUse = (id) => datasourceUsers(state, id);
-  state.agentExists = (id) => state.resources.get('datasource_agents', id) !== undefined;
+  state.agentExists = (id) => state.records.get('datasource_agents', id) !== undefined;
   seedOrganisationRecords(state);
   refreshAll(state, reg);
 }

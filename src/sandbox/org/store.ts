@@ -3,7 +3,7 @@
  * (dashboards, reports, filters, schedules, snippets, alerts, users, groups, agents), stored
  * generically as JSON:API resource objects so routes and workflows share one model.
  */
-import { notFound } from './http.js';
+import { notFound } from '../http.js';
 
 export type Linkage = { type: string; id: string };
 
@@ -16,7 +16,7 @@ export interface ResourceRecord {
   relationships: Record<string, Linkage | Linkage[] | null>;
 }
 
-export class ResourceStore {
+export class RecordStore {
   private readonly byType = new Map<string, Map<string, ResourceRecord>>();
 
   list(type: string): ResourceRecord[] {

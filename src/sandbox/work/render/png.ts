@@ -5,9 +5,9 @@
  * smooth at about a third of the size of full colour, and every series keeps its exact colour. A model sees the image only up to CLUVIO_MAX_IMAGE_KB (24 kB by default).
  */
 import { createRequire } from 'node:module';
-import { lightPalette } from '../../charts/palette.js';
-import type { Scene } from '../../charts/scene.js';
-import { sceneToSvg } from '../../charts/svg.js';
+import { lightPalette } from '../../../charts/palette.js';
+import type { Scene } from '../../../charts/scene.js';
+import { sceneToSvg } from '../../../charts/svg.js';
 import { FONT_FAMILY, FONT_FILES } from './fonts.js';
 
 interface Upng {
