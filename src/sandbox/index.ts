@@ -15,11 +15,13 @@ import { randomBytes } from 'node:crypto';
 import { EngineClient, defaultCacheDir } from './engine/client.js';
 import { ApiError, Router, parseJsonBody, readRawBody, send, sendError } from './http.js';
 import { SandboxState } from './state.js';
-import { datasourceRoutes, seedDatasources } from './routes/datasources.js';
+import { datasourceRoutes } from './routes/datasources.js';
+import { seedDatasources } from './datasources.js';
 import { executionRoutes } from './routes/executions.js';
 import { createWork } from './work/index.js';
 import { controlRoutes } from './routes/control.js';
-import { resourceRoutes, seedOrganisation } from './routes/organisation.js';
+import { organisationRoutes } from './routes/organisation.js';
+import { seedOrganisation } from './org/seed.js';
 import { workRoutes } from './routes/work.js';
 import { handleData } from './data-server.js';
 import { FaultInjector, dataPattern } from './faults/index.js';
@@ -80,7 +82,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     ...controlRoutes(state, faults, router),
     ...datasourceRoutes(state),
     ...executionRoutes(state, work.runner),
-    ...resourceRoutes(state),
+    ...organisationRoutes(state),
     ...workRoutes(state, work),
   );
 

@@ -108,12 +108,6 @@ export class SandboxState {
   readonly tokens = new Map<string, { dataKey: string; expiresAt: number }>();
   /** Dashboards, reports, filters, schedules, snippets, alerts, users, groups, agents. */
   readonly records = new RecordStore();
-  /**
-   * Hooks for later route groups: is a datasource used by a report or filter (blocks delete)?
-   * does a datasource agent exist?
-   */
-  datasourceInUse: (id: string) => string | null = () => null;
-  agentExists: (id: string) => boolean = () => false;
 
   constructor(
     readonly config: SandboxConfig,

@@ -6,7 +6,9 @@
  */
 import type { Linkage, ResourceRecord } from './store.js';
 import type { SandboxState } from '../state.js';
-import { PRODUCT_DATASOURCE_ID, SAMPLE_DATASOURCE_ID } from '../routes/datasources.js';
+import { refreshAll } from './crud.js';
+import { REGISTRY } from './specs/index.js';
+import { PRODUCT_DATASOURCE_ID, SAMPLE_DATASOURCE_ID } from '../datasources.js';
 
 export const SEED = {
   dashboards: { ops: 'dash-ops-0001', growth: 'dash-growth-0002', product: 'dash-product-0003' },
@@ -118,7 +120,13 @@ const AIRLINES: Array<[string, string]> = [
   ['IN', 'Indus Jet'],
 ];
 
-export function seedOrganisationRecords(state: SandboxState): void {
+/** Seeds the organisation; the inverse sides of its links are derived right after. */
+export function seedOrganisation(state: SandboxState): void {
+  seedOrganisationRecords(state);
+  refreshAll(state, REGISTRY);
+}
+
+function seedOrganisationRecords(state: SandboxState): void {
   const S = SEED;
   const put = (r: ResourceRecord): void => {
     state.records.put(r);

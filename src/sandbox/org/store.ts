@@ -1,7 +1,8 @@
 /**
- * The sandbox's organisation: every JSON:API resource other than datasources and executions
+ * The organisation's records: every JSON:API resource other than datasources and executions
  * (dashboards, reports, filters, schedules, snippets, alerts, users, groups, agents), stored
- * generically as JSON:API resource objects so routes and workflows share one model.
+ * generically as JSON:API resource objects so routes and work share one model; and the helpers
+ * that read and write their links.
  */
 import { notFound } from '../http.js';
 
@@ -44,11 +45,25 @@ export class RecordStore {
   delete(type: string, id: string): boolean {
     return this.byType.get(type)?.delete(id) ?? false;
   }
+}
 
-  /** Ids of a to-one or to-many relationship. */
-  static ids(rec: ResourceRecord, name: string): string[] {
-    const l = rec.relationships[name];
-    if (!l) return [];
-    return Array.isArray(l) ? l.map((x) => x.id) : [l.id];
-  }
+export const ref = (type: string, id: string): Linkage => ({ id, type });
+export const refs = (type: string, recs: ReadonlyArray<{ id: string }>): Linkage[] => recs.map((r) => ref(type, r.id));
+
+/** A to-one or to-many relationship value as a list. */
+export function linkages(v: Linkage | Linkage[] | null | undefined): Linkage[] {
+  if (v === null || v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** Ids of a to-one or to-many relationship. */
+export const linkedIds = (rec: ResourceRecord, name: string): string[] => linkages(rec.relationships[name]).map((l) => l.id);
+
+export const linksTo = (rec: ResourceRecord, name: string, id: string): boolean => linkages(rec.relationships[name]).some((l) => l.id === id);
+
+/** Adds `target` to (or removes it from) a to-many relationship. */
+export function setLink(rec: ResourceRecord, name: string, target: Linkage, linked: boolean): void {
+  const has = linksTo(rec, name, target.id);
+  if (has && !linked) rec.relationships[name] = linkages(rec.relationships[name]).filter((l) => l.id !== target.id);
+  if (!has && linked) rec.relationships[name] = [...linkages(rec.relationships[name]), target];
 }

@@ -1,9 +1,10 @@
 /** Execution routes: Run Execution, Get / Cancel Execution, Get Execution Data (the lifecycle is ../work/runner.ts). */
-import { ApiError, notFound, unprocessable, type Route } from '../http.js';
-import type { QueryParameters } from '../parameters.js';
+import { notFound, type Route } from '../http.js';
+import { PARAMETERS, queryParameters } from '../parameters.js';
 import type { ExecutionRecord, SandboxState } from '../state.js';
 import type { ExecutionRunner } from '../work/runner.js';
-import { getDatasource } from './datasources.js';
+import { getDatasource } from '../datasources.js';
+import { plainBody, str, type Member } from '../validate.js';
 
 function executionResource(ex: ExecutionRecord): unknown {
   const attributes: Record<string, unknown> = {
@@ -23,67 +24,14 @@ function executionResource(ex: ExecutionRecord): unknown {
   return { id: ex.id, type: 'executions', attributes };
 }
 
-const PARAM_KEYS = ['timerange', 'aggregation', 'tz', 'filters'];
+/** Run Execution's body. */
+const RUN: Record<string, Member> = {
+  sql_query: { field: str({ nonEmpty: true }), required: true },
+  r_query: { field: str(), nullable: true },
+  parameters: PARAMETERS,
+};
 
-function validateRunBody(body: unknown): { sql: string; r: string | null; parameters: QueryParameters | undefined } {
-  if (body === undefined) throw new ApiError(400, 'request body is required');
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unprocessable('request body must be a JSON object');
-  const b = body as Record<string, unknown>;
-  for (const k of Object.keys(b)) {
-    if (!['sql_query', 'r_query', 'parameters'].includes(k)) {
-      throw unprocessable(`unknown attribute "${k}" (accepted: sql_query, r_query, parameters)`);
-    }
-  }
-  if (typeof b['sql_query'] !== 'string' || b['sql_query'].trim() === '') throw unprocessable('attribute "sql_query" is required');
-  if (b['r_query'] !== undefined && b['r_query'] !== null && typeof b['r_query'] !== 'string') {
-    throw unprocessable('attribute "r_query" must be a string');
-  }
-  return { sql: b['sql_query'], r: typeof b['r_query'] === 'string' ? b['r_query'] : null, parameters: validateParameters(b['parameters']) };
-}
-
-/**
- * Validate an InputParameters object (`parameters` of executions, reports, dashboards, filters):
- * unknown keys, wrong types and bad aggregations are 422 errors. Null members are dropped.
- */
-export function validateParameters(p: unknown): QueryParameters | undefined {
-  if (p !== undefined && p !== null) {
-    if (typeof p !== 'object' || Array.isArray(p)) throw unprocessable('attribute "parameters" must be an object');
-    const po = p as Record<string, unknown>;
-    for (const k of Object.keys(po)) {
-      if (!PARAM_KEYS.includes(k)) throw unprocessable(`unknown attribute "parameters.${k}" (accepted: ${PARAM_KEYS.join(', ')})`);
-    }
-    for (const k of ['timerange', 'aggregation', 'tz']) {
-      if (po[k] !== undefined && po[k] !== null && typeof po[k] !== 'string') throw unprocessable(`attribute "parameters.${k}" must be a string`);
-    }
-    const aggs = ['second', 'minute', 'hour', 'day', 'week', 'week_sunday', 'month', 'quarter', 'year', 'all_time'];
-    if (typeof po['aggregation'] === 'string' && !aggs.includes(po['aggregation'])) {
-      throw unprocessable(`attribute "parameters.aggregation" has invalid value "${po['aggregation']}" (accepted: ${aggs.join(', ')})`);
-    }
-    if (po['filters'] !== undefined && po['filters'] !== null) {
-      if (!Array.isArray(po['filters'])) throw unprocessable('attribute "parameters.filters" must be an array');
-      for (const f of po['filters'] as unknown[]) {
-        const fo = f as Record<string, unknown> | null;
-        if (fo === null || typeof fo !== 'object' || typeof fo['variable_name'] !== 'string') {
-          throw unprocessable('each of "parameters.filters" needs a "variable_name" string');
-        }
-        const sv = fo['selected_values'];
-        if (sv !== undefined && sv !== null) {
-          if (!Array.isArray(sv)) throw unprocessable('"parameters.filters[].selected_values" must be an array');
-          for (const v of sv as unknown[]) {
-            if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) {
-              throw unprocessable('"parameters.filters[].selected_values" items must be numbers, strings, booleans or null');
-            }
-          }
-        }
-      }
-    }
-  }
-  return p === undefined || p === null
-    ? undefined
-    : (Object.fromEntries(Object.entries(p as Record<string, unknown>).filter(([, v]) => v !== null)) as QueryParameters);
-}
-
-export function getExecution(state: SandboxState, id: string): ExecutionRecord {
+function getExecution(state: SandboxState, id: string): ExecutionRecord {
   const ex = state.executions.get(id);
   if (ex === undefined) throw notFound('execution', id);
   return ex;
@@ -96,8 +44,8 @@ export function executionRoutes(state: SandboxState, runner: ExecutionRunner): R
       path: '/datasources/:datasource_id/executions',
       handler: ({ params, body }) => {
         getDatasource(state, params['datasource_id'] ?? '');
-        const { sql, r, parameters } = validateRunBody(body);
-        const ex = runner.create(params['datasource_id'] ?? '', sql, r, parameters);
+        const b = plainBody(body, RUN);
+        const ex = runner.create(params['datasource_id'] ?? '', b['sql_query'] as string, (b['r_query'] as string | null | undefined) ?? null, queryParameters(b['parameters']));
         return { status: 200, type: 'jsonapi', body: { data: executionResource(ex) } };
       },
     },

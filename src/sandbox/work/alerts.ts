@@ -7,7 +7,7 @@
  * attributes are updated, and a result is recorded (newest first, kept 30 days).
  */
 import { ApiError, unprocessable } from '../http.js';
-import { RecordStore, type ResourceRecord } from '../org/store.js';
+import { linkedIds, type ResourceRecord } from '../org/store.js';
 import type { ExecutionRecord, SandboxState } from '../state.js';
 import type { ExecutionRunner } from './runner.js';
 import { firstRows } from './rows.js';
@@ -66,7 +66,7 @@ export class SqlAlerts {
   run(alert: ResourceRecord): ExecutionRecord {
     const sql = alert.attributes['sql_query'];
     if (typeof sql !== 'string' || sql.trim() === '') throw unprocessable(`SQL alert ${alert.id} has no SQL query`);
-    const datasourceId = RecordStore.ids(alert, 'datasource')[0];
+    const datasourceId = linkedIds(alert, 'datasource')[0];
     if (datasourceId === undefined) throw unprocessable(`SQL alert ${alert.id} has no datasource`);
     if (!this.state.datasources.has(datasourceId)) throw unprocessable(`datasource ${datasourceId} of SQL alert ${alert.id} not found`);
     const runningId = alert.attributes['running_execution_id'];

@@ -23,7 +23,7 @@ import { canonicalParameters, effectiveParameters } from './params.js';
 import { pageScene, type ExportPanel } from './render/export-page.js';
 import { renderPdf } from './render/pdf.js';
 import { renderPng } from './render/png.js';
-import { SpecError, type WorkQueries } from './queries.js';
+import { SpecError, WorkQueries, refreshMinutes } from './queries.js';
 import { DEFAULT_CSV, csvLine, firstRows, rowBatches } from './rows.js';
 
 export type ExportFormat = 'pdf' | 'png' | 'csv';
@@ -124,19 +124,12 @@ export class ExportJobs {
       if (format === 'csv' && target.attributes['unlimited_csv_export_enabled'] !== true) {
         throw unprocessable(`report ${target.id} does not allow CSV exports: set unlimited_csv_export_enabled to true`);
       }
-      let spec;
-      try {
-        spec = this.queries.reportSpec(target, requested);
-      } catch (e) {
-        if (e instanceof SpecError) throw unprocessable(e.message);
-        throw e;
-      }
+      const spec = WorkQueries.orUnprocessable(() => this.queries.reportSpec(target, requested));
       parameters = spec.parameters;
       reuseMs = format === 'csv' ? CSV_REUSE_MS : spec.refreshMs;
     } else {
       parameters = effectiveParameters(requested, target);
-      const rate = target.attributes['data_refresh_rate'];
-      reuseMs = (typeof rate === 'number' && rate >= 0 ? rate : 1440) * 60_000;
+      reuseMs = refreshMinutes(target.attributes['data_refresh_rate']) * 60_000;
     }
     const canon = canonicalParameters(parameters);
     const now = Date.now();

@@ -8,7 +8,7 @@
  */
 import { unprocessable } from '../http.js';
 import type { QueryParameters } from '../parameters.js';
-import { RecordStore, type ResourceRecord } from '../org/store.js';
+import { linkedIds, type ResourceRecord } from '../org/store.js';
 import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
 import type { ExecutionRunner } from './runner.js';
 import { canonicalParameters, effectiveParameters, shortHash } from './params.js';
@@ -53,7 +53,8 @@ export interface KeyStatus {
   running: boolean;
 }
 
-function refreshMinutes(...values: unknown[]): number {
+/** The shortest of the data refresh rates given (minutes), or the default. */
+export function refreshMinutes(...values: unknown[]): number {
   const rates = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0);
   return rates.length === 0 ? DEFAULT_REFRESH_MINUTES : Math.min(...rates);
 }
@@ -63,11 +64,13 @@ function anchorOf(...values: unknown[]): string | null {
   return null;
 }
 
-export const SQL_DROPDOWNS = ['dropdown', 'dropdown_multi', 'dropdown_dynamic', 'dropdown_multi_dynamic'];
-export const DYNAMIC_DROPDOWNS = ['dropdown_dynamic', 'dropdown_multi_dynamic'];
+const SQL_DROPDOWNS = ['dropdown', 'dropdown_multi', 'dropdown_dynamic', 'dropdown_multi_dynamic'];
+const DYNAMIC_DROPDOWNS = ['dropdown_dynamic', 'dropdown_multi_dynamic'];
+
+export type FilterKind = 'manual' | 'static_sql' | 'dynamic_sql' | 'other';
 
 /** manual | static_sql | dynamic_sql | other (not a drop-down) */
-export function filterKind(f: ResourceRecord): 'manual' | 'static_sql' | 'dynamic_sql' | 'other' {
+export function filterKind(f: ResourceRecord): FilterKind {
   const ct = String(f.attributes['control_type'] ?? '');
   const sql = f.attributes['sql_query'];
   const hasSql = typeof sql === 'string' && sql.trim() !== '';
@@ -77,8 +80,20 @@ export function filterKind(f: ResourceRecord): 'manual' | 'static_sql' | 'dynami
   return ct.startsWith('dropdown') ? 'manual' : 'other';
 }
 
+export const isSqlFilter = (kind: FilterKind): kind is 'static_sql' | 'dynamic_sql' => kind === 'static_sql' || kind === 'dynamic_sql';
+
 export class WorkQueries {
   readonly entries = new Map<string, CacheEntry>();
+
+  /** `make()`, with a SpecError answered as a 422 (the request named something that cannot run). */
+  static orUnprocessable(make: () => QuerySpec): QuerySpec {
+    try {
+      return make();
+    } catch (e) {
+      if (e instanceof SpecError) throw unprocessable(e.message);
+      throw e;
+    }
+  }
 
   constructor(
     private readonly state: SandboxState,
@@ -93,14 +108,14 @@ export class WorkQueries {
   }
 
   dashboardOfReport(report: ResourceRecord): ResourceRecord | undefined {
-    const id = RecordStore.ids(report, 'dashboard')[0];
+    const id = linkedIds(report, 'dashboard')[0];
     return id === undefined ? undefined : this.dashboard(id);
   }
 
   /** Reports of a dashboard: its `reports` relationship plus reports whose `dashboard` points at it, in layout order. */
   reportsOf(dashboard: ResourceRecord): ResourceRecord[] {
-    const ids = new Set(RecordStore.ids(dashboard, 'reports'));
-    for (const r of this.state.records.list('reports')) if (RecordStore.ids(r, 'dashboard').includes(dashboard.id)) ids.add(r.id);
+    const ids = new Set(linkedIds(dashboard, 'reports'));
+    for (const r of this.state.records.list('reports')) if (linkedIds(r, 'dashboard').includes(dashboard.id)) ids.add(r.id);
     const out = [...ids].map((id) => this.state.records.get('reports', id)).filter((r): r is ResourceRecord => r !== undefined);
     const pos = (r: ResourceRecord): number => Number(r.attributes['row'] ?? 0) * 100 + Number(r.attributes['column'] ?? 0);
     return out.sort((a, b) => pos(a) - pos(b));
@@ -108,7 +123,7 @@ export class WorkQueries {
 
   /** Filters of a dashboard: its `filters` relationship plus filters whose variable the dashboard's report SQL uses. */
   filtersOf(dashboard: ResourceRecord, reports = this.reportsOf(dashboard)): ResourceRecord[] {
-    const ids = new Set(RecordStore.ids(dashboard, 'filters'));
+    const ids = new Set(linkedIds(dashboard, 'filters'));
     const sql = reports.map((r) => String(r.attributes['sql_query'] ?? '')).join('\n');
     for (const f of this.state.records.list('filters')) {
       const v = f.attributes['variable_name'];
@@ -121,7 +136,7 @@ export class WorkQueries {
   // Specs
 
   private datasourceOf(rec: ResourceRecord, what: string): string {
-    const id = RecordStore.ids(rec, 'datasource')[0];
+    const id = linkedIds(rec, 'datasource')[0];
     if (id === undefined) throw new SpecError(`${what} ${rec.id} has no datasource`);
     if (!this.state.datasources.has(id)) throw new SpecError(`datasource ${id} of ${what} ${rec.id} not found`);
     return id;
@@ -150,7 +165,7 @@ export class WorkQueries {
   /** A SQL drop-down's query. Dynamic ones need the dashboard they are used on (its defaults apply). */
   filterSpec(filter: ResourceRecord, dashboardId: string | undefined, requested: QueryParameters | undefined): QuerySpec {
     const kind = filterKind(filter);
-    if (kind !== 'static_sql' && kind !== 'dynamic_sql') throw new SpecError(`filter ${filter.id} is not a SQL drop-down filter`);
+    if (!isSqlFilter(kind)) throw new SpecError(`filter ${filter.id} is not a SQL drop-down filter`);
     const datasourceId = this.datasourceOf(filter, 'filter');
     const dashboard = dashboardId === undefined ? undefined : this.dashboard(dashboardId);
     let parameters: QueryParameters = {};

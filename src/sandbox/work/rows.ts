@@ -3,6 +3,7 @@
  * them as CSV. Used by the data server (CSV report data) and by export jobs.
  */
 import type { CsvFormat, ExecutionRecord, SandboxState } from '../state.js';
+import { str, type Member } from '../validate.js';
 
 /** Rows per batch read from the engine (approximate: batches are ctid block ranges). */
 const BATCH_ROWS = 20_000;
@@ -61,19 +62,18 @@ export function csvLine(values: readonly unknown[], fmt: CsvFormat): string {
   return values.map((v) => csvField(v, fmt)).join(fmt.separator) + '\n';
 }
 
-/** Parse and check the csv_* options of Get Report Data. */
+/** The csv_* options of Get Report Data (null = the default). */
+export const CSV_OPTIONS: Record<string, Member> = {
+  csv_column_separator: { field: str({ enum: [',', ';', '\t'] }), nullable: true },
+  csv_decimal_separator: { field: str({ enum: ['.', ',', '/'] }), nullable: true },
+  csv_quote_style: { field: str({ enum: ['necessary', 'always'] }), nullable: true },
+};
+
+/** The CSV format checked csv_* options ask for. */
 export function csvFormat(body: Record<string, unknown>): CsvFormat {
-  const pick = <T extends string>(key: string, allowed: readonly T[], dflt: T): T => {
-    const v = body[key];
-    if (v === undefined || v === null) return dflt;
-    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-      throw new Error(`attribute "${key}" has invalid value ${JSON.stringify(v)} (accepted: ${allowed.map((a) => JSON.stringify(a)).join(', ')})`);
-    }
-    return v as T;
-  };
   return {
-    separator: pick('csv_column_separator', [',', ';', '\t'] as const, ','),
-    decimal: pick('csv_decimal_separator', ['.', ',', '/'] as const, '.'),
-    quote: pick('csv_quote_style', ['necessary', 'always'] as const, 'necessary'),
+    separator: (body['csv_column_separator'] as CsvFormat['separator'] | null | undefined) ?? DEFAULT_CSV.separator,
+    decimal: (body['csv_decimal_separator'] as CsvFormat['decimal'] | null | undefined) ?? DEFAULT_CSV.decimal,
+    quote: (body['csv_quote_style'] as CsvFormat['quote'] | null | undefined) ?? DEFAULT_CSV.quote,
   };
 }

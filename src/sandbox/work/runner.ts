@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { isoNow } from '../http.js';
 import { ParameterError, rewriteParameters, type QueryParameters } from '../parameters.js';
 import { newExecution, TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
-import { connectionError, getDatasource } from '../routes/datasources.js';
+import { connectionError, getDatasource } from '../datasources.js';
 import type { ExecutionPlan, FaultInjector } from '../faults/index.js';
 
 /** How long results are kept (the reference: 24 h) and how many stored results at most. */
