@@ -1,12 +1,10 @@
 /**
  * Datasources: what a request may write (the reference's DatasourceAttributes), the documented
- * response, defaults, the seeded two with a database behind them, connection tests and schema
- * refreshes. API-created datasources have no database: they answer with a connection error.
+ * response, defaults, connection tests and schema refreshes (the seeded two: org/seed/datasources.ts). API-created datasources have no database: they answer with a connection error.
  */
 import { randomUUID } from 'node:crypto';
 import { isoNow, notFound } from './http.js';
 import { newExecution, shortId, type DatasourceRecord, type SandboxState } from './state.js';
-import type { EngineDb } from './engine/protocol.js';
 import { FORMATS, bool, int, str, type Member } from './validate.js';
 
 const DATABASE_TYPES = [
@@ -114,39 +112,6 @@ export function datasourceDefaults(now: string): Record<string, unknown> {
     update_schema_row_counts: true,
   });
   return a;
-}
-
-/** Stable ids of the seeded datasources. */
-export const SAMPLE_DATASOURCE_ID = 'smpl-data-0001';
-export const PRODUCT_DATASOURCE_ID = 'prod-anly-0002';
-
-export function seedDatasources(state: SandboxState): void {
-  const created = '2024-01-01T00:00:00Z';
-  const seeded: Array<[string, string, EngineDb, string, number]> = [
-    [SAMPLE_DATASOURCE_ID, 'Cluvio Sample Data', 'sample', 'sample_data', 230_000],
-    [PRODUCT_DATASOURCE_ID, 'Product Analytics', 'product', 'product_analytics', 28_000],
-  ];
-  for (const [id, name, engineDb, database, rows] of seeded) {
-    const attributes = datasourceDefaults(created);
-    Object.assign(attributes, {
-      name,
-      database_type: 'postgres',
-      connection_mode: 'direct',
-      host: 'sandbox.local',
-      port: 5432,
-      username: 'cluvio_sandbox',
-      // Fake credential, present so secret redaction can be tested.
-      password: 'sbx-fake-password-do-not-use',
-      database,
-      require_ssl: false,
-      schema_updated_at: created,
-      total_row_count: rows,
-      total_row_count_exact: false,
-      default_schema_name: 'public',
-      server_version: 'PostgreSQL 17 (PGlite)',
-    });
-    state.datasources.set(id, { id, attributes, agentIds: [], engineDb });
-  }
 }
 
 export function datasourceResource(ds: DatasourceRecord): unknown {

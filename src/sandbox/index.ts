@@ -16,12 +16,11 @@ import { EngineClient, defaultCacheDir } from './engine/client.js';
 import { ApiError, Router, parseJsonBody, readRawBody, send, sendError } from './http.js';
 import { SandboxState } from './state.js';
 import { datasourceRoutes } from './routes/datasources.js';
-import { seedDatasources } from './datasources.js';
 import { executionRoutes } from './routes/executions.js';
 import { createWork } from './work/index.js';
 import { controlRoutes } from './routes/control.js';
 import { organisationRoutes } from './routes/organisation.js';
-import { seedOrganisation } from './org/seed.js';
+import { seedOrganisation } from './org/seed/index.js';
 import { workRoutes } from './routes/work.js';
 import { handleData } from './data-server.js';
 import { FaultInjector, dataPattern } from './faults/index.js';
@@ -72,7 +71,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   // Surface nothing here: the first query waits for (and reports) engine failures.
   engine.ready().catch(() => undefined);
   const state = new SandboxState({ apiKey, dataTokenTtlSeconds: opts.dataTokenTtlSeconds ?? 300 }, engine);
-  seedDatasources(state);
   seedOrganisation(state);
   const faults = new FaultInjector();
   const work = createWork(state, faults);
