@@ -51,6 +51,12 @@ export interface ExecutionRecord {
   kind: 'query' | 'refresh';
 }
 
+/** When a result's data was taken (Unix seconds): its completion. */
+export const dataTimestamp = (ex: ExecutionRecord): number => Math.floor(Date.parse(ex.completedAt ?? ex.updatedAt) / 1000);
+
+/** A timer that does not keep the process alive. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
 /** How the data server renders a result as CSV (Get Report Data with data_format csv). */
 export interface CsvFormat {
   separator: ',' | ';' | '\t';

@@ -1,7 +1,7 @@
 /** Execution routes: Run Execution, Get / Cancel Execution, Get Execution Data (the lifecycle is ../work/runner.ts). */
 import { notFound, type Route } from '../http.js';
 import { PARAMETERS, queryParameters } from '../parameters.js';
-import type { ExecutionRecord, SandboxState } from '../state.js';
+import { dataTimestamp, type ExecutionRecord, type SandboxState } from '../state.js';
 import type { ExecutionRunner } from '../work/runner.js';
 import { getDatasource } from '../datasources.js';
 import { plainBody, str, type Member } from '../validate.js';
@@ -76,7 +76,7 @@ export function executionRoutes(state: SandboxState, runner: ExecutionRunner): R
         return {
           status: 200,
           type: 'json',
-          body: { ...grant, data_timestamp: Math.floor(Date.parse(ex.completedAt ?? ex.updatedAt) / 1000) },
+          body: { ...grant, data_timestamp: dataTimestamp(ex) },
         };
       },
     },

@@ -17,7 +17,7 @@ import { cluvioDataType } from '../engine/types.js';
 import { isoNow, unprocessable } from '../http.js';
 import type { QueryParameters } from '../parameters.js';
 import type { ResourceRecord } from '../org/store.js';
-import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
+import { TERMINAL, sleep, type ExecutionRecord, type SandboxState } from '../state.js';
 import type { ExecutionRunner } from './runner.js';
 import { canonicalParameters, effectiveParameters } from './params.js';
 import { pageScene, type ExportPanel } from './render/export-page.js';
@@ -214,7 +214,7 @@ export class ExportJobs {
 
   private async run(job: ExportJob, target: ResourceRecord): Promise<void> {
     const t0 = Date.now();
-    await new Promise((r) => setTimeout(r, 100).unref());
+    await sleep(100);
     if (job.status !== 'started') return;
     job.status = 'running';
     try {
@@ -233,7 +233,7 @@ export class ExportJobs {
         await writeFile(filePath, data);
       }
       const wait = this.settings.minDurationMs - (Date.now() - t0);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait).unref());
+      if (wait > 0) await sleep(wait);
       if (job.status !== 'running') {
         rmSync(filePath, { force: true });
         return;

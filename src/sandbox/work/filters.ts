@@ -6,7 +6,7 @@
 import { unprocessable } from '../http.js';
 import type { QueryParameters } from '../parameters.js';
 import { linkedIds, type ResourceRecord } from '../org/store.js';
-import type { ExecutionRecord, SandboxState } from '../state.js';
+import { dataTimestamp, type ExecutionRecord, type SandboxState } from '../state.js';
 import { WorkQueries, filterKind, type QuerySpec } from './queries.js';
 import { firstRows } from './rows.js';
 
@@ -53,7 +53,7 @@ export async function filterOptions(
   }
   const options: Record<string, unknown> = { values, value_names: names };
   if (withParent) options['parent_values'] = parents;
-  return { data_timestamp: Math.floor(Date.parse(ok.completedAt ?? ok.updatedAt) / 1000), options };
+  return { data_timestamp: dataTimestamp(ok), options };
 }
 
 /** Run a SQL filter's query (cancelling a running one for the same key); null for manual filters. */

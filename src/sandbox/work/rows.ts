@@ -10,15 +10,16 @@ const BATCH_ROWS = 20_000;
 
 export const DEFAULT_CSV: CsvFormat = { separator: ',', decimal: '.', quote: 'necessary' };
 
-/** The rows of a successful execution, batch by batch (each batch at most ~BATCH_ROWS rows). */
-export async function* rowBatches(state: SandboxState, ex: ExecutionRecord): AsyncGenerator<unknown[][]> {
+/**
+ * The rows of a successful execution as JSON text, batch by batch (each at most ~BATCH_ROWS rows):
+ * the rows' arrays joined by commas, without the enclosing brackets.
+ */
+export async function* rowJsonBatches(state: SandboxState, ex: ExecutionRecord): AsyncGenerator<string> {
   const store = ex.store;
   const columns = ex.columns;
   if (store === null || columns === null) throw new Error('result data no longer available');
   if (store.kind === 'inline') {
-    for (let i = 0; i < store.rowsJson.length; i += BATCH_ROWS) {
-      yield JSON.parse(`[${store.rowsJson.slice(i, i + BATCH_ROWS).join(',')}]`) as unknown[][];
-    }
+    for (let i = 0; i < store.rowsJson.length; i += BATCH_ROWS) yield store.rowsJson.slice(i, i + BATCH_ROWS).join(',');
     return;
   }
   const engineDb = state.datasources.get(ex.datasourceId)?.engineDb;
@@ -28,9 +29,13 @@ export async function* rowBatches(state: SandboxState, ex: ExecutionRecord): Asy
   const step = Math.max(1, Math.floor(BATCH_ROWS / Math.max(1, perBlock)));
   for (let b = 0; b < store.blocks; b += step) {
     const batch = await state.engine.fetch(engineDb, store.table, columns.length, b, b + step);
-    if (batch.rows === 0) continue;
-    yield JSON.parse(`[${batch.json}]`) as unknown[][];
+    if (batch.rows > 0) yield batch.json;
   }
+}
+
+/** The rows of a successful execution, batch by batch. */
+export async function* rowBatches(state: SandboxState, ex: ExecutionRecord): AsyncGenerator<unknown[][]> {
+  for await (const json of rowJsonBatches(state, ex)) yield JSON.parse(`[${json}]`) as unknown[][];
 }
 
 /** The first `limit` rows of a successful execution. */

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { isoNow } from '../http.js';
 import { ParameterError, rewriteParameters, type QueryParameters } from '../parameters.js';
-import { newExecution, TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
+import { newExecution, sleep, TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
 import { connectionError, getDatasource } from '../datasources.js';
 import type { ExecutionPlan, FaultInjector } from '../faults/index.js';
 
@@ -122,10 +122,10 @@ export class ExecutionRunner {
       this.planned.delete(ex.id);
       if ('holdMs' in planned) {
         // A slow query that does not hold the engine: wait, then run it (unless cancelled meanwhile).
-        await new Promise((r) => setTimeout(r, planned.holdMs).unref());
+        await sleep(planned.holdMs);
         if (ex.status !== 'running') return;
       } else {
-        await new Promise((r) => setTimeout(r, 150).unref());
+        await sleep(150);
         if (ex.status === 'running') this.finish(ex, planned.status, planned.message);
         return;
       }
@@ -134,7 +134,7 @@ export class ExecutionRunner {
     if (ds === undefined) return this.finish(ex, 'internal_error', 'datasource was deleted');
     if (ds.attributes['enabled'] === false) return this.finish(ex, 'internal_error', 'datasource is disabled');
     if (ds.engineDb === null) {
-      await new Promise((r) => setTimeout(r, 100).unref());
+      await sleep(100);
       if (ex.status === 'running') this.finish(ex, 'internal_error', connectionError(ds));
       return;
     }

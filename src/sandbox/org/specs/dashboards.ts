@@ -17,14 +17,18 @@ export const ATTACHMENTS = ['excel', 'csv', 'png', 'dark_png', 'inline_png', 'da
 
 const LAYOUT_HINT = 'change it with Update Dashboard Layout (PUT /dashboards/{id}/layout)';
 
+const pos = (r: ResourceRecord, k: string): number => (typeof r.attributes[k] === 'number' ? (r.attributes[k] as number) : 0);
+
+/** Reports in layout order: by row, then column. */
+export const byLayout = (a: ResourceRecord, b: ResourceRecord): number => pos(a, 'row') - pos(b, 'row') || pos(a, 'column') - pos(b, 'column');
+
+/** A dashboard's reports (those whose `dashboard` is it), in layout order. */
 export function reportsOf(state: SandboxState, dashboardId: string): ResourceRecord[] {
   return state.records
     .list('reports')
     .filter((r) => linksTo(r, 'dashboard', dashboardId))
-    .sort((a, b) => pos(a, 'row') - pos(b, 'row') || pos(a, 'column') - pos(b, 'column'));
+    .sort(byLayout);
 }
-
-const pos = (r: ResourceRecord, k: string): number => (typeof r.attributes[k] === 'number' ? (r.attributes[k] as number) : 0);
 
 /** Variable names used in `{expr=variable}` conditions of SQL (built-ins excluded). */
 export function filterVariables(sql: unknown): Set<string> {
@@ -37,12 +41,15 @@ export function filterVariables(sql: unknown): Set<string> {
   return out;
 }
 
-/** The filters a dashboard shows: those whose variable its reports' SQL uses. */
-export function filtersOf(state: SandboxState, dashboardId: string): ResourceRecord[] {
+/** The filters whose variable the reports' SQL uses. */
+export function filtersUsedBy(state: SandboxState, reports: readonly ResourceRecord[]): ResourceRecord[] {
   const vars = new Set<string>();
-  for (const r of reportsOf(state, dashboardId)) for (const v of filterVariables(r.attributes['sql_query'])) vars.add(v);
+  for (const r of reports) for (const v of filterVariables(r.attributes['sql_query'])) vars.add(v);
   return state.records.list('filters').filter((f) => vars.has(f.attributes['variable_name'] as string));
 }
+
+/** The filters a dashboard shows: those whose variable its reports' SQL uses. */
+export const filtersOf = (state: SandboxState, dashboardId: string): ResourceRecord[] => filtersUsedBy(state, reportsOf(state, dashboardId));
 
 export function isLocked(state: SandboxState, dashboardId: string | undefined): boolean {
   if (dashboardId === undefined) return false;
