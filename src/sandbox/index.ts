@@ -61,30 +61,9 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  const host = opts.host ?? '127.0.0.1';
-  const apiKey = opts.apiKey ?? `sbx_${randomBytes(16).toString('hex')}`;
-  const apiPortWanted = opts.apiPort ?? 0;
-  const dataPortWanted = opts.dataPort ?? (apiPortWanted > 0 ? apiPortWanted + 1 : 0);
-
-  const engine = new EngineClient({ cacheDir: opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir });
-  // Surface nothing here: the first query waits for (and reports) engine failures.
-  engine.ready().catch(() => undefined);
-  const state = new SandboxState({ apiKey, dataTokenTtlSeconds: opts.dataTokenTtlSeconds ?? 300 }, engine);
-  seedOrganisation(state);
-  const faults = new FaultInjector();
-  const work = createWork(state, faults);
-
-  const router = new Router();
-  router.add(
-    ...controlRoutes(state, faults, router),
-    ...datasourceRoutes(state),
-    ...executionRoutes(state, work.runner),
-    ...organisationRoutes(state),
-    ...workRoutes(state, work),
-  );
-
-  const api = http.createServer((req, res) => {
+/** The API server: route, count and fault the request, check the API key, parse the body, answer. */
+function apiServer(router: Router, faults: FaultInjector, apiKey: string): http.Server {
+  return http.createServer((req, res) => {
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://sandbox.local');
@@ -120,7 +99,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
     })();
   });
-  const data = http.createServer((req, res) => {
+}
+
+/** The data server: results and schemas for a data key and its token (data-server.ts), counted and faulted too. */
+function dataServer(state: SandboxState, faults: FaultInjector): http.Server {
+  return http.createServer((req, res) => {
     void (async () => {
       const pathname = new URL(req.url ?? '/', 'http://sandbox.local').pathname;
       faults.count('data', req.method ?? 'GET', dataPattern(pathname));
@@ -128,6 +111,33 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       await handleData(state, req, res);
     })();
   });
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const host = opts.host ?? '127.0.0.1';
+  const apiKey = opts.apiKey ?? `sbx_${randomBytes(16).toString('hex')}`;
+  const apiPortWanted = opts.apiPort ?? 0;
+  const dataPortWanted = opts.dataPort ?? (apiPortWanted > 0 ? apiPortWanted + 1 : 0);
+
+  const engine = new EngineClient({ cacheDir: opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir });
+  // Surface nothing here: the first query waits for (and reports) engine failures.
+  engine.ready().catch(() => undefined);
+  const state = new SandboxState({ apiKey, dataTokenTtlSeconds: opts.dataTokenTtlSeconds ?? 300 }, engine);
+  seedOrganisation(state);
+  const faults = new FaultInjector();
+  const work = createWork(state, faults);
+
+  const router = new Router();
+  router.add(
+    ...controlRoutes(state, faults, router),
+    ...datasourceRoutes(state),
+    ...executionRoutes(state, work.runner),
+    ...organisationRoutes(state),
+    ...workRoutes(state, work),
+  );
+
+  const api = apiServer(router, faults, apiKey);
+  const data = dataServer(state, faults);
   for (const s of [api, data]) s.keepAliveTimeout = 5_000;
 
   let apiPort: number;

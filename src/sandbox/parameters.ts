@@ -57,7 +57,7 @@ function inputParameters(stored: boolean): Field {
 }
 
 /** InputParameters in a request: a malformed timerange or time zone is the query's parameter error, not the request's. */
-export const INPUT_PARAMETERS = inputParameters(false);
+const INPUT_PARAMETERS = inputParameters(false);
 /** InputParameters stored with a dashboard or schedule: checked in full when written. */
 export const STORED_INPUT_PARAMETERS = inputParameters(true);
 /** The `parameters` member of a request body (null = none). */

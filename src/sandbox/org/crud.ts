@@ -3,7 +3,7 @@
  * reads it: request validation (attributes and relationships), defaults, derived values,
  * serialisation, `include`, and delete cascades.
  *
- * One `ResourceSpec` per JSON:API type (see specs.ts). Attributes are listed in the reference's
+ * One `ResourceSpec` per JSON:API type (see specs/). Attributes are listed in the reference's
  * response order; an attribute with a `field` is writable (`access` says when), one without is
  * read-only. Relationships are either stored on this side (the owning side: written by requests,
  * unlinked or cascaded when the target goes away) or `derive`d from other records (the inverse
@@ -121,7 +121,7 @@ export function requireRecord(state: SandboxState, spec: ResourceSpec, id: strin
 // Derived values
 
 /** Recomputes the derived attributes and relationships of one record (written into the store). */
-export function refreshRecord(state: SandboxState, spec: ResourceSpec, rec: ResourceRecord): void {
+function refreshRecord(state: SandboxState, spec: ResourceSpec, rec: ResourceRecord): void {
   for (const [name, a] of Object.entries(spec.attributes)) if (a.derive) rec.attributes[name] = a.derive(state, rec);
   for (const [name, r] of Object.entries(spec.relationships)) {
     if (!r.derive) continue;

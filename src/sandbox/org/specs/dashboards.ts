@@ -11,9 +11,9 @@ import { ro, rw, timestamps, type ResourceSpec } from '../crud.js';
 import { linkages, linksTo, ref, refs, type Linkage, type ResourceRecord } from '../store.js';
 import { apiKeyUser } from './users.js';
 
-export const COLOR_SCHEMES = ['scheme_1', 'scheme_2', 'scheme_3', 'scheme_4', 'scheme_5', 'scheme_6', 'scheme_7', 'scheme_8'] as const;
-export const TIME_ZONE_TYPES = ['disabled', 'organization', 'fixed', 'input'] as const;
-export const ATTACHMENTS = ['excel', 'csv', 'png', 'dark_png', 'inline_png', 'dark_inline_png', 'pdf', 'dark_pdf'] as const;
+const COLOR_SCHEMES = ['scheme_1', 'scheme_2', 'scheme_3', 'scheme_4', 'scheme_5', 'scheme_6', 'scheme_7', 'scheme_8'] as const;
+const TIME_ZONE_TYPES = ['disabled', 'organization', 'fixed', 'input'] as const;
+const ATTACHMENTS = ['excel', 'csv', 'png', 'dark_png', 'inline_png', 'dark_inline_png', 'pdf', 'dark_pdf'] as const;
 
 const LAYOUT_HINT = 'change it with Update Dashboard Layout (PUT /dashboards/{id}/layout)';
 
@@ -31,7 +31,7 @@ export function reportsOf(state: SandboxState, dashboardId: string): ResourceRec
 }
 
 /** Variable names used in `{expr=variable}` conditions of SQL (built-ins excluded). */
-export function filterVariables(sql: unknown): Set<string> {
+function filterVariables(sql: unknown): Set<string> {
   const out = new Set<string>();
   if (typeof sql !== 'string') return out;
   for (const m of sql.matchAll(/\{[^{}]*?=\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_]+)?\s*\}/g)) {
@@ -51,7 +51,7 @@ export function filtersUsedBy(state: SandboxState, reports: readonly ResourceRec
 /** The filters a dashboard shows: those whose variable its reports' SQL uses. */
 export const filtersOf = (state: SandboxState, dashboardId: string): ResourceRecord[] => filtersUsedBy(state, reportsOf(state, dashboardId));
 
-export function isLocked(state: SandboxState, dashboardId: string | undefined): boolean {
+function isLocked(state: SandboxState, dashboardId: string | undefined): boolean {
   if (dashboardId === undefined) return false;
   return state.records.get('dashboards', dashboardId)?.attributes['is_locked'] === true;
 }
@@ -220,7 +220,7 @@ export const reportSpec: ResourceSpec = {
 };
 
 /** Dashboard groups in display order: explicitly sorted ones first, the rest by name. */
-export function orderedGroups(state: SandboxState): ResourceRecord[] {
+function orderedGroups(state: SandboxState): ResourceRecord[] {
   return state.records.list('dashboard_groups').sort((a, b) => groupOrder(a, b));
 }
 

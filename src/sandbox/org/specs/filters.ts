@@ -5,7 +5,7 @@ import { FORMATS, arr, bool, int, num, scalar, str } from '../../validate.js';
 import { ro, rw, timestamps, type ResourceSpec } from '../crud.js';
 import { linkages, type Linkage } from '../store.js';
 
-export const CONTROL_TYPES = [
+const CONTROL_TYPES = [
   'input',
   'input_multi',
   'checkbox',
@@ -24,11 +24,11 @@ export const CONTROL_TYPES = [
   'dropdown_manual',
   'dropdown_multi_manual',
 ] as const;
-export const VALUE_TYPES = ['TEXT', 'NUMBER', 'BOOLEAN', 'DATE', 'TIME', 'DATE_TIME'] as const;
-export const TRIGGER_CONDITIONS = ['has_results', 'no_results', 'greater_than', 'lower_than', 'equal', 'not_equal'] as const;
+const VALUE_TYPES = ['TEXT', 'NUMBER', 'BOOLEAN', 'DATE', 'TIME', 'DATE_TIME'] as const;
+const TRIGGER_CONDITIONS = ['has_results', 'no_results', 'greater_than', 'lower_than', 'equal', 'not_equal'] as const;
 const COMPARISONS: readonly string[] = TRIGGER_CONDITIONS.slice(2);
-export const RUN_SCHEDULES = ['disabled', 'at', 'every'] as const;
-export const EMAIL_CONDITIONS = ['triggered', 'changed', 'all'] as const;
+const RUN_SCHEDULES = ['disabled', 'at', 'every'] as const;
+const EMAIL_CONDITIONS = ['triggered', 'changed', 'all'] as const;
 
 export const filterSpec: ResourceSpec = {
   type: 'filters',

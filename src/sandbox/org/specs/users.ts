@@ -6,7 +6,7 @@ import { ro, rw, timestamps, type ResourceSpec } from '../crud.js';
 import { linksTo, ref, refs, setLink, type Linkage, type ResourceRecord } from '../store.js';
 
 /** The user behind the sandbox's API key: owner of API-created dashboards, inviter of invited users. */
-export const API_KEY_USER = 'usr-admin';
+const API_KEY_USER = 'usr-admin';
 
 /** A link to the API key's user, or null when that user is gone. */
 export function apiKeyUser(state: SandboxState): Linkage | null {
@@ -20,7 +20,7 @@ function builtInMembers(state: SandboxState, behavior: unknown): ResourceRecord[
   return undefined;
 }
 
-export function isMember(state: SandboxState, group: ResourceRecord, userId: string): boolean {
+function isMember(state: SandboxState, group: ResourceRecord, userId: string): boolean {
   const built = builtInMembers(state, group.attributes['built_in_behavior']);
   return built ? built.some((u) => u.id === userId) : linksTo(group, 'users', userId);
 }
