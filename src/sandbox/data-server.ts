@@ -6,12 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, JSON_TYPE, sendError, send } from './http.js';
 import { cluvioDataType, humanName } from './engine/types.js';
-import type { SandboxState } from './state.js';
+import { dataTimestamp, type SandboxState } from './state.js';
 import type { SchemaEntry } from './engine/protocol.js';
-import { csvLine, rowBatches } from './work/rows.js';
-
-/** Rows per batch read from the engine (approximate: batches are ctid block ranges). */
-const BATCH_ROWS = 20_000;
+import { csvLine, rowBatches, rowJsonBatches } from './work/rows.js';
 
 export async function handleData(state: SandboxState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
@@ -44,10 +41,7 @@ export async function handleData(state: SandboxState, req: IncomingMessage, res:
 
     const ex = state.executions.get(entry.target.executionId);
     if (ex === undefined || ex.store === null || ex.columns === null) throw new ApiError(404, 'result data no longer available');
-    const ds = state.datasources.get(ex.datasourceId);
-    const engineDb = ds?.engineDb;
-    if (engineDb == null) throw new ApiError(404, 'result data no longer available');
-    const store = ex.store;
+    if (state.datasources.get(ex.datasourceId)?.engineDb == null) throw new ApiError(404, 'result data no longer available');
     const columns = ex.columns;
     const write = async (chunk: string): Promise<void> => {
       if (!res.write(chunk)) {
@@ -87,25 +81,16 @@ export async function handleData(state: SandboxState, req: IncomingMessage, res:
     const head =
       `{"fields":${JSON.stringify(fields)}` +
       `,"execution_id":${JSON.stringify(ex.id)}` +
-      `,"data_timestamp":${Math.floor(Date.parse(ex.completedAt ?? ex.updatedAt) / 1000)}` +
+      `,"data_timestamp":${dataTimestamp(ex)}` +
       `,"sql_rows":${ex.rowCount ?? 0},"sql_columns":${columns.length}` +
       `,"size_in_bytes":${ex.sizeBytes ?? 0},"time_zone":${JSON.stringify(ex.timeZone)}` +
       `,"rows":[`;
     res.writeHead(200, { 'content-type': `${JSON_TYPE}; charset=utf-8` });
     await write(head);
-    if (store.kind === 'inline') {
-      await write(store.rowsJson.join(','));
-    } else {
-      const rows = ex.rowCount ?? 0;
-      const perBlock = store.blocks > 0 ? rows / store.blocks : 1;
-      const step = Math.max(1, Math.floor(BATCH_ROWS / Math.max(1, perBlock)));
-      let first = true;
-      for (let b = 0; b < store.blocks; b += step) {
-        const batch = await state.engine.fetch(engineDb, store.table, columns.length, b, b + step);
-        if (batch.rows === 0) continue;
-        await write((first ? '' : ',') + batch.json);
-        first = false;
-      }
+    let first = true;
+    for await (const json of rowJsonBatches(state, ex)) {
+      await write((first ? '' : ',') + json);
+      first = false;
     }
     res.end(']}');
   } catch (e) {

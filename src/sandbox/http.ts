@@ -1,6 +1,6 @@
 /**
  * Shared HTTP plumbing for the sandbox servers: a route table with `:param` patterns, JSON /
- * JSON:API responses, the reference's error shape, body parsing and attribute validation.
+ * JSON:API responses, the reference's error shape, reading bodies (validating them: validate.ts).
  *
  * Adding an API route = one more `Route` entry (method, pattern, handler) in a route module.
  */
@@ -94,10 +94,6 @@ export function sendError(res: ServerResponse, err: ApiError, type: 'jsonapi' | 
 }
 
 const MAX_BODY = 10 * 1024 * 1024;
-
-export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  return parseJsonBody(await readRawBody(req));
-}
 
 /** The request body as bytes (413 beyond 10 MB). */
 export async function readRawBody(req: IncomingMessage): Promise<Buffer> {
@@ -197,88 +193,6 @@ export class Router {
     }
     return { allowed };
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Attribute validation (JSON:API request bodies)
-
-export type AttrSpec =
-  | { type: 'string'; enum?: readonly string[]; nullable?: boolean }
-  | { type: 'integer'; min?: number; max?: number; nullable?: boolean }
-  | { type: 'boolean'; nullable?: boolean };
-
-/**
- * Validate `attributes` against a spec: unknown attributes, wrong types, bad enum values and
- * missing required ones are 422 errors naming the attribute (and the accepted values).
- */
-export function validateAttributes(
-  attrs: unknown,
-  spec: Record<string, AttrSpec>,
-  required: readonly string[],
-): Record<string, unknown> {
-  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) {
-    throw unprocessable('data.attributes must be an object');
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(attrs as Record<string, unknown>)) {
-    const s = spec[key];
-    if (s === undefined) {
-      throw unprocessable(`unknown attribute "${key}" (accepted: ${Object.keys(spec).join(', ')})`);
-    }
-    if (value === null) {
-      if (s.nullable === true) {
-        out[key] = null;
-        continue;
-      }
-      throw unprocessable(`attribute "${key}" must not be null`);
-    }
-    switch (s.type) {
-      case 'string':
-        if (typeof value !== 'string') throw unprocessable(`attribute "${key}" must be a string`);
-        if (s.enum !== undefined && !s.enum.includes(value)) {
-          throw unprocessable(`attribute "${key}" has invalid value "${value}" (accepted: ${s.enum.join(', ')})`);
-        }
-        break;
-      case 'integer':
-        if (typeof value !== 'number' || !Number.isInteger(value)) throw unprocessable(`attribute "${key}" must be an integer`);
-        if (s.min !== undefined && value < s.min) throw unprocessable(`attribute "${key}" must be at least ${s.min}`);
-        if (s.max !== undefined && value > s.max) throw unprocessable(`attribute "${key}" must be at most ${s.max}`);
-        break;
-      case 'boolean':
-        if (typeof value !== 'boolean') throw unprocessable(`attribute "${key}" must be a boolean`);
-        break;
-    }
-    out[key] = value;
-  }
-  for (const key of required) {
-    if (out[key] === undefined) throw unprocessable(`attribute "${key}" is required`);
-  }
-  return out;
-}
-
-/** `{data:{type?, id?, attributes, relationships?}}` → its parts, checking the resource type. */
-export function jsonApiData(
-  body: unknown,
-  type: string,
-  opts: { attributesRequired?: boolean } = {},
-): { attributes: unknown; relationships: Record<string, unknown> | undefined } {
-  if (body === undefined) throw new ApiError(400, 'request body is required');
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unprocessable('request body must be a JSON object');
-  const data = (body as Record<string, unknown>)['data'];
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw unprocessable('"data" is required and must be an object');
-  const d = data as Record<string, unknown>;
-  for (const k of Object.keys(d)) {
-    if (!['type', 'id', 'attributes', 'relationships'].includes(k)) {
-      throw unprocessable(`unknown member "data.${k}" (accepted: type, id, attributes, relationships)`);
-    }
-  }
-  if (d['type'] !== undefined && d['type'] !== type) throw unprocessable(`"data.type" must be "${type}"`);
-  if (d['attributes'] === undefined && opts.attributesRequired !== false) throw unprocessable('"data.attributes" is required');
-  const rel = d['relationships'];
-  if (rel !== undefined && (rel === null || typeof rel !== 'object' || Array.isArray(rel))) {
-    throw unprocessable('"data.relationships" must be an object');
-  }
-  return { attributes: d['attributes'] ?? {}, relationships: rel as Record<string, unknown> | undefined };
 }
 
 export function isoNow(): string {

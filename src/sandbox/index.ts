@@ -15,10 +15,12 @@ import { randomBytes } from 'node:crypto';
 import { EngineClient, defaultCacheDir } from './engine/client.js';
 import { ApiError, Router, parseJsonBody, readRawBody, send, sendError } from './http.js';
 import { SandboxState } from './state.js';
-import { datasourceRoutes, seedDatasources } from './routes/datasources.js';
-import { ExecutionRunner, executionRoutes } from './routes/executions.js';
+import { datasourceRoutes } from './routes/datasources.js';
+import { executionRoutes } from './routes/executions.js';
+import { createWork } from './work/index.js';
 import { controlRoutes } from './routes/control.js';
-import { resourceRoutes, seedOrganisation } from './routes/resources.js';
+import { organisationRoutes } from './routes/organisation.js';
+import { seedOrganisation } from './org/seed/index.js';
 import { workRoutes } from './routes/work.js';
 import { handleData } from './data-server.js';
 import { FaultInjector, dataPattern } from './faults/index.js';
@@ -45,8 +47,6 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export { SandboxState } from './state.js';
-
 function listen(server: http.Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -61,31 +61,9 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  const host = opts.host ?? '127.0.0.1';
-  const apiKey = opts.apiKey ?? `sbx_${randomBytes(16).toString('hex')}`;
-  const apiPortWanted = opts.apiPort ?? 0;
-  const dataPortWanted = opts.dataPort ?? (apiPortWanted > 0 ? apiPortWanted + 1 : 0);
-
-  const engine = new EngineClient({ cacheDir: opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir });
-  // Surface nothing here: the first query waits for (and reports) engine failures.
-  engine.ready().catch(() => undefined);
-  const state = new SandboxState({ apiKey, dataTokenTtlSeconds: opts.dataTokenTtlSeconds ?? 300 }, engine);
-  seedDatasources(state);
-  seedOrganisation(state);
-  const faults = new FaultInjector();
-  const runner = new ExecutionRunner(state, faults);
-
-  const router = new Router();
-  router.add(
-    ...controlRoutes(state, faults, router),
-    ...datasourceRoutes(state),
-    ...executionRoutes(state, runner),
-    ...resourceRoutes(state),
-    ...workRoutes(state, runner),
-  );
-
-  const api = http.createServer((req, res) => {
+/** The API server: route, count and fault the request, check the API key, parse the body, answer. */
+function apiServer(router: Router, faults: FaultInjector, apiKey: string): http.Server {
+  return http.createServer((req, res) => {
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://sandbox.local');
@@ -121,7 +99,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
     })();
   });
-  const data = http.createServer((req, res) => {
+}
+
+/** The data server: results and schemas for a data key and its token (data-server.ts), counted and faulted too. */
+function dataServer(state: SandboxState, faults: FaultInjector): http.Server {
+  return http.createServer((req, res) => {
     void (async () => {
       const pathname = new URL(req.url ?? '/', 'http://sandbox.local').pathname;
       faults.count('data', req.method ?? 'GET', dataPattern(pathname));
@@ -129,6 +111,33 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       await handleData(state, req, res);
     })();
   });
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const host = opts.host ?? '127.0.0.1';
+  const apiKey = opts.apiKey ?? `sbx_${randomBytes(16).toString('hex')}`;
+  const apiPortWanted = opts.apiPort ?? 0;
+  const dataPortWanted = opts.dataPort ?? (apiPortWanted > 0 ? apiPortWanted + 1 : 0);
+
+  const engine = new EngineClient({ cacheDir: opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir });
+  // Surface nothing here: the first query waits for (and reports) engine failures.
+  engine.ready().catch(() => undefined);
+  const state = new SandboxState({ apiKey, dataTokenTtlSeconds: opts.dataTokenTtlSeconds ?? 300 }, engine);
+  seedOrganisation(state);
+  const faults = new FaultInjector();
+  const work = createWork(state, faults);
+
+  const router = new Router();
+  router.add(
+    ...controlRoutes(state, faults, router),
+    ...datasourceRoutes(state),
+    ...executionRoutes(state, work.runner),
+    ...organisationRoutes(state),
+    ...workRoutes(state, work),
+  );
+
+  const api = apiServer(router, faults, apiKey);
+  const data = dataServer(state, faults);
   for (const s of [api, data]) s.keepAliveTimeout = 5_000;
 
   let apiPort: number;
@@ -139,7 +148,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   } catch (e) {
     api.close();
     data.close();
-    runner.close();
+    work.close();
     faults.close();
     await engine.close();
     throw e;
@@ -152,7 +161,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     apiKey,
     close(): Promise<void> {
       closing ??= (async () => {
-        runner.close();
+        work.close();
         faults.close();
         const stop = (s: http.Server): Promise<void> =>
           new Promise((resolve) => {

@@ -1,5 +1,6 @@
 /**
- * Cluvio query parameter rewriting (PostgreSQL flavour), a pure function.
+ * Cluvio query parameters: what requests may give (InputParameters) and their rewriting into the
+ * SQL (PostgreSQL flavour), a pure function.
  *
  * Forms (see shared/cluvio-query-parameters.md):
  *   condition       {col=timerange} {[expr]=timerange} {col=timerange.next|previous} {col=my_filter}
@@ -11,6 +12,8 @@
  * Parameter values never reach the SQL unescaped: strings are quoted with doubled quotes,
  * numbers must be finite, booleans become TRUE/FALSE, timestamps are formatted by us.
  */
+
+import { FORMATS, arr, checkField, obj, scalar, str, type Field, type Member } from './validate.js';
 
 export type FilterValue = number | string | boolean | null;
 
@@ -42,7 +45,35 @@ export const AGGREGATIONS = [
   'year',
   'all_time',
 ] as const;
-export type Aggregation = (typeof AGGREGATIONS)[number];
+
+/** InputParameters (FilterInput: variable_name, selected_values); `stored` checks the formats the reference describes too. */
+function inputParameters(stored: boolean): Field {
+  return obj({
+    timerange: str(stored ? { format: FORMATS.timerange } : {}),
+    aggregation: str({ enum: AGGREGATIONS }),
+    tz: str(stored ? { format: FORMATS.timeZone } : {}),
+    filters: arr(obj({ variable_name: str(stored ? { nonEmpty: true } : {}), selected_values: arr(scalar) }, ['variable_name'])),
+  });
+}
+
+/** InputParameters in a request: a malformed timerange or time zone is the query's parameter error, not the request's. */
+const INPUT_PARAMETERS = inputParameters(false);
+/** InputParameters stored with a dashboard or schedule: checked in full when written. */
+export const STORED_INPUT_PARAMETERS = inputParameters(true);
+/** The `parameters` member of a request body (null = none). */
+export const PARAMETERS: Member = { field: INPUT_PARAMETERS, nullable: true };
+
+/** Checked InputParameters as the rewriter takes them: null members dropped, undefined for none. */
+export function queryParameters(p: unknown): QueryParameters | undefined {
+  if (p === undefined || p === null) return undefined;
+  return Object.fromEntries(Object.entries(p as Record<string, unknown>).filter(([, v]) => v !== null)) as QueryParameters;
+}
+
+/** Checks InputParameters (422 naming the member) → queryParameters. */
+export function parseInputParameters(p: unknown): QueryParameters | undefined {
+  if (p !== undefined && p !== null) checkField('parameters', p, INPUT_PARAMETERS);
+  return queryParameters(p);
+}
 
 const TRUE_SQL = '(1=1)';
 

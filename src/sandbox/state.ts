@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { EngineClient } from './engine/client.js';
 import type { EngineDb, ResultColumn, ResultStore } from './engine/protocol.js';
 import { isoNow } from './http.js';
-import { ResourceStore } from './resources.js';
+import { RecordStore } from './org/store.js';
 
 export interface DatasourceRecord {
   id: string;
@@ -50,6 +50,12 @@ export interface ExecutionRecord {
   /** Refresh executions carry no data. */
   kind: 'query' | 'refresh';
 }
+
+/** When a result's data was taken (Unix seconds): its completion. */
+export const dataTimestamp = (ex: ExecutionRecord): number => Math.floor(Date.parse(ex.completedAt ?? ex.updatedAt) / 1000);
+
+/** A timer that does not keep the process alive. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** How the data server renders a result as CSV (Get Report Data with data_format csv). */
 export interface CsvFormat {
@@ -107,13 +113,7 @@ export class SandboxState {
   readonly dataKeys = new Map<string, { target: DataTarget; createdAt: number }>();
   readonly tokens = new Map<string, { dataKey: string; expiresAt: number }>();
   /** Dashboards, reports, filters, schedules, snippets, alerts, users, groups, agents. */
-  readonly resources = new ResourceStore();
-  /**
-   * Hooks for later route groups: is a datasource used by a report or filter (blocks delete)?
-   * does a datasource agent exist?
-   */
-  datasourceInUse: (id: string) => string | null = () => null;
-  agentExists: (id: string) => boolean = () => false;
+  readonly records = new RecordStore();
 
   constructor(
     readonly config: SandboxConfig,

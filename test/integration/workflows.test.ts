@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectStdio, objectOf, textOf, type Connected, waitUntil } from './harness.js';
 
-/** Long-running work through MCP against the sandbox's seeded organisation (see src/sandbox/routes/resources.ts). */
+/** Long-running work through MCP against the sandbox's seeded organisation (see src/sandbox/org/seed/). */
 const OPS = 'dash-ops-0001';
 const TOP_AIRPORTS = 'rep-top-airports';
 const Q3_2026 = `${Date.UTC(2026, 6, 1) / 1000}~${Date.UTC(2026, 8, 30, 23, 59, 59) / 1000}`;
 
 type Report = { id: string; name?: string; status: string; rows?: unknown[][]; columns?: Array<{ name: string }>; error?: string };
-/** The reports of the Flight Operations dashboard (src/sandbox/org/specs.ts). */
+/** The reports of the Flight Operations dashboard (src/sandbox/org/seed/dashboards.ts). */
 const OPS_REPORTS = ['rep-delay-by-airline', 'rep-flights-per-period', 'rep-top-airports'];
 /** A column of a report's rows, by name. */
 const column = (r: Report, name: string) => r.rows!.map((row) => row[r.columns!.findIndex((c) => c.name === name)]);

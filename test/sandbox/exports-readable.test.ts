@@ -12,9 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { pageScene, type ExportPanel } from '../../src/sandbox/work/export-page.js';
-import { renderPdf } from '../../src/sandbox/work/pdf.js';
-import { pngSize, renderPng } from '../../src/sandbox/work/png.js';
+import { pageScene, type ExportPanel } from '../../src/sandbox/work/render/export-page.js';
+import { renderPdf } from '../../src/sandbox/work/render/pdf.js';
+import { renderPng } from '../../src/sandbox/work/render/png.js';
+import { pngSize } from './png-size.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/exports/', import.meta.url));
 const TOOLS = ['tesseract', 'pdftotext'] as const;

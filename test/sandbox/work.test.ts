@@ -7,7 +7,7 @@
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { pngSize } from '../../src/sandbox/work/png.js';
+import { pngSize } from './png-size.js';
 
 let sb: Sandbox;
 const SAMPLE = 'smpl-data-0001';

@@ -1,16 +1,12 @@
-/** Execution routes and the execution lifecycle (starting → running → success | query_error; cancelled; waiting). */
-import { randomUUID } from 'node:crypto';
-import { ApiError, isoNow, notFound, unprocessable, type Route } from '../http.js';
-import { ParameterError, rewriteParameters, type QueryParameters } from '../parameters.js';
-import { newExecution, TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
-import { connectionError, getDatasource } from './datasources.js';
-import type { ExecutionPlan, FaultInjector } from '../faults/index.js';
+/** Execution routes: Run Execution, Get / Cancel Execution, Get Execution Data (the lifecycle is ../work/runner.ts). */
+import { notFound, type Route } from '../http.js';
+import { PARAMETERS, queryParameters } from '../parameters.js';
+import { dataTimestamp, type ExecutionRecord, type SandboxState } from '../state.js';
+import type { ExecutionRunner } from '../work/runner.js';
+import { getDatasource } from '../datasources.js';
+import { plainBody, str, type Member } from '../validate.js';
 
-/** How long results are kept (the reference: 24 h) and how many stored results at most. */
-export const RESULT_TTL_MS = 24 * 60 * 60 * 1000;
-export const MAX_STORED_RESULTS = 200;
-
-export function executionResource(ex: ExecutionRecord): unknown {
+function executionResource(ex: ExecutionRecord): unknown {
   const attributes: Record<string, unknown> = {
     execution_id: ex.id,
     execution_type: ex.type,
@@ -28,274 +24,14 @@ export function executionResource(ex: ExecutionRecord): unknown {
   return { id: ex.id, type: 'executions', attributes };
 }
 
-const PARAM_KEYS = ['timerange', 'aggregation', 'tz', 'filters'];
+/** Run Execution's body. */
+const RUN: Record<string, Member> = {
+  sql_query: { field: str({ nonEmpty: true }), required: true },
+  r_query: { field: str(), nullable: true },
+  parameters: PARAMETERS,
+};
 
-function validateRunBody(body: unknown): { sql: string; r: string | null; parameters: QueryParameters | undefined } {
-  if (body === undefined) throw new ApiError(400, 'request body is required');
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unprocessable('request body must be a JSON object');
-  const b = body as Record<string, unknown>;
-  for (const k of Object.keys(b)) {
-    if (!['sql_query', 'r_query', 'parameters'].includes(k)) {
-      throw unprocessable(`unknown attribute "${k}" (accepted: sql_query, r_query, parameters)`);
-    }
-  }
-  if (typeof b['sql_query'] !== 'string' || b['sql_query'].trim() === '') throw unprocessable('attribute "sql_query" is required');
-  if (b['r_query'] !== undefined && b['r_query'] !== null && typeof b['r_query'] !== 'string') {
-    throw unprocessable('attribute "r_query" must be a string');
-  }
-  return { sql: b['sql_query'], r: typeof b['r_query'] === 'string' ? b['r_query'] : null, parameters: validateParameters(b['parameters']) };
-}
-
-/**
- * Validate an InputParameters object (`parameters` of executions, reports, dashboards, filters):
- * unknown keys, wrong types and bad aggregations are 422 errors. Null members are dropped.
- */
-export function validateParameters(p: unknown): QueryParameters | undefined {
-  if (p !== undefined && p !== null) {
-    if (typeof p !== 'object' || Array.isArray(p)) throw unprocessable('attribute "parameters" must be an object');
-    const po = p as Record<string, unknown>;
-    for (const k of Object.keys(po)) {
-      if (!PARAM_KEYS.includes(k)) throw unprocessable(`unknown attribute "parameters.${k}" (accepted: ${PARAM_KEYS.join(', ')})`);
-    }
-    for (const k of ['timerange', 'aggregation', 'tz']) {
-      if (po[k] !== undefined && po[k] !== null && typeof po[k] !== 'string') throw unprocessable(`attribute "parameters.${k}" must be a string`);
-    }
-    const aggs = ['second', 'minute', 'hour', 'day', 'week', 'week_sunday', 'month', 'quarter', 'year', 'all_time'];
-    if (typeof po['aggregation'] === 'string' && !aggs.includes(po['aggregation'])) {
-      throw unprocessable(`attribute "parameters.aggregation" has invalid value "${po['aggregation']}" (accepted: ${aggs.join(', ')})`);
-    }
-    if (po['filters'] !== undefined && po['filters'] !== null) {
-      if (!Array.isArray(po['filters'])) throw unprocessable('attribute "parameters.filters" must be an array');
-      for (const f of po['filters'] as unknown[]) {
-        const fo = f as Record<string, unknown> | null;
-        if (fo === null || typeof fo !== 'object' || typeof fo['variable_name'] !== 'string') {
-          throw unprocessable('each of "parameters.filters" needs a "variable_name" string');
-        }
-        const sv = fo['selected_values'];
-        if (sv !== undefined && sv !== null) {
-          if (!Array.isArray(sv)) throw unprocessable('"parameters.filters[].selected_values" must be an array');
-          for (const v of sv as unknown[]) {
-            if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) {
-              throw unprocessable('"parameters.filters[].selected_values" items must be numbers, strings, booleans or null');
-            }
-          }
-        }
-      }
-    }
-  }
-  return p === undefined || p === null
-    ? undefined
-    : (Object.fromEntries(Object.entries(p as Record<string, unknown>).filter(([, v]) => v !== null)) as QueryParameters);
-}
-
-/** Options of ExecutionRunner.create for executions started on behalf of reports, filters, alerts, exports. */
-export interface CreateOptions {
-  /** execution_type; default sql_query */
-  type?: ExecutionRecord['type'];
-  /** Called once when the execution reaches a terminal status (success, error or cancelled). */
-  onFinish?: (ex: ExecutionRecord) => void;
-  /**
-   * Awaited after the result is stored but before the status turns success (columns, rowCount and
-   * store are set), e.g. to read the first row so that onFinish can work synchronously.
-   */
-  beforeSuccess?: (ex: ExecutionRecord) => Promise<void>;
-}
-
-export class ExecutionRunner {
-  private sweepTimer: NodeJS.Timeout;
-  private readonly finishHooks = new Map<string, (ex: ExecutionRecord) => void>();
-  private readonly successHooks = new Map<string, (ex: ExecutionRecord) => Promise<void>>();
-  private readonly closeHooks: Array<() => void> = [];
-  /** Executions an injected fault makes end with another status than their query's (test hook). */
-  private readonly planned = new Map<string, ExecutionPlan>();
-
-  constructor(
-    private readonly state: SandboxState,
-    private readonly faults?: FaultInjector,
-  ) {
-    this.sweepTimer = setInterval(() => this.sweep(), 60_000);
-    this.sweepTimer.unref();
-  }
-
-  close(): void {
-    clearInterval(this.sweepTimer);
-    for (const hook of this.closeHooks.splice(0)) {
-      try {
-        hook();
-      } catch {
-        // closing anyway
-      }
-    }
-  }
-
-  /** Run `hook` when the sandbox closes (timers, temporary files of other route groups). */
-  onClose(hook: () => void): void {
-    this.closeHooks.push(hook);
-  }
-
-  create(
-    datasourceId: string,
-    sql: string,
-    rQuery: string | null,
-    parameters: QueryParameters | undefined,
-    opts: CreateOptions = {},
-  ): ExecutionRecord {
-    const ds = getDatasource(this.state, datasourceId);
-    const tzAttr = ds.attributes['data_time_zone'];
-    const ex = newExecution({
-      id: randomUUID(),
-      datasourceId: ds.id,
-      type: opts.type ?? 'sql_query',
-      sqlQuery: sql,
-      rQuery,
-      parameters: parameters ?? null,
-      timeZone: parameters?.tz ?? (typeof tzAttr === 'string' && tzAttr !== '' ? tzAttr : 'UTC'),
-      kind: 'query',
-    });
-    this.state.executions.set(ex.id, ex);
-    const planned = this.faults?.executionOutcome();
-    if (planned !== undefined) this.planned.set(ex.id, planned);
-    if (opts.onFinish !== undefined) this.finishHooks.set(ex.id, opts.onFinish);
-    if (opts.beforeSuccess !== undefined) this.successHooks.set(ex.id, opts.beforeSuccess);
-    setImmediate(() => this.schedule(ex.datasourceId));
-    return ex;
-  }
-
-  private finish(ex: ExecutionRecord, status: ExecutionRecord['status'], error: string | null = null): void {
-    const now = isoNow();
-    ex.status = status;
-    ex.queryError = error;
-    ex.completedAt = ex.updatedAt = now;
-    if (ex.startedAt === null) ex.startedAt = now;
-    setImmediate(() => this.schedule(ex.datasourceId));
-    const hook = this.finishHooks.get(ex.id);
-    this.successHooks.delete(ex.id);
-    if (hook !== undefined) {
-      this.finishHooks.delete(ex.id);
-      try {
-        hook(ex);
-      } catch {
-        // a hook failure must not break the execution lifecycle
-      }
-    }
-  }
-
-  /** Admit starting/waiting executions of a datasource up to its max_concurrent_executions. */
-  private schedule(datasourceId: string): void {
-    const ds = this.state.datasources.get(datasourceId);
-    const max = typeof ds?.attributes['max_concurrent_executions'] === 'number' ? ds.attributes['max_concurrent_executions'] : 20;
-    const mine = [...this.state.executions.values()].filter((e) => e.datasourceId === datasourceId && e.kind === 'query');
-    let running = mine.filter((e) => e.status === 'running').length;
-    for (const ex of mine) {
-      if (ex.status !== 'starting' && ex.status !== 'waiting') continue;
-      if (running >= max) {
-        if (ex.status !== 'waiting') {
-          ex.status = 'waiting';
-          ex.updatedAt = isoNow();
-        }
-        continue;
-      }
-      running++;
-      ex.status = 'running';
-      ex.startedAt = ex.updatedAt = isoNow();
-      void this.execute(ex);
-    }
-  }
-
-  private async execute(ex: ExecutionRecord): Promise<void> {
-    const planned = this.planned.get(ex.id);
-    if (planned !== undefined) {
-      this.planned.delete(ex.id);
-      if ('holdMs' in planned) {
-        // A slow query that does not hold the engine: wait, then run it (unless cancelled meanwhile).
-        await new Promise((r) => setTimeout(r, planned.holdMs).unref());
-        if (ex.status !== 'running') return;
-      } else {
-        await new Promise((r) => setTimeout(r, 150).unref());
-        if (ex.status === 'running') this.finish(ex, planned.status, planned.message);
-        return;
-      }
-    }
-    const ds = this.state.datasources.get(ex.datasourceId);
-    if (ds === undefined) return this.finish(ex, 'internal_error', 'datasource was deleted');
-    if (ds.attributes['enabled'] === false) return this.finish(ex, 'internal_error', 'datasource is disabled');
-    if (ds.engineDb === null) {
-      await new Promise((r) => setTimeout(r, 100).unref());
-      if (ex.status === 'running') this.finish(ex, 'internal_error', connectionError(ds));
-      return;
-    }
-    let sql: string;
-    try {
-      sql = rewriteParameters(ex.sqlQuery, ex.parameters as QueryParameters | undefined, {
-        defaultTimeZone: typeof ds.attributes['data_time_zone'] === 'string' ? ds.attributes['data_time_zone'] : 'UTC',
-      });
-    } catch (e) {
-      if (e instanceof ParameterError) return this.finish(ex, 'query_error', `parameter error: ${e.message}`);
-      throw e;
-    }
-    ex.rewrittenSql = sql;
-    if (ex.rQuery !== null && ex.rQuery.trim() !== '') {
-      return this.finish(ex, 'query_error', 'R queries are not available in the sandbox (r_query must be empty)');
-    }
-    const engineDb = ds.engineDb;
-    try {
-      const result = await this.state.engine.run(engineDb, sql, ex.id.replace(/-/g, ''));
-      if (ex.status !== 'running') {
-        // cancelled meanwhile: discard the late result
-        if (result.store.kind === 'table') void this.state.engine.drop(engineDb, result.store.table).catch(() => undefined);
-        return;
-      }
-      ex.columns = result.columns;
-      ex.rowCount = result.rowCount;
-      ex.sizeBytes = result.sizeBytes;
-      ex.store = result.store;
-      const before = this.successHooks.get(ex.id);
-      if (before !== undefined) {
-        this.successHooks.delete(ex.id);
-        await before(ex);
-        if (ex.status !== 'running') return; // cancelled meanwhile
-      }
-      this.finish(ex, 'success');
-      this.evict();
-    } catch (e) {
-      if (ex.status === 'running') this.finish(ex, 'query_error', (e as Error).message);
-    }
-  }
-
-  cancel(ex: ExecutionRecord): void {
-    if (TERMINAL.has(ex.status)) return;
-    this.finish(ex, 'cancelled');
-  }
-
-  private dropData(ex: ExecutionRecord): void {
-    const ds = this.state.datasources.get(ex.datasourceId);
-    if (ex.store?.kind === 'table' && ds?.engineDb != null) {
-      void this.state.engine.drop(ds.engineDb, ex.store.table).catch(() => undefined);
-    }
-    ex.store = null;
-    ex.dataGone = true;
-  }
-
-  /** Keep at most MAX_STORED_RESULTS results (oldest dropped first). */
-  private evict(): void {
-    const withData = [...this.state.executions.values()].filter((e) => e.store !== null);
-    for (let i = 0; i < withData.length - MAX_STORED_RESULTS; i++) this.dropData(withData[i] as ExecutionRecord);
-  }
-
-  /** Forget executions older than 24 h, with their results and data keys. */
-  sweep(now = Date.now()): void {
-    for (const ex of this.state.executions.values()) {
-      if (now - Date.parse(ex.createdAt) > RESULT_TTL_MS) {
-        this.dropData(ex);
-        this.state.executions.delete(ex.id);
-      }
-    }
-    for (const [key, v] of this.state.dataKeys) if (now - v.createdAt > RESULT_TTL_MS) this.state.dataKeys.delete(key);
-    for (const [t, v] of this.state.tokens) if (v.expiresAt < now) this.state.tokens.delete(t);
-  }
-}
-
-export function getExecution(state: SandboxState, id: string): ExecutionRecord {
+function getExecution(state: SandboxState, id: string): ExecutionRecord {
   const ex = state.executions.get(id);
   if (ex === undefined) throw notFound('execution', id);
   return ex;
@@ -308,8 +44,8 @@ export function executionRoutes(state: SandboxState, runner: ExecutionRunner): R
       path: '/datasources/:datasource_id/executions',
       handler: ({ params, body }) => {
         getDatasource(state, params['datasource_id'] ?? '');
-        const { sql, r, parameters } = validateRunBody(body);
-        const ex = runner.create(params['datasource_id'] ?? '', sql, r, parameters);
+        const b = plainBody(body, RUN);
+        const ex = runner.create(params['datasource_id'] ?? '', b['sql_query'] as string, (b['r_query'] as string | null | undefined) ?? null, queryParameters(b['parameters']));
         return { status: 200, type: 'jsonapi', body: { data: executionResource(ex) } };
       },
     },
@@ -340,7 +76,7 @@ export function executionRoutes(state: SandboxState, runner: ExecutionRunner): R
         return {
           status: 200,
           type: 'json',
-          body: { ...grant, data_timestamp: Math.floor(Date.parse(ex.completedAt ?? ex.updatedAt) / 1000) },
+          body: { ...grant, data_timestamp: dataTimestamp(ex) },
         };
       },
     },

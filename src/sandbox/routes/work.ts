@@ -1,31 +1,31 @@
 /**
- * Routes that start or report work: dashboard status/refresh, report refresh/data, exports,
- * filter options, SQL alert runs — plus their `/_sandbox/` test hooks and the export downloads.
- *
- * The logic lives in ../work/: queries.ts (report and SQL-filter query cache), exports.ts,
- * filters.ts, alerts.ts; this file only parses requests and shapes responses.
+ * Routes that start or report work: dashboard status/refresh, report refresh/data, exports and
+ * their downloads, filter options, SQL alert runs — plus their `/_sandbox/` test hooks.
+ * The work itself is ../work/ (dashboards.ts, exports.ts, filters.ts, alerts.ts); these handlers
+ * parse requests and shape answers.
  */
 import { createReadStream } from 'node:fs';
-import { ApiError, isoNow, notFound, unprocessable, type RequestContext, type Route } from '../http.js';
-import type { ResourceRecord } from '../resources.js';
+import { ApiError, notFound, unprocessable, type HandlerResult, type RequestContext, type Route } from '../http.js';
+import type { ResourceRecord } from '../org/store.js';
+import { PARAMETERS, queryParameters } from '../parameters.js';
 import type { SandboxState } from '../state.js';
-import { validateParameters, type ExecutionRunner } from './executions.js';
-import { SqlAlerts } from '../work/alerts.js';
-import { ExportJobs, MIME, type ExportFormat, type ExportJob } from '../work/exports.js';
+import { any, bool, num, plainBody, str, type Member } from '../validate.js';
+import type { Work } from '../work/index.js';
+import { dashboardStatus, refreshDashboard, refreshReport, reportData } from '../work/dashboards.js';
+import { MIME, type ExportFormat, type ExportJob } from '../work/exports.js';
 import { filterOptions, refreshFilter } from '../work/filters.js';
-import { SpecError, WorkQueries, filterKind, type KeyStatus } from '../work/queries.js';
-import { csvFormat } from '../work/rows.js';
+import { CSV_OPTIONS, csvFormat } from '../work/rows.js';
 
-/** The JSON body as an object with only the accepted members (an absent body is `{}`). */
-function bodyObject(body: unknown, accepted: readonly string[]): Record<string, unknown> {
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw unprocessable('request body must be a JSON object');
-  const b = body as Record<string, unknown>;
-  for (const k of Object.keys(b)) {
-    if (!accepted.includes(k)) throw unprocessable(`unknown attribute "${k}" (accepted: ${accepted.join(', ')})`);
-  }
-  return b;
-}
+const WITH_PARAMETERS: Record<string, Member> = { parameters: PARAMETERS };
+const STATUS: Record<string, Member> = { refresh_data: { field: bool }, parameters: PARAMETERS };
+const REPORT_DATA: Record<string, Member> = {
+  parameters: PARAMETERS,
+  data_format: { field: str({ enum: ['json', 'csv'] }), nullable: true },
+  ...CSV_OPTIONS,
+};
+const FILTER_OPTIONS: Record<string, Member> = { dashboard_id: { field: str(), nullable: true }, parameters: PARAMETERS };
+const EXPORT_SETTINGS: Record<string, Member> = { file_ttl_seconds: { field: num({ min: 0 }) }, min_duration_ms: { field: num({ min: 0 }) } };
+const RECORDS: Record<string, Member> = { data: { field: any, nullable: true } };
 
 function fileUrl(ctx: RequestContext, job: ExportJob): string {
   const host = ctx.req.headers.host ?? '127.0.0.1';
@@ -39,29 +39,49 @@ function jobResponse(ctx: RequestContext, job: ExportJob): Record<string, unknow
   return out;
 }
 
-export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[] {
-  const queries = new WorkQueries(state, runner);
-  const exports = new ExportJobs(state, runner, queries);
-  const alerts = new SqlAlerts(state, runner);
+/** The export jobs as the `/_sandbox/export_jobs` hook lists them. */
+const jobHook = (j: ExportJob): Record<string, unknown> => ({
+  id: j.id,
+  kind: `${j.targetType}_${j.format}`,
+  target: j.targetId,
+  target_type: `${j.targetType}s`,
+  status: j.status,
+  created_at: j.createdAt,
+  completed_at: j.completedAt,
+  error_message: j.errorMessage,
+  execution_ids: j.executionIds,
+  file_size: j.fileSize,
+  expires_at: j.expiresAt === null ? null : new Date(j.expiresAt).toISOString(),
+});
 
-  const dashboard = (id: string | undefined): ResourceRecord => state.resources.require('dashboards', id ?? '', 'dashboard');
-  const report = (id: string | undefined): ResourceRecord => state.resources.require('reports', id ?? '', 'report');
-  const filter = (id: string | undefined): ResourceRecord => state.resources.require('filters', id ?? '', 'filter');
-  const alert = (id: string | undefined): ResourceRecord => state.resources.require('sql_alerts', id ?? '', 'SQL alert');
+export function workRoutes(state: SandboxState, { queries, exports, alerts }: Work): Route[] {
+  const dashboard = (id: string | undefined): ResourceRecord => state.records.require('dashboards', id ?? '', 'dashboard');
+  const report = (id: string | undefined): ResourceRecord => state.records.require('reports', id ?? '', 'report');
+  const filter = (id: string | undefined): ResourceRecord => state.records.require('filters', id ?? '', 'filter');
+  const alert = (id: string | undefined): ResourceRecord => state.records.require('sql_alerts', id ?? '', 'SQL alert');
   const job = (id: string | undefined): ExportJob => {
     const j = exports.jobs.get(id ?? '');
     if (j === undefined) throw notFound('export job', id ?? '');
     return j;
   };
+  const parameters = (body: unknown) => queryParameters(plainBody(body, WITH_PARAMETERS)['parameters']);
 
   const exportRoute = (targetType: 'dashboard' | 'report', format: ExportFormat): Route => ({
     method: 'POST',
     path: `/${targetType}s/:id/export/${format}`,
     handler: ({ params, body }) => {
       const target = targetType === 'dashboard' ? dashboard(params['id']) : report(params['id']);
-      const b = bodyObject(body, ['parameters']);
-      const j = exports.start(format, targetType, target, validateParameters(b['parameters']));
+      const j = exports.start(format, targetType, target, parameters(body));
       return { status: 200, type: 'json', body: { job_id: j.id } };
+    },
+  });
+  const filterRoute = (path: string, answer: (f: ResourceRecord, dashboardId: string | undefined, b: Record<string, unknown>) => Promise<HandlerResult>): Route => ({
+    method: 'POST',
+    path,
+    handler: ({ params, body }) => {
+      const f = filter(params['id']);
+      const b = plainBody(body, FILTER_OPTIONS);
+      return answer(f, (b['dashboard_id'] as string | null | undefined) ?? undefined, b);
     },
   });
 
@@ -72,79 +92,15 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
       path: '/dashboards/:id/status',
       handler: ({ params, body }) => {
         const dash = dashboard(params['id']);
-        const b = bodyObject(body, ['refresh_data', 'parameters']);
-        if (b['refresh_data'] !== undefined && typeof b['refresh_data'] !== 'boolean') throw unprocessable('attribute "refresh_data" must be a boolean');
-        const refresh = b['refresh_data'] === true;
-        const parameters = validateParameters(b['parameters']);
-        const now = isoNow();
-        const reports: Record<string, unknown> = {};
-        const filters: Record<string, unknown> = {};
-        const dataKeys: Record<string, KeyStatus> = {};
-        const dashReports = queries.reportsOf(dash);
-        for (const r of dashReports) {
-          try {
-            const spec = queries.reportSpec(r, parameters);
-            const e = refresh ? queries.ensure(spec) : queries.view(spec);
-            const latest = queries.latest(e);
-            reports[r.id] = { data_key: spec.dataKey, updated_at: latest?.updatedAt ?? String(r.attributes['updated_at'] ?? now) };
-            dataKeys[spec.dataKey] = queries.keyStatus(e);
-          } catch (err) {
-            if (!(err instanceof SpecError)) throw err;
-            reports[r.id] = { error_message: err.message, updated_at: now };
-          }
-        }
-        for (const f of queries.filtersOf(dash, dashReports)) {
-          const updated = String(f.attributes['updated_at'] ?? now);
-          const kind = filterKind(f);
-          if (kind !== 'static_sql' && kind !== 'dynamic_sql') {
-            filters[f.id] = { updated_at: updated };
-            continue;
-          }
-          try {
-            const spec = queries.filterSpec(f, dash.id, parameters);
-            const e = refresh ? queries.ensure(spec) : queries.view(spec);
-            if (kind === 'dynamic_sql') {
-              filters[f.id] = { data_key: spec.dataKey, updated_at: queries.latest(e)?.updatedAt ?? updated };
-              dataKeys[spec.dataKey] = queries.keyStatus(e);
-            } else {
-              filters[f.id] = { updated_at: queries.latest(e)?.updatedAt ?? updated };
-            }
-          } catch (err) {
-            if (!(err instanceof SpecError)) throw err;
-            filters[f.id] = { error_message: err.message, updated_at: now };
-          }
-        }
-        const running = Object.values(dataKeys).some((k) => k.running);
-        return {
-          status: 200,
-          type: 'json',
-          body: { reports, filters, data_keys: dataKeys, updated_at: now, status_check_delay: running ? 1 : 60 },
-        };
+        const b = plainBody(body, STATUS);
+        return { status: 200, type: 'json', body: dashboardStatus(queries, dash, queryParameters(b['parameters']), b['refresh_data'] === true) };
       },
     },
     {
       method: 'POST',
       path: '/dashboards/:id/refresh',
       handler: ({ params, body }) => {
-        const dash = dashboard(params['id']);
-        const parameters = validateParameters(bodyObject(body, ['parameters'])['parameters']);
-        const dashReports = queries.reportsOf(dash);
-        for (const r of dashReports) {
-          try {
-            queries.start(queries.reportSpec(r, parameters));
-          } catch (err) {
-            if (!(err instanceof SpecError)) throw err; // shown as an error in the status
-          }
-        }
-        for (const f of queries.filtersOf(dash, dashReports)) {
-          const kind = filterKind(f);
-          if (kind !== 'static_sql' && kind !== 'dynamic_sql') continue;
-          try {
-            queries.start(queries.filterSpec(f, dash.id, parameters));
-          } catch (err) {
-            if (!(err instanceof SpecError)) throw err;
-          }
-        }
+        refreshDashboard(queries, dashboard(params['id']), parameters(body));
         return { status: 204 };
       },
     },
@@ -157,16 +113,7 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
       path: '/reports/:id/refresh',
       handler: ({ params, body }) => {
         const r = report(params['id']);
-        const parameters = validateParameters(bodyObject(body, ['parameters'])['parameters']);
-        let spec;
-        try {
-          spec = queries.reportSpec(r, parameters);
-        } catch (err) {
-          if (err instanceof SpecError) throw unprocessable(err.message);
-          throw err;
-        }
-        const ex = queries.start(spec);
-        return { status: 200, type: 'json', body: { execution_id: ex.id } };
+        return { status: 200, type: 'json', body: { execution_id: refreshReport(queries, r, parameters(body)).id } };
       },
     },
     {
@@ -174,31 +121,9 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
       path: '/reports/:id/data',
       handler: ({ params, body }) => {
         const r = report(params['id']);
-        const b = bodyObject(body, ['parameters', 'data_format', 'csv_column_separator', 'csv_decimal_separator', 'csv_quote_style']);
-        const parameters = validateParameters(b['parameters']);
-        const format = b['data_format'] ?? 'json';
-        if (format !== 'json' && format !== 'csv') throw unprocessable(`attribute "data_format" has invalid value ${JSON.stringify(format)} (accepted: json, csv)`);
-        let csv;
-        try {
-          csv = csvFormat(b);
-        } catch (err) {
-          throw unprocessable((err as Error).message);
-        }
-        let spec;
-        try {
-          spec = queries.reportSpec(r, parameters);
-        } catch (err) {
-          if (err instanceof SpecError) return { status: 204 };
-          throw err;
-        }
-        const e = queries.peek(spec);
-        const ok = e === undefined ? undefined : queries.success(e);
-        if (ok === undefined) return { status: 204 };
-        const grant = state.grant(
-          format === 'csv' ? { kind: 'result', executionId: ok.id, csv } : { kind: 'result', executionId: ok.id },
-          `reports/${r.id}/data`,
-        );
-        return { status: 200, type: 'json', body: grant };
+        const b = plainBody(body, REPORT_DATA);
+        const grant = reportData(state, queries, r, queryParameters(b['parameters']), b['data_format'] === 'csv' ? csvFormat(b) : undefined);
+        return grant === null ? { status: 204 } : { status: 200, type: 'json', body: grant };
       },
     },
     exportRoute('report', 'pdf'),
@@ -241,42 +166,21 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
     },
 
     // ---------------------------------------------------------------------------------- filters
-    {
-      method: 'POST',
-      path: '/filters/:id/options',
-      handler: async ({ params, body }) => {
-        const f = filter(params['id']);
-        const b = bodyObject(body, ['dashboard_id', 'parameters']);
-        if (b['dashboard_id'] !== undefined && b['dashboard_id'] !== null && typeof b['dashboard_id'] !== 'string') {
-          throw unprocessable('attribute "dashboard_id" must be a string');
-        }
-        const dashboardId = typeof b['dashboard_id'] === 'string' ? b['dashboard_id'] : undefined;
-        return { status: 200, type: 'json', body: await filterOptions(state, queries, f, dashboardId, validateParameters(b['parameters'])) };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/filters/:id/options/refresh',
-      handler: ({ params, body }) => {
-        const f = filter(params['id']);
-        const b = bodyObject(body, ['dashboard_id', 'parameters']);
-        if (b['dashboard_id'] !== undefined && b['dashboard_id'] !== null && typeof b['dashboard_id'] !== 'string') {
-          throw unprocessable('attribute "dashboard_id" must be a string');
-        }
-        const dashboardId = typeof b['dashboard_id'] === 'string' ? b['dashboard_id'] : undefined;
-        const ex = refreshFilter(queries, f, dashboardId, validateParameters(b['parameters']));
-        return ex === null ? { status: 204 } : { status: 200, type: 'json', body: { execution_id: ex.id } };
-      },
-    },
+    filterRoute('/filters/:id/options', async (f, dashboardId, b) => ({
+      status: 200,
+      type: 'json',
+      body: await filterOptions(state, queries, f, dashboardId, queryParameters(b['parameters'])),
+    })),
+    filterRoute('/filters/:id/options/refresh', async (f, dashboardId, b) => {
+      const ex = refreshFilter(queries, f, dashboardId, queryParameters(b['parameters']));
+      return ex === null ? { status: 204 } : { status: 200, type: 'json', body: { execution_id: ex.id } };
+    }),
 
     // ---------------------------------------------------------------------------------- SQL alerts
     {
       method: 'POST',
       path: '/sql_alerts/:id/run',
-      handler: ({ params }) => {
-        const ex = alerts.run(alert(params['id']));
-        return { status: 200, type: 'json', body: { execution_id: ex.id } };
-      },
+      handler: ({ params }) => ({ status: 200, type: 'json', body: { execution_id: alerts.run(alert(params['id'])).id } }),
     },
     {
       method: 'GET',
@@ -292,23 +196,7 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
       method: 'GET',
       path: '/_sandbox/export_jobs',
       public: true,
-      handler: () => ({
-        status: 200,
-        type: 'json',
-        body: [...exports.jobs.values()].map((j) => ({
-          id: j.id,
-          kind: `${j.targetType}_${j.format}`,
-          target: j.targetId,
-          target_type: `${j.targetType}s`,
-          status: j.status,
-          created_at: j.createdAt,
-          completed_at: j.completedAt,
-          error_message: j.errorMessage,
-          execution_ids: j.executionIds,
-          file_size: j.fileSize,
-          expires_at: j.expiresAt === null ? null : new Date(j.expiresAt).toISOString(),
-        })),
-      }),
+      handler: () => ({ status: 200, type: 'json', body: [...exports.jobs.values()].map(jobHook) }),
     },
     {
       // {file_ttl_seconds?, min_duration_ms?} → the export settings now in force.
@@ -316,30 +204,26 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
       path: '/_sandbox/export_settings',
       public: true,
       handler: ({ body }) => {
-        const b = bodyObject(body, ['file_ttl_seconds', 'min_duration_ms']);
-        for (const k of ['file_ttl_seconds', 'min_duration_ms']) {
-          const v = b[k];
-          if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw unprocessable(`"${k}" must be a non-negative number`);
-        }
+        const b = plainBody(body, EXPORT_SETTINGS);
         if (typeof b['file_ttl_seconds'] === 'number') exports.settings.fileTtlSeconds = b['file_ttl_seconds'];
         if (typeof b['min_duration_ms'] === 'number') exports.settings.minDurationMs = b['min_duration_ms'];
         return { status: 200, type: 'json', body: { file_ttl_seconds: exports.settings.fileTtlSeconds, min_duration_ms: exports.settings.minDurationMs } };
       },
     },
     {
-      // Put records straight into the resource store: {data: record | record[]}, record = {type, id, attributes?, relationships?}.
+      // Put records straight into the store: {data: record | record[]}, record = {type, id, attributes?, relationships?}.
       method: 'POST',
       path: '/_sandbox/records',
       public: true,
       handler: ({ body }) => {
-        const data = bodyObject(body, ['data'])['data'];
+        const data = plainBody(body, RECORDS)['data'];
         const list = Array.isArray(data) ? data : [data];
         const put = list.map((d: unknown) => {
           const r = d as Partial<ResourceRecord> | null;
           if (r === null || typeof r !== 'object' || typeof r.type !== 'string' || typeof r.id !== 'string') {
             throw unprocessable('each record needs "type" and "id" strings');
           }
-          return state.resources.put({ id: r.id, type: r.type, attributes: { ...(r.attributes ?? {}) }, relationships: { ...(r.relationships ?? {}) } });
+          return state.records.put({ id: r.id, type: r.type, attributes: { ...(r.attributes ?? {}) }, relationships: { ...(r.relationships ?? {}) } });
         });
         return { status: 200, type: 'json', body: { data: put.map((r) => ({ type: r.type, id: r.id })) } };
       },
@@ -349,7 +233,7 @@ export function workRoutes(state: SandboxState, runner: ExecutionRunner): Route[
       path: '/_sandbox/records/:type/:id',
       public: true,
       handler: ({ params }) => {
-        const r = state.resources.get(params['type'] ?? '', params['id'] ?? '');
+        const r = state.records.get(params['type'] ?? '', params['id'] ?? '');
         if (r === undefined) throw notFound(params['type'] ?? 'record', params['id'] ?? '');
         return { status: 200, type: 'json', body: { data: r } };
       },

@@ -6,10 +6,11 @@
  * comparisons on the first column of the first row against trigger_value), the alert's last_*
  * attributes are updated, and a result is recorded (newest first, kept 30 days).
  */
-import { ApiError, unprocessable } from '../http.js';
-import { ResourceStore, type ResourceRecord } from '../resources.js';
-import type { ExecutionRecord, SandboxState } from '../state.js';
-import type { ExecutionRunner } from '../routes/executions.js';
+import { ApiError } from '../http.js';
+import type { ResourceRecord } from '../org/store.js';
+import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
+import { WorkQueries, querySource } from './queries.js';
+import type { ExecutionRunner } from './runner.js';
 import { firstRows } from './rows.js';
 
 export type AlertResultStatus = 'ok' | 'alert_triggered' | 'alert_error' | 'query_error' | 'internal_error' | 'internal_timeout' | 'cancelled';
@@ -64,15 +65,11 @@ export class SqlAlerts {
 
   /** Start the alert query; while one is running, its execution is returned instead of a second one. */
   run(alert: ResourceRecord): ExecutionRecord {
-    const sql = alert.attributes['sql_query'];
-    if (typeof sql !== 'string' || sql.trim() === '') throw unprocessable(`SQL alert ${alert.id} has no SQL query`);
-    const datasourceId = ResourceStore.ids(alert, 'datasource')[0];
-    if (datasourceId === undefined) throw unprocessable(`SQL alert ${alert.id} has no datasource`);
-    if (!this.state.datasources.has(datasourceId)) throw unprocessable(`datasource ${datasourceId} of SQL alert ${alert.id} not found`);
+    const { sql, datasourceId } = WorkQueries.orUnprocessable(() => querySource(this.state, alert, 'SQL alert'));
     const runningId = alert.attributes['running_execution_id'];
     if (typeof runningId === 'string') {
       const running = this.state.executions.get(runningId);
-      if (running !== undefined && ['starting', 'running', 'waiting'].includes(running.status)) return running;
+      if (running !== undefined && !TERMINAL.has(running.status)) return running;
     }
     // The first value is read before the execution reports success, so that a caller who sees the
     // execution finished also sees the alert's updated last_* attributes.
@@ -95,7 +92,7 @@ export class SqlAlerts {
 
   private finished(alert: ResourceRecord, ex: ExecutionRecord, first: { value: unknown } | { error: string }): void {
     // The stored record may have been replaced by an update since the run started.
-    const a = (this.state.resources.get('sql_alerts', alert.id) ?? alert).attributes;
+    const a = (this.state.records.get('sql_alerts', alert.id) ?? alert).attributes;
     let status: AlertResultStatus;
     let alertError: string | null = null;
     let queryError: string | null = null;

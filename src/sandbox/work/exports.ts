@@ -16,14 +16,14 @@ import type { Visualisation } from '../../charts/plan.js';
 import { cluvioDataType } from '../engine/types.js';
 import { isoNow, unprocessable } from '../http.js';
 import type { QueryParameters } from '../parameters.js';
-import type { ResourceRecord } from '../resources.js';
-import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
-import type { ExecutionRunner } from '../routes/executions.js';
+import type { ResourceRecord } from '../org/store.js';
+import { TERMINAL, sleep, type ExecutionRecord, type SandboxState } from '../state.js';
+import type { ExecutionRunner } from './runner.js';
 import { canonicalParameters, effectiveParameters } from './params.js';
-import { pageScene, type ExportPanel } from './export-page.js';
-import { renderPdf } from './pdf.js';
-import { renderPng } from './png.js';
-import { SpecError, type WorkQueries } from './queries.js';
+import { pageScene, type ExportPanel } from './render/export-page.js';
+import { renderPdf } from './render/pdf.js';
+import { renderPng } from './render/png.js';
+import { SpecError, WorkQueries, refreshMinutes } from './queries.js';
 import { DEFAULT_CSV, csvLine, firstRows, rowBatches } from './rows.js';
 
 export type ExportFormat = 'pdf' | 'png' | 'csv';
@@ -103,7 +103,6 @@ export class ExportJobs {
   ) {
     this.sweeper = setInterval(() => this.sweep(), 30_000);
     this.sweeper.unref();
-    runner.onClose(() => this.close());
   }
 
   close(): void {
@@ -125,19 +124,12 @@ export class ExportJobs {
       if (format === 'csv' && target.attributes['unlimited_csv_export_enabled'] !== true) {
         throw unprocessable(`report ${target.id} does not allow CSV exports: set unlimited_csv_export_enabled to true`);
       }
-      let spec;
-      try {
-        spec = this.queries.reportSpec(target, requested);
-      } catch (e) {
-        if (e instanceof SpecError) throw unprocessable(e.message);
-        throw e;
-      }
+      const spec = WorkQueries.orUnprocessable(() => this.queries.reportSpec(target, requested));
       parameters = spec.parameters;
       reuseMs = format === 'csv' ? CSV_REUSE_MS : spec.refreshMs;
     } else {
       parameters = effectiveParameters(requested, target);
-      const rate = target.attributes['data_refresh_rate'];
-      reuseMs = (typeof rate === 'number' && rate >= 0 ? rate : 1440) * 60_000;
+      reuseMs = refreshMinutes(target.attributes['data_refresh_rate']) * 60_000;
     }
     const canon = canonicalParameters(parameters);
     const now = Date.now();
@@ -222,7 +214,7 @@ export class ExportJobs {
 
   private async run(job: ExportJob, target: ResourceRecord): Promise<void> {
     const t0 = Date.now();
-    await new Promise((r) => setTimeout(r, 100).unref());
+    await sleep(100);
     if (job.status !== 'started') return;
     job.status = 'running';
     try {
@@ -241,7 +233,7 @@ export class ExportJobs {
         await writeFile(filePath, data);
       }
       const wait = this.settings.minDurationMs - (Date.now() - t0);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait).unref());
+      if (wait > 0) await sleep(wait);
       if (job.status !== 'running') {
         rmSync(filePath, { force: true });
         return;

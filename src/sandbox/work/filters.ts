@@ -5,9 +5,9 @@
  */
 import { unprocessable } from '../http.js';
 import type { QueryParameters } from '../parameters.js';
-import { ResourceStore, type ResourceRecord } from '../resources.js';
-import type { ExecutionRecord, SandboxState } from '../state.js';
-import { SpecError, filterKind, type WorkQueries } from './queries.js';
+import { linkedIds, type ResourceRecord } from '../org/store.js';
+import { dataTimestamp, type ExecutionRecord, type SandboxState } from '../state.js';
+import { WorkQueries, filterKind, type QuerySpec } from './queries.js';
 import { firstRows } from './rows.js';
 
 /** At most this many options are read from a filter's result. */
@@ -15,14 +15,12 @@ const MAX_OPTIONS = 10_000;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
 
-function specOrError(queries: WorkQueries, filter: ResourceRecord, dashboardId: string | undefined, parameters: QueryParameters | undefined) {
-  try {
-    return queries.filterSpec(filter, dashboardId, parameters);
-  } catch (e) {
-    if (e instanceof SpecError) throw unprocessable(e.message);
-    throw e;
-  }
+function specOf(queries: WorkQueries, filter: ResourceRecord, dashboardId: string | undefined, parameters: QueryParameters | undefined): QuerySpec {
+  return WorkQueries.orUnprocessable(() => queries.filterSpec(filter, dashboardId, parameters));
 }
+
+const notDropDown = (filter: ResourceRecord): Error =>
+  unprocessable(`filter ${filter.id} is not a drop-down filter (control_type ${String(filter.attributes['control_type'])})`);
 
 export async function filterOptions(
   state: SandboxState,
@@ -32,13 +30,13 @@ export async function filterOptions(
   parameters: QueryParameters | undefined,
 ): Promise<Record<string, unknown>> {
   const kind = filterKind(filter);
-  if (kind === 'other') throw unprocessable(`filter ${filter.id} is not a drop-down filter (control_type ${String(filter.attributes['control_type'])})`);
+  if (kind === 'other') throw notDropDown(filter);
   if (kind === 'manual') {
     const values = Array.isArray(filter.attributes['values']) ? (filter.attributes['values'] as unknown[]).map(str) : [];
     const names = Array.isArray(filter.attributes['value_names']) ? (filter.attributes['value_names'] as unknown[]) : [];
     return { options: { values, value_names: values.map((v, i) => (names[i] === undefined || names[i] === null ? v : str(names[i]))) } };
   }
-  const spec = specOrError(queries, filter, dashboardId, parameters);
+  const spec = specOf(queries, filter, dashboardId, parameters);
   const entry = queries.peek(spec);
   const ok = entry === undefined ? undefined : queries.success(entry);
   if (ok === undefined) return { options: { values: [], value_names: [] } };
@@ -46,7 +44,7 @@ export async function filterOptions(
   const values: string[] = [];
   const names: string[] = [];
   const parents: string[] = [];
-  const withParent = kind === 'static_sql' && ResourceStore.ids(filter, 'parent_filter').length > 0;
+  const withParent = kind === 'static_sql' && linkedIds(filter, 'parent_filter').length > 0;
   for (const row of rows) {
     if (row[0] === null || row[0] === undefined) continue;
     values.push(str(row[0]));
@@ -55,7 +53,7 @@ export async function filterOptions(
   }
   const options: Record<string, unknown> = { values, value_names: names };
   if (withParent) options['parent_values'] = parents;
-  return { data_timestamp: Math.floor(Date.parse(ok.completedAt ?? ok.updatedAt) / 1000), options };
+  return { data_timestamp: dataTimestamp(ok), options };
 }
 
 /** Run a SQL filter's query (cancelling a running one for the same key); null for manual filters. */
@@ -67,6 +65,6 @@ export function refreshFilter(
 ): ExecutionRecord | null {
   const kind = filterKind(filter);
   if (kind === 'manual') return null;
-  if (kind === 'other') throw unprocessable(`filter ${filter.id} is not a drop-down filter (control_type ${String(filter.attributes['control_type'])})`);
-  return queries.start(specOrError(queries, filter, dashboardId, parameters));
+  if (kind === 'other') throw notDropDown(filter);
+  return queries.start(specOf(queries, filter, dashboardId, parameters));
 }

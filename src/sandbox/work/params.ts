@@ -4,9 +4,8 @@
  * (same meaning → same key: filter order, value order and empty selections do not matter).
  */
 import { createHash } from 'node:crypto';
-import type { QueryParameters } from '../parameters.js';
-import type { ResourceRecord } from '../resources.js';
-import { validateParameters } from '../routes/executions.js';
+import { parseInputParameters, type QueryParameters } from '../parameters.js';
+import type { ResourceRecord } from '../org/store.js';
 
 /** The dashboard's fixed time zone, if it has one (time_zone_config {type: fixed, fixed_time_zone}). */
 function fixedTimeZone(dashboard: ResourceRecord | undefined): string | undefined {
@@ -26,7 +25,7 @@ function fixedTimeZone(dashboard: ResourceRecord | undefined): string | undefine
 export function effectiveParameters(requested: QueryParameters | undefined, dashboard: ResourceRecord | undefined): QueryParameters {
   let defaults: QueryParameters | undefined;
   try {
-    defaults = validateParameters(dashboard?.attributes['default_parameters']);
+    defaults = parseInputParameters(dashboard?.attributes['default_parameters']);
   } catch {
     defaults = undefined; // malformed stored defaults are ignored
   }

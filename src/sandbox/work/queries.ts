@@ -6,11 +6,12 @@
  * The queries run as ordinary executions (ExecutionRunner), so Get Execution, Get Execution Data
  * and Cancel Execution work on them too.
  */
-import { isoNow, unprocessable } from '../http.js';
+import { unprocessable } from '../http.js';
 import type { QueryParameters } from '../parameters.js';
-import { ResourceStore, type ResourceRecord } from '../resources.js';
-import { TERMINAL, type ExecutionRecord, type SandboxState } from '../state.js';
-import type { ExecutionRunner } from '../routes/executions.js';
+import { byLayout, filtersUsedBy, reportsOf } from '../org/specs/dashboards.js';
+import { linkedIds, type ResourceRecord } from '../org/store.js';
+import { TERMINAL, dataTimestamp, sleep, type ExecutionRecord, type SandboxState } from '../state.js';
+import type { ExecutionRunner } from './runner.js';
 import { canonicalParameters, effectiveParameters, shortHash } from './params.js';
 
 const DEFAULT_REFRESH_MINUTES = 1440;
@@ -53,7 +54,8 @@ export interface KeyStatus {
   running: boolean;
 }
 
-function refreshMinutes(...values: unknown[]): number {
+/** The shortest of the data refresh rates given (minutes), or the default. */
+export function refreshMinutes(...values: unknown[]): number {
   const rates = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0);
   return rates.length === 0 ? DEFAULT_REFRESH_MINUTES : Math.min(...rates);
 }
@@ -63,11 +65,13 @@ function anchorOf(...values: unknown[]): string | null {
   return null;
 }
 
-export const SQL_DROPDOWNS = ['dropdown', 'dropdown_multi', 'dropdown_dynamic', 'dropdown_multi_dynamic'];
-export const DYNAMIC_DROPDOWNS = ['dropdown_dynamic', 'dropdown_multi_dynamic'];
+const SQL_DROPDOWNS = ['dropdown', 'dropdown_multi', 'dropdown_dynamic', 'dropdown_multi_dynamic'];
+const DYNAMIC_DROPDOWNS = ['dropdown_dynamic', 'dropdown_multi_dynamic'];
+
+export type FilterKind = 'manual' | 'static_sql' | 'dynamic_sql' | 'other';
 
 /** manual | static_sql | dynamic_sql | other (not a drop-down) */
-export function filterKind(f: ResourceRecord): 'manual' | 'static_sql' | 'dynamic_sql' | 'other' {
+export function filterKind(f: ResourceRecord): FilterKind {
   const ct = String(f.attributes['control_type'] ?? '');
   const sql = f.attributes['sql_query'];
   const hasSql = typeof sql === 'string' && sql.trim() !== '';
@@ -77,8 +81,34 @@ export function filterKind(f: ResourceRecord): 'manual' | 'static_sql' | 'dynami
   return ct.startsWith('dropdown') ? 'manual' : 'other';
 }
 
+function datasourceOf(state: SandboxState, rec: ResourceRecord, what: string): string {
+  const id = linkedIds(rec, 'datasource')[0];
+  if (id === undefined) throw new SpecError(`${what} ${rec.id} has no datasource`);
+  if (!state.datasources.has(id)) throw new SpecError(`datasource ${id} of ${what} ${rec.id} not found`);
+  return id;
+}
+
+/** The SQL a report or SQL alert runs and its datasource (`what` names it in the SpecError when it has none). */
+export function querySource(state: SandboxState, rec: ResourceRecord, what: string): { sql: string; datasourceId: string } {
+  const sql = rec.attributes['sql_query'];
+  if (typeof sql !== 'string' || sql.trim() === '') throw new SpecError(`${what} ${rec.id} has no SQL query`);
+  return { sql, datasourceId: datasourceOf(state, rec, what) };
+}
+
+export const isSqlFilter = (kind: FilterKind): kind is 'static_sql' | 'dynamic_sql' => kind === 'static_sql' || kind === 'dynamic_sql';
+
 export class WorkQueries {
   readonly entries = new Map<string, CacheEntry>();
+
+  /** `make()`, with a SpecError answered as a 422 (the request named something that cannot run). */
+  static orUnprocessable<T>(make: () => T): T {
+    try {
+      return make();
+    } catch (e) {
+      if (e instanceof SpecError) throw unprocessable(e.message);
+      throw e;
+    }
+  }
 
   constructor(
     private readonly state: SandboxState,
@@ -89,49 +119,40 @@ export class WorkQueries {
   // The organisation
 
   dashboard(id: string): ResourceRecord | undefined {
-    return this.state.resources.get('dashboards', id);
+    return this.state.records.get('dashboards', id);
   }
 
   dashboardOfReport(report: ResourceRecord): ResourceRecord | undefined {
-    const id = ResourceStore.ids(report, 'dashboard')[0];
+    const id = linkedIds(report, 'dashboard')[0];
     return id === undefined ? undefined : this.dashboard(id);
   }
 
-  /** Reports of a dashboard: its `reports` relationship plus reports whose `dashboard` points at it, in layout order. */
+  /** Reports of a dashboard: its stored `reports` links (records put by a test hook may have them) plus those whose `dashboard` is it, in layout order. */
   reportsOf(dashboard: ResourceRecord): ResourceRecord[] {
-    const ids = new Set(ResourceStore.ids(dashboard, 'reports'));
-    for (const r of this.state.resources.list('reports')) if (ResourceStore.ids(r, 'dashboard').includes(dashboard.id)) ids.add(r.id);
-    const out = [...ids].map((id) => this.state.resources.get('reports', id)).filter((r): r is ResourceRecord => r !== undefined);
-    const pos = (r: ResourceRecord): number => Number(r.attributes['row'] ?? 0) * 100 + Number(r.attributes['column'] ?? 0);
-    return out.sort((a, b) => pos(a) - pos(b));
+    return this.linkedPlus(dashboard, 'reports', reportsOf(this.state, dashboard.id)).sort(byLayout);
   }
 
-  /** Filters of a dashboard: its `filters` relationship plus filters whose variable the dashboard's report SQL uses. */
+  /** Filters of a dashboard: its stored `filters` links plus the filters whose variable its reports' SQL uses. */
   filtersOf(dashboard: ResourceRecord, reports = this.reportsOf(dashboard)): ResourceRecord[] {
-    const ids = new Set(ResourceStore.ids(dashboard, 'filters'));
-    const sql = reports.map((r) => String(r.attributes['sql_query'] ?? '')).join('\n');
-    for (const f of this.state.resources.list('filters')) {
-      const v = f.attributes['variable_name'];
-      if (typeof v === 'string' && v !== '' && new RegExp(`=\\s*${v.replace(/[^A-Za-z0-9_-]/g, '')}\\s*}`).test(sql)) ids.add(f.id);
+    return this.linkedPlus(dashboard, 'filters', filtersUsedBy(this.state, reports));
+  }
+
+  private linkedPlus(rec: ResourceRecord, name: 'reports' | 'filters', more: ResourceRecord[]): ResourceRecord[] {
+    const out = new Map<string, ResourceRecord>();
+    for (const id of linkedIds(rec, name)) {
+      const r = this.state.records.get(name, id);
+      if (r !== undefined) out.set(id, r);
     }
-    return [...ids].map((id) => this.state.resources.get('filters', id)).filter((f): f is ResourceRecord => f !== undefined);
+    for (const r of more) if (!out.has(r.id)) out.set(r.id, r);
+    return [...out.values()];
   }
 
   // ------------------------------------------------------------------------------------------
   // Specs
 
-  private datasourceOf(rec: ResourceRecord, what: string): string {
-    const id = ResourceStore.ids(rec, 'datasource')[0];
-    if (id === undefined) throw new SpecError(`${what} ${rec.id} has no datasource`);
-    if (!this.state.datasources.has(id)) throw new SpecError(`datasource ${id} of ${what} ${rec.id} not found`);
-    return id;
-  }
-
   reportSpec(report: ResourceRecord, requested: QueryParameters | undefined): QuerySpec {
     const dashboard = this.dashboardOfReport(report);
-    const sql = report.attributes['sql_query'];
-    if (typeof sql !== 'string' || sql.trim() === '') throw new SpecError(`report ${report.id} has no SQL query`);
-    const datasourceId = this.datasourceOf(report, 'report');
+    const { sql, datasourceId } = querySource(this.state, report, 'report');
     const parameters = effectiveParameters(requested, dashboard);
     const canon = canonicalParameters(parameters);
     return {
@@ -150,8 +171,8 @@ export class WorkQueries {
   /** A SQL drop-down's query. Dynamic ones need the dashboard they are used on (its defaults apply). */
   filterSpec(filter: ResourceRecord, dashboardId: string | undefined, requested: QueryParameters | undefined): QuerySpec {
     const kind = filterKind(filter);
-    if (kind !== 'static_sql' && kind !== 'dynamic_sql') throw new SpecError(`filter ${filter.id} is not a SQL drop-down filter`);
-    const datasourceId = this.datasourceOf(filter, 'filter');
+    if (!isSqlFilter(kind)) throw new SpecError(`filter ${filter.id} is not a SQL drop-down filter`);
+    const datasourceId = datasourceOf(this.state, filter, 'filter');
     const dashboard = dashboardId === undefined ? undefined : this.dashboard(dashboardId);
     let parameters: QueryParameters = {};
     let keyPart = 'static';
@@ -258,7 +279,7 @@ export class WorkQueries {
 
   private finished(e: CacheEntry, ex: ExecutionRecord): void {
     // The stored record may have been replaced by an update since the query started.
-    const rec = this.state.resources.get(e.spec.record.type, e.spec.record.id) ?? e.spec.record;
+    const rec = this.state.records.get(e.spec.record.type, e.spec.record.id) ?? e.spec.record;
     const attrs = rec.attributes;
     if (ex.status === 'success' && ex.store !== null) {
       e.lastSuccess = ex.id;
@@ -283,7 +304,7 @@ export class WorkQueries {
     const showSuccess = ok !== undefined && (latest === undefined || running || latest.status === 'success' || latest.status === 'cancelled');
     const out: KeyStatus = { result_status: showSuccess ? 'success' : (latest?.status ?? 'no-data'), running };
     if (showSuccess) {
-      out.data_timestamp = Math.floor(Date.parse(ok.completedAt ?? ok.updatedAt) / 1000);
+      out.data_timestamp = dataTimestamp(ok);
       out.data_current = this.current(ok.completedAt, e.spec);
       this.state.bindKey(e.spec.dataKey, { kind: 'result', executionId: ok.id });
       out.data_access_token = this.state.tokenFor(e.spec.dataKey);
@@ -299,12 +320,8 @@ export class WorkQueries {
   async whenDone(ex: ExecutionRecord, signal?: AbortSignal): Promise<ExecutionRecord> {
     while (!TERMINAL.has(ex.status)) {
       if (signal?.aborted === true) throw new Error('aborted');
-      await new Promise((r) => setTimeout(r, 40).unref());
+      await sleep(40);
     }
     return ex;
-  }
-
-  now(): string {
-    return isoNow();
   }
 }

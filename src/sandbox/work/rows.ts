@@ -3,21 +3,23 @@
  * them as CSV. Used by the data server (CSV report data) and by export jobs.
  */
 import type { CsvFormat, ExecutionRecord, SandboxState } from '../state.js';
+import { str, type Member } from '../validate.js';
 
 /** Rows per batch read from the engine (approximate: batches are ctid block ranges). */
 const BATCH_ROWS = 20_000;
 
 export const DEFAULT_CSV: CsvFormat = { separator: ',', decimal: '.', quote: 'necessary' };
 
-/** The rows of a successful execution, batch by batch (each batch at most ~BATCH_ROWS rows). */
-export async function* rowBatches(state: SandboxState, ex: ExecutionRecord): AsyncGenerator<unknown[][]> {
+/**
+ * The rows of a successful execution as JSON text, batch by batch (each at most ~BATCH_ROWS rows):
+ * the rows' arrays joined by commas, without the enclosing brackets.
+ */
+export async function* rowJsonBatches(state: SandboxState, ex: ExecutionRecord): AsyncGenerator<string> {
   const store = ex.store;
   const columns = ex.columns;
   if (store === null || columns === null) throw new Error('result data no longer available');
   if (store.kind === 'inline') {
-    for (let i = 0; i < store.rowsJson.length; i += BATCH_ROWS) {
-      yield JSON.parse(`[${store.rowsJson.slice(i, i + BATCH_ROWS).join(',')}]`) as unknown[][];
-    }
+    for (let i = 0; i < store.rowsJson.length; i += BATCH_ROWS) yield store.rowsJson.slice(i, i + BATCH_ROWS).join(',');
     return;
   }
   const engineDb = state.datasources.get(ex.datasourceId)?.engineDb;
@@ -27,9 +29,13 @@ export async function* rowBatches(state: SandboxState, ex: ExecutionRecord): Asy
   const step = Math.max(1, Math.floor(BATCH_ROWS / Math.max(1, perBlock)));
   for (let b = 0; b < store.blocks; b += step) {
     const batch = await state.engine.fetch(engineDb, store.table, columns.length, b, b + step);
-    if (batch.rows === 0) continue;
-    yield JSON.parse(`[${batch.json}]`) as unknown[][];
+    if (batch.rows > 0) yield batch.json;
   }
+}
+
+/** The rows of a successful execution, batch by batch. */
+export async function* rowBatches(state: SandboxState, ex: ExecutionRecord): AsyncGenerator<unknown[][]> {
+  for await (const json of rowJsonBatches(state, ex)) yield JSON.parse(`[${json}]`) as unknown[][];
 }
 
 /** The first `limit` rows of a successful execution. */
@@ -61,19 +67,18 @@ export function csvLine(values: readonly unknown[], fmt: CsvFormat): string {
   return values.map((v) => csvField(v, fmt)).join(fmt.separator) + '\n';
 }
 
-/** Parse and check the csv_* options of Get Report Data. */
+/** The csv_* options of Get Report Data (null = the default). */
+export const CSV_OPTIONS: Record<string, Member> = {
+  csv_column_separator: { field: str({ enum: [',', ';', '\t'] }), nullable: true },
+  csv_decimal_separator: { field: str({ enum: ['.', ',', '/'] }), nullable: true },
+  csv_quote_style: { field: str({ enum: ['necessary', 'always'] }), nullable: true },
+};
+
+/** The CSV format checked csv_* options ask for. */
 export function csvFormat(body: Record<string, unknown>): CsvFormat {
-  const pick = <T extends string>(key: string, allowed: readonly T[], dflt: T): T => {
-    const v = body[key];
-    if (v === undefined || v === null) return dflt;
-    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-      throw new Error(`attribute "${key}" has invalid value ${JSON.stringify(v)} (accepted: ${allowed.map((a) => JSON.stringify(a)).join(', ')})`);
-    }
-    return v as T;
-  };
   return {
-    separator: pick('csv_column_separator', [',', ';', '\t'] as const, ','),
-    decimal: pick('csv_decimal_separator', ['.', ',', '/'] as const, '.'),
-    quote: pick('csv_quote_style', ['necessary', 'always'] as const, 'necessary'),
+    separator: (body['csv_column_separator'] as CsvFormat['separator'] | null | undefined) ?? DEFAULT_CSV.separator,
+    decimal: (body['csv_decimal_separator'] as CsvFormat['decimal'] | null | undefined) ?? DEFAULT_CSV.decimal,
+    quote: (body['csv_quote_style'] as CsvFormat['quote'] | null | undefined) ?? DEFAULT_CSV.quote,
   };
 }

@@ -27,7 +27,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const ctx = JSON.parse(process.env.MATRIX_CONTEXT ?? '{}');
 
-/** Seeded sandbox objects the steps use (src/sandbox/org/seed.ts). */
+/** Seeded sandbox objects the steps use (src/sandbox/org/seed/). */
 export const FIXTURES = {
   datasource: 'smpl-data-0001',
   /** Only the wait step runs queries here, so its slow_query fault cannot catch another step's query. */

@@ -4,12 +4,12 @@
  * title and what its result shows best — the chart of its visualisation (src/charts), a table, a single big
  * number, "no data", or the error of a failed query.
  */
-import { chartScene } from '../../charts/chart.js';
-import { columnTitle, isNumericType, isTimeType, toNumber, toTime, type Column } from '../../charts/data.js';
-import { planDisplay, type Display, type Visualisation } from '../../charts/plan.js';
-import type { Scene, Shape, TextShape } from '../../charts/scene.js';
-import { fitText, oneLine, textWidth, wrapText } from '../../charts/text.js';
-import { formatTime, formatValue } from '../../charts/ticks.js';
+import { chartScene } from '../../../charts/chart.js';
+import { columnTitle, isNumericType, isTimeType, toNumber, toTime, type Column } from '../../../charts/data.js';
+import { planDisplay, type Display, type Visualisation } from '../../../charts/plan.js';
+import type { Scene, Shape, TextShape } from '../../../charts/scene.js';
+import { fitText, oneLine, textWidth, wrapText } from '../../../charts/text.js';
+import { formatTime, formatValue } from '../../../charts/ticks.js';
 
 export interface ExportPanel {
   title: string;

@@ -4,8 +4,8 @@
  * One page, as wide as the scene at 0.75 pt per pixel (CSS pixels at 96 dpi).
  */
 import type { Color, PDFFont, PDFPage } from 'pdf-lib';
-import { lightPalette, rgbOf } from '../../charts/palette.js';
-import type { Ink, Scene, Shape } from '../../charts/scene.js';
+import { lightPalette, rgbOf } from '../../../charts/palette.js';
+import type { Ink, Scene, Shape } from '../../../charts/scene.js';
 import { fontBytes } from './fonts.js';
 
 const PT_PER_PX = 0.75;

@@ -5,9 +5,9 @@
  * smooth at about a third of the size of full colour, and every series keeps its exact colour. A model sees the image only up to CLUVIO_MAX_IMAGE_KB (24 kB by default).
  */
 import { createRequire } from 'node:module';
-import { lightPalette } from '../../charts/palette.js';
-import type { Scene } from '../../charts/scene.js';
-import { sceneToSvg } from '../../charts/svg.js';
+import { lightPalette } from '../../../charts/palette.js';
+import type { Scene } from '../../../charts/scene.js';
+import { sceneToSvg } from '../../../charts/svg.js';
 import { FONT_FAMILY, FONT_FILES } from './fonts.js';
 
 interface Upng {
@@ -79,10 +79,4 @@ export async function renderPng(scene: Scene): Promise<Buffer> {
   const pixels = snapToPalette(image.pixels, paletteOf(svg));
   // 0 colours = no further quantising: the image has a few exact colours, which UPNG writes as a palette.
   return Buffer.from(upng.encode([pixels.buffer as ArrayBuffer], image.width, image.height, 0));
-}
-
-/** Width and height from a PNG's IHDR chunk. */
-export function pngSize(png: Buffer): { width: number; height: number } {
-  if (png.length < 24 || png.toString('latin1', 1, 4) !== 'PNG' || png.toString('ascii', 12, 16) !== 'IHDR') throw new Error('not a PNG');
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }

@@ -3,35 +3,17 @@
  * reads it: request validation (attributes and relationships), defaults, derived values,
  * serialisation, `include`, and delete cascades.
  *
- * One `ResourceSpec` per JSON:API type (see specs.ts). Attributes are listed in the reference's
+ * One `ResourceSpec` per JSON:API type (see specs/). Attributes are listed in the reference's
  * response order; an attribute with a `field` is writable (`access` says when), one without is
  * read-only. Relationships are either stored on this side (the owning side: written by requests,
  * unlinked or cascaded when the target goes away) or `derive`d from other records (the inverse
  * side, recomputed after every change so the store always holds both directions).
  */
 import { ApiError, isoNow, unprocessable } from '../http.js';
-import { ResourceStore, type Linkage, type ResourceRecord } from '../resources.js';
+import { linkages, type Linkage, type ResourceRecord } from './store.js';
 import type { SandboxState } from '../state.js';
-import { datasourceResource } from '../routes/datasources.js';
-
-// ---------------------------------------------------------------------------------------------
-// Fields
-
-export interface Format {
-  /** e.g. "a comma-separated list of e-mail addresses" */
-  hint: string;
-  test: (s: string) => boolean;
-}
-
-export type Field =
-  | { kind: 'string'; enum?: readonly string[]; format?: Format; nonEmpty?: boolean }
-  | { kind: 'integer' | 'number'; min?: number; max?: number }
-  | { kind: 'boolean' }
-  /** string | number | boolean | null */
-  | { kind: 'scalar' }
-  | { kind: 'array'; items: Field }
-  | { kind: 'object'; fields: Record<string, Field>; required?: readonly string[] }
-  | { kind: 'any' };
+import { datasourceResource } from '../datasources.js';
+import { checkMembers, list, requireMembers, type Field, type Member } from '../validate.js';
 
 export type Access = 'rw' | 'create' | 'update';
 
@@ -106,131 +88,9 @@ export interface ResourceSpec {
   newId?: () => string;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Field helpers for specs
-
-export const str = (o: Omit<Extract<Field, { kind: 'string' }>, 'kind'> = {}): Field => ({ kind: 'string', ...o });
-export const int = (o: { min?: number; max?: number } = {}): Field => ({ kind: 'integer', ...o });
-export const num = (o: { min?: number; max?: number } = {}): Field => ({ kind: 'number', ...o });
-export const bool: Field = { kind: 'boolean' };
-export const arr = (items: Field): Field => ({ kind: 'array', items });
-export const obj = (fields: Record<string, Field>, required: readonly string[] = []): Field => ({ kind: 'object', fields, required });
 export const ro = (o: Omit<AttrDef, 'field'> = {}): AttrDef => o;
 export const rw = (field: Field, o: Omit<AttrDef, 'field'> = {}): AttrDef => ({ field, ...o });
-
-const list = (xs: readonly string[]): string => xs.join(', ');
-
-function typeName(f: Field): string {
-  switch (f.kind) {
-    case 'string':
-      return 'a string';
-    case 'integer':
-      return 'an integer';
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return 'a boolean';
-    case 'scalar':
-      return 'a string, number, boolean or null';
-    case 'array':
-      return 'an array';
-    case 'object':
-      return 'an object';
-    case 'any':
-      return 'any value';
-  }
-}
-
-/** Validates one value against a field; `name` is the attribute path for messages (e.g. `time_zone_config.type`). */
-export function checkField(name: string, value: unknown, f: Field, what = 'attribute'): void {
-  const bad = (why: string): never => {
-    throw unprocessable(`${what} "${name}" ${why}`);
-  };
-  switch (f.kind) {
-    case 'any':
-      return;
-    case 'string':
-      if (typeof value !== 'string') bad(`must be ${typeName(f)}`);
-      if (f.enum !== undefined && !f.enum.includes(value as string)) {
-        bad(`has invalid value ${JSON.stringify(value)} (accepted: ${list(f.enum)})`);
-      }
-      if (f.nonEmpty === true && (value as string).trim() === '') bad('must not be empty');
-      if (f.format !== undefined && !f.format.test(value as string)) bad(`has invalid value ${JSON.stringify(value)} (expected ${f.format.hint})`);
-      return;
-    case 'integer':
-    case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) bad(`must be ${typeName(f)}`);
-      if (f.kind === 'integer' && !Number.isInteger(value)) bad('must be an integer');
-      if (f.min !== undefined && (value as number) < f.min) bad(`must be at least ${f.min}`);
-      if (f.max !== undefined && (value as number) > f.max) bad(`must be at most ${f.max}`);
-      return;
-    case 'boolean':
-      if (typeof value !== 'boolean') bad('must be a boolean');
-      return;
-    case 'scalar':
-      if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) bad(`must be ${typeName(f)}`);
-      return;
-    case 'array':
-      if (!Array.isArray(value)) bad(`must be an array`);
-      (value as unknown[]).forEach((v, i) => checkField(`${name}[${i}]`, v, f.items, what));
-      return;
-    case 'object': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) bad('must be an object');
-      const o = value as Record<string, unknown>;
-      for (const [k, v] of Object.entries(o)) {
-        const sub = f.fields[k];
-        if (sub === undefined) throw unprocessable(`unknown ${what} "${name}.${k}" (accepted: ${list(Object.keys(f.fields))})`);
-        if (v === null && !(f.required ?? []).includes(k)) continue;
-        checkField(`${name}.${k}`, v, sub, what);
-      }
-      for (const k of f.required ?? []) if (o[k] === undefined || o[k] === null) bad(`needs "${k}"`);
-      return;
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Shared formats (the reference describes them in words)
-
-const TIME = String.raw`(?:(?:[01]?\d|2[0-3]):[0-5]\d|(?:0?[1-9]|1[0-2]):[0-5]\d(?:am|pm|AM|PM))`;
-const TIMES = `${TIME}(?:,${TIME})*`;
-const DAY_OF_MONTH = '(?:[1-9]|[12]\\d|3[01])';
-const SCHEDULE = new RegExp(`^(?:disabled|daily;${TIMES}|weekly;[0-6](?:,[0-6])*;${TIMES}|monthly;${DAY_OF_MONTH}(?:,${DAY_OF_MONTH})*;${TIMES})$`);
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
-
-const items = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
-
-export const FORMATS = {
-  emails: { hint: 'a comma-separated list of e-mail addresses', test: (s: string) => items(s).every((x) => EMAIL.test(x)) },
-  email: { hint: 'an e-mail address', test: (s: string) => EMAIL.test(s.trim()) },
-  times: { hint: 'comma-separated times of day, e.g. 06:00,9:00pm', test: (s: string) => new RegExp(`^${TIMES}$`).test(s.replace(/\s+/g, '')) },
-  time: { hint: 'a time of day HH:MM', test: (s: string) => /^(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?$/.test(s) },
-  schedule: {
-    hint: 'disabled, daily;<times>, weekly;<days 0-6>;<times> or monthly;<days 1-31>;<times>, e.g. weekly;0,2,4;06:00',
-    test: (s: string) => SCHEDULE.test(s),
-  },
-  timerange: { hint: '<unix-start>~<unix-end>, either side optional', test: (s: string) => /^\s*\d*\s*~\s*\d*\s*$/.test(s) },
-  timeZone: {
-    hint: 'an IANA time zone such as Europe/Berlin',
-    test: (s: string) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: s });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  },
-  uri: { hint: 'a URL', test: (s: string) => URL.canParse(s) },
-} satisfies Record<string, Format>;
-
-/** A comma-separated list whose items come from a fixed set. */
-export function commaListOf(accepted: readonly string[]): Format {
-  return {
-    hint: `a comma-separated list of ${list(accepted)}`,
-    test: (s) => items(s).length > 0 && items(s).every((x) => accepted.includes(x)),
-  };
-}
+export const timestamps = { created_at: ro(), updated_at: ro() };
 
 // ---------------------------------------------------------------------------------------------
 // The registry and record access
@@ -250,18 +110,18 @@ export class Registry {
 }
 
 export function exists(state: SandboxState, type: string, id: string): boolean {
-  return type === 'datasources' ? state.datasources.has(id) : state.resources.get(type, id) !== undefined;
+  return type === 'datasources' ? state.datasources.has(id) : state.records.get(type, id) !== undefined;
 }
 
 export function requireRecord(state: SandboxState, spec: ResourceSpec, id: string): ResourceRecord {
-  return state.resources.require(spec.type, id, spec.what.charAt(0).toUpperCase() + spec.what.slice(1));
+  return state.records.require(spec.type, id, spec.what.charAt(0).toUpperCase() + spec.what.slice(1));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Derived values
 
 /** Recomputes the derived attributes and relationships of one record (written into the store). */
-export function refreshRecord(state: SandboxState, spec: ResourceSpec, rec: ResourceRecord): void {
+function refreshRecord(state: SandboxState, spec: ResourceSpec, rec: ResourceRecord): void {
   for (const [name, a] of Object.entries(spec.attributes)) if (a.derive) rec.attributes[name] = a.derive(state, rec);
   for (const [name, r] of Object.entries(spec.relationships)) {
     if (!r.derive) continue;
@@ -272,7 +132,7 @@ export function refreshRecord(state: SandboxState, spec: ResourceSpec, rec: Reso
 
 /** Recomputes every derived value: run after each change so both sides of every link agree. */
 export function refreshAll(state: SandboxState, reg: Registry): void {
-  for (const spec of reg.specs.values()) for (const rec of state.resources.list(spec.type)) refreshRecord(state, spec, rec);
+  for (const spec of reg.specs.values()) for (const rec of state.records.list(spec.type)) refreshRecord(state, spec, rec);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,7 +181,7 @@ export function included(state: SandboxState, reg: Registry, recs: ResourceRecor
           const ds = state.datasources.get(ref.id);
           if (ds) out.push(datasourceResource(ds));
         } else {
-          const r = state.resources.get(ref.type, ref.id);
+          const r = state.records.get(ref.type, ref.id);
           if (r) out.push(serialize(state, reg, r));
         }
       }
@@ -330,15 +190,11 @@ export function included(state: SandboxState, reg: Registry, recs: ResourceRecor
   return out;
 }
 
-export function linkages(v: Linkage | Linkage[] | null | undefined): Linkage[] {
-  if (v === null || v === undefined) return [];
-  return Array.isArray(v) ? v : [v];
-}
-
 // ---------------------------------------------------------------------------------------------
 // Writes
 
-function parseRelationship(state: SandboxState, name: string, def: RelDef, value: unknown): Linkage | Linkage[] | null {
+/** One relationship of a request (`{data: …}`): its linkages, each checked to exist and be acceptable. */
+export function parseRelationship(state: SandboxState, name: string, def: Pick<RelDef, 'target' | 'many' | 'required' | 'accept'>, value: unknown): Linkage | Linkage[] | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || !('data' in value)) {
     throw unprocessable(`relationship "${name}" must be an object with "data"`);
   }
@@ -353,7 +209,7 @@ function parseRelationship(state: SandboxState, name: string, def: RelDef, value
     }
     if (!exists(state, def.target, r.id)) throw unprocessable(`relationship "${name}": ${def.target} ${r.id} not found`);
     if (def.accept) {
-      const why = def.accept(state, { id: r.id, rec: state.resources.get(def.target, r.id) });
+      const why = def.accept(state, { id: r.id, rec: state.records.get(def.target, r.id) });
       if (why !== null) throw unprocessable(`relationship "${name}": ${why}`);
     }
     return { id: r.id, type: def.target };
@@ -388,34 +244,26 @@ function writable(access: Access | undefined, creating: boolean): boolean {
 export function parseWrite(
   state: SandboxState,
   spec: ResourceSpec,
-  attributes: unknown,
+  attributes: Record<string, unknown>,
   relationships: Record<string, unknown> | undefined,
   creating: boolean,
 ): WriteContext['given'] {
-  if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) throw unprocessable('"data.attributes" must be an object');
-  const accepted = Object.entries(spec.attributes)
-    .filter(([, a]) => a.field !== undefined && writable(a.access, creating))
-    .map(([k]) => k);
-  const attrs: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(attributes as Record<string, unknown>)) {
-    const a = spec.attributes[k];
-    if (a === undefined || (a.hidden === true && a.field === undefined)) {
-      throw unprocessable(`unknown attribute "${k}" (accepted: ${list(accepted)})`);
+  const members: Record<string, Member> = {};
+  for (const [k, a] of Object.entries(spec.attributes)) {
+    if (a.field !== undefined && writable(a.access, creating)) {
+      members[k] = { field: a.field, required: a.required, nullable: a.required !== true && a.default === undefined };
     }
-    if (a.field === undefined) {
-      throw unprocessable(`attribute "${k}" is read-only${a.readOnlyHint ? `: ${a.readOnlyHint}` : ''} (accepted: ${list(accepted)})`);
-    }
-    if (!writable(a.access, creating)) {
-      throw unprocessable(`attribute "${k}" can only be set when ${creating ? 'updating' : 'creating'} a ${spec.what} (accepted: ${list(accepted)})`);
-    }
-    if (v === null) {
-      if (a.required === true || a.default !== undefined) throw unprocessable(`attribute "${k}" must not be null`);
-      attrs[k] = null;
-      continue;
-    }
-    checkField(k, v, a.field);
-    attrs[k] = v;
   }
+  const accepted = list(Object.keys(members));
+  const attrs = checkMembers(attributes, members, {
+    partial: true,
+    unknown: (k) => {
+      const a = spec.attributes[k];
+      if (a === undefined || (a.hidden === true && a.field === undefined)) return unprocessable(`unknown attribute "${k}" (accepted: ${accepted})`);
+      if (a.field === undefined) return unprocessable(`attribute "${k}" is read-only${a.readOnlyHint ? `: ${a.readOnlyHint}` : ''} (accepted: ${accepted})`);
+      return unprocessable(`attribute "${k}" can only be set when ${creating ? 'updating' : 'creating'} a ${spec.what} (accepted: ${accepted})`);
+    },
+  });
   const rels: Record<string, Linkage | Linkage[] | null> = {};
   const acceptedRels = Object.entries(spec.relationships)
     .filter(([, r]) => relWritable(r, creating))
@@ -427,9 +275,7 @@ export function parseWrite(
     rels[k] = parseRelationship(state, k, r, v);
   }
   if (creating) {
-    for (const [k, a] of Object.entries(spec.attributes)) {
-      if (a.required === true && attrs[k] === undefined) throw unprocessable(`attribute "${k}" is required`);
-    }
+    requireMembers(attrs, members);
     for (const [k, r] of Object.entries(spec.relationships)) {
       if (r.required === true && (rels[k] === undefined || rels[k] === null)) throw unprocessable(`relationship "${k}" is required`);
     }
@@ -476,7 +322,7 @@ export function createRecord(
   const ctx: WriteContext = { state, rec, given, extra };
   spec.check?.(ctx);
   spec.beforeWrite?.(ctx);
-  state.resources.put(rec);
+  state.records.put(rec);
   for (const a of assigns) a();
   refreshAll(state, reg);
   return rec;
@@ -513,12 +359,12 @@ export function deleteRecord(state: SandboxState, reg: Registry, rec: ResourceRe
     const key = `${r.type}/${r.id}`;
     if (gone.has(key)) continue;
     gone.add(key);
-    state.resources.delete(r.type, r.id);
+    state.records.delete(r.type, r.id);
     for (const spec of reg.specs.values()) {
       for (const [name, def] of Object.entries(spec.relationships)) {
         // Purely derived sides hold nothing of their own; stored ones (even if derived for some records) are cleaned.
         if ((def.derive && def.access === undefined) || def.target !== r.type) continue;
-        for (const other of state.resources.list(spec.type)) {
+        for (const other of state.records.list(spec.type)) {
           const v = other.relationships[name];
           if (Array.isArray(v)) {
             if (v.some((l) => l.id === r.id)) other.relationships[name] = v.filter((l) => l.id !== r.id);
@@ -533,4 +379,3 @@ export function deleteRecord(state: SandboxState, reg: Registry, rec: ResourceRe
   refreshAll(state, reg);
 }
 
-export { ResourceStore };

@@ -1,7 +1,7 @@
-// The page an export draws (src/sandbox/work/export-page.ts), checked as a scene: what is written where.
+// The page an export draws (src/sandbox/work/render/export-page.ts), checked as a scene: what is written where.
 import { describe, expect, it } from 'vitest';
-import { textsOf, type GroupShape } from '../../src/charts/scene.js';
-import { pageScene, TABLE_ROWS, type ExportPanel } from '../../src/sandbox/work/export-page.js';
+import { textsOf, type GroupShape } from '../../../../src/charts/scene.js';
+import { pageScene, TABLE_ROWS, type ExportPanel } from '../../../../src/sandbox/work/render/export-page.js';
 
 const col = (name: string, type: string) => ({ name, type });
 const panel = (p: Partial<ExportPanel> & Pick<ExportPanel, 'title'>): ExportPanel => ({ row: 1, column: 1, width: 12, columns: [], rows: [], total: 0, ...p });
