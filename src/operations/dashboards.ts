@@ -73,6 +73,7 @@ export const dashboardOperations = [
     description: 'Create an empty dashboard; add reports with create_report.',
     input: z.object(createAttributes),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'dashboards' },
   }),
   defineOperation({
@@ -107,6 +108,7 @@ export const dashboardOperations = [
       default_parameters: inputParameters.optional(),
     }),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'dashboards' },
   }),
   defineOperation({
@@ -117,6 +119,7 @@ export const dashboardOperations = [
     description: 'Delete a dashboard.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
     present: { kind: 'done', message: (a) => `Dashboard ${a.id} deleted.` },
   }),
   defineOperation({
@@ -217,6 +220,7 @@ export const dashboardOperations = [
     description: 'Copy a dashboard with its reports; returns the copy.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
   }),
   defineOperation({
     id: 'updateDashboardLayout',

@@ -68,6 +68,7 @@ export const filterOperations = [
     description: 'Create a dashboard filter, used in SQL as {column=variable_name}. SQL drop-downs need datasource_id and sql_query.',
     input: z.object(attributes),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'filters', relationships },
   }),
   defineOperation({
@@ -104,6 +105,7 @@ export const filterOperations = [
       value_type: attributes.value_type.optional(),
     }),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'filters', relationships },
   }),
   defineOperation({
@@ -114,6 +116,7 @@ export const filterOperations = [
     description: 'Delete a filter; SQL using its variable then gets a text filter.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
     present: { kind: 'done', message: (a) => `Filter ${a.id} deleted.` },
   }),
   defineOperation({

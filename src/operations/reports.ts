@@ -69,6 +69,7 @@ export const reportOperations = [
     description: 'Add a SQL report to a dashboard.',
     input: z.object(createAttributes),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'reports', relationships },
   }),
   defineOperation({
@@ -104,6 +105,7 @@ export const reportOperations = [
       datasource_id: attributes.datasource_id.optional(),
     }),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'reports', relationships },
   }),
   defineOperation({
@@ -114,6 +116,7 @@ export const reportOperations = [
     description: 'Delete a report.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
     present: { kind: 'done', message: (a) => `Report ${a.id} deleted.` },
   }),
   defineOperation({
@@ -139,6 +142,7 @@ export const reportOperations = [
     description: 'Copy a report onto its dashboard; returns the copy.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
   }),
   defineOperation({
     id: 'getReportData',

@@ -46,6 +46,7 @@ export const sqlAlertOperations = [
     description: 'Create an alert that runs SQL on a schedule and e-mails when its trigger condition holds.',
     input: z.object(attributes).superRefine(checkSchedule),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'sql_alerts', relationships },
   }),
   defineOperation({
@@ -85,6 +86,7 @@ export const sqlAlertOperations = [
       datasource_id: attributes.datasource_id.optional(),
     }),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'sql_alerts', relationships },
   }),
   defineOperation({
@@ -95,6 +97,7 @@ export const sqlAlertOperations = [
     description: 'Delete a SQL alert.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
     present: { kind: 'done', message: (a) => `SQL alert ${a.id} deleted.` },
   }),
   defineOperation({
