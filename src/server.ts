@@ -14,12 +14,14 @@ import { SERVER_NAME, SERVER_VERSION } from './version.js';
  */
 const ABOUT =
   'Cluvio BI: run SQL on datasources (run_execution), read dashboards and reports with filter inputs (refresh_dashboard, refresh_report, get_report_data), export them as PDF, PNG or CSV, and manage datasources, dashboards, reports, filters, SQL snippets, SQL alerts, e-mail schedules, users and groups.';
+const SEARCH_FIRST = 'Before writing SQL, search_account for an existing report: its SQL holds the agreed definitions.';
 const HABITS =
   'Read get_datasource_schema before writing SQL. A tool that waits returns, at max_wait_seconds, the call that continues.';
 const DISCOVERY = 'Find operations with search_operations, then describe_operation and call_operation.';
 
-export function instructions(discovery: boolean): string {
-  return [ABOUT, discovery ? DISCOVERY : '', HABITS].filter(Boolean).join(' ');
+/** `searchable`: search_account is exposed, so the habit of looking for an existing report can be named. */
+export function instructions(discovery: boolean, searchable = false): string {
+  return [ABOUT, discovery ? DISCOVERY : '', searchable ? SEARCH_FIRST : '', HABITS].filter(Boolean).join(' ');
 }
 
 /**
@@ -30,7 +32,7 @@ export function createServerFactory(deps: Deps): () => McpServer {
   const invoker = new Invoker(deps);
   const { config, inventory } = deps;
   return () => {
-    const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: instructions(config.discovery) });
+    const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: instructions(config.discovery, inventory.exposes(inventory.ops.searchAccount)) });
     if (config.discovery) registerDiscoveryTools(server, inventory, invoker, config.readOnly);
     else registerOperationTools(server, inventory, config, invoker);
     registerResources(server, deps);
