@@ -23,7 +23,7 @@ export const searchOperations = [
     toolset: 'reports',
     route: LOCAL,
     description:
-      'Find existing reports, dashboards, filters, SQL snippets and SQL alerts by words in names, descriptions, variables and SQL. Look here before writing new SQL.',
+      'Find reports, dashboards, filters, SQL snippets and SQL alerts by words in their names, descriptions, variables or SQL. Check before writing new SQL.',
     input: z.object({
       // Every argument is the tool's own: nothing is sent to Cluvio as is.
       query: toolOnly(z.string().refine((s) => /[\p{L}\p{N}]/u.test(s), 'needs a word to look for, e.g. "delay_minutes" or "cancelled flights"')),
