@@ -60,7 +60,8 @@ export interface SearchIndex {
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const ids = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x) => x !== undefined && x !== null).map(String) : []);
 const one = (v: unknown): string[] => (v === undefined || v === null || v === '' ? [] : [String(v)]);
-const capped = (s: string, max: number): string => (s.length > max ? s.slice(0, max) : s);
+/** At most `max` characters, as a string of its own: a slice may keep its whole parent alive. */
+const capped = (s: string, max: number): string => (s.length > max ? structuredClone(s.slice(0, max)) : s);
 
 /** `{col=variable}`, `{col:aggregation}`, `{range.start}`: the variables a Cluvio SQL uses, in order, once each. */
 export function sqlVariables(sql: string): string[] {
@@ -126,7 +127,7 @@ export function buildIndex(lists: Listings, skipped: SearchIndex['skipped'] = {}
     ),
     ...filters.map((f) =>
       entry('filter', f, {
-        name: f.display_name ?? f.variable_name,
+        name: f.display_name || f.variable_name,
         sql: f.sql_query,
         variables: one(f.variable_name),
         datasourceIds: one(f.datasource_id),
