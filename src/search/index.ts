@@ -18,6 +18,9 @@ export const KIND_LABEL: Record<SearchKind, [string, string]> = {
   sql_alert: ['SQL alert', 'SQL alerts'],
 };
 
+/** Words of a query looked for; the rest are ignored (a long pasted text must not cost a scan per word). */
+export const MAX_QUERY_WORDS = 20;
+
 /** The most hits one answer shows. */
 export const MAX_SEARCH_LIMIT = 50;
 
@@ -162,7 +165,7 @@ const STOP_WORDS = new Set(
 
 /**
  * The words of a query as typed, lower-cased: split at anything but letters, digits and `_`; stop words and
- * one-letter words dropped while others remain.
+ * one-letter words dropped while others remain; the first MAX_QUERY_WORDS.
  */
 export function queryWords(query: string): string[] {
   const raw = query
@@ -171,7 +174,7 @@ export function queryWords(query: string): string[] {
     .map((w) => w.replace(/^_+|_+$/g, ''))
     .filter(Boolean);
   const useful = raw.filter((w) => w.length > 1 && !STOP_WORDS.has(w));
-  return [...new Set(useful.length ? useful : raw)];
+  return [...new Set(useful.length ? useful : raw)].slice(0, MAX_QUERY_WORDS);
 }
 
 /**

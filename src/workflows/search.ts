@@ -2,6 +2,7 @@ import { CluvioApiError } from '../cluvio/errors.js';
 import { flattenDocument } from '../cluvio/jsonapi.js';
 import type { CallContext } from '../context.js';
 import type { Ops } from '../inventory.js';
+import type { Logger } from '../logger.js';
 import { requiredPermission, type Operation } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
 import type { Progress, SearchIndexCache } from '../search/cache.js';
@@ -24,6 +25,7 @@ export interface IndexSource {
   /** The cache key of the API key (ApiClient.keyId). */
   key: string;
   progress?: Progress;
+  logger?: Pick<Logger, 'debug'>;
   /** Stops this caller's wait; a build others share goes on. */
   signal?: AbortSignal;
 }
@@ -58,7 +60,10 @@ export function loadIndex(src: IndexSource): Promise<SearchIndex> {
         progress(done, SEARCH_KINDS.length, `Listed ${lists[kind]?.length.toLocaleString('en') ?? 'no'} ${KIND_LABEL[kind][1]}`);
       }),
     );
-    return buildIndex(lists, skipped);
+    const t = performance.now();
+    const index = buildIndex(lists, skipped);
+    src.logger?.debug({ objects: index.objects.length, chars: index.chars, ms: Math.round(performance.now() - t), skipped: Object.keys(skipped) }, 'search index built');
+    return index;
   };
   const pending = src.cache ? src.cache.get(src.key, build, src.progress) : build(src.progress ?? (() => undefined));
   return src.signal ? abortable(pending, src.signal) : pending;
@@ -85,6 +90,7 @@ export async function searchAccount(args: SearchArgs, ctx: CallContext): Promise
     cache: ctx.searchIndexes,
     key: ctx.api.keyId,
     progress: ctx.progress,
+    logger: ctx.logger,
     signal: ctx.signal,
   });
   return answer(index, args);

@@ -107,6 +107,9 @@ describe('search_account', () => {
     const board = await search({ query: 'delay', dashboard_id: 'no-such-board' });
     expect(board.isError).toBe(true);
     expect(textOf(board)).toBe('search_account: no dashboard "no-such-board" in this account; list_dashboards lists them.');
+    const long = await search({ query: 'delay '.repeat(100) });
+    expect(long.isError).toBe(true);
+    expect(textOf(long)).toMatch(/query: at most 500 characters: a few words/);
     const limit = await search({ query: 'delay', limit: 51 });
     expect(textOf(limit)).toMatch(/limit: at most 50/);
   });

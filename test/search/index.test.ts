@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Flat } from '../../src/cluvio/jsonapi.js';
-import { buildIndex, hasWord, MAX_SQL_CHARS, queryWords, search, sqlVariables, stem, whereMatched, type Listings } from '../../src/search/index.js';
+import { buildIndex, hasWord, MAX_QUERY_WORDS, MAX_SQL_CHARS, queryWords, search, sqlVariables, stem, whereMatched, type Listings } from '../../src/search/index.js';
 
 /** Flattened list answers, as flattenDocument returns them for the sandbox's organisation (abridged). */
 const LISTS: Listings = {
@@ -42,6 +42,12 @@ describe('queryWords and stem', () => {
     expect(queryWords('  ')).toEqual([]);
     expect(queryWords('the')).toEqual(['the']);
     expect(queryWords('Zürich Übersicht')).toEqual(['zürich', 'übersicht']);
+  });
+
+  it(`keeps the first ${MAX_QUERY_WORDS} words of a long text`, () => {
+    const words = queryWords(Array.from({ length: 50 }, (_, i) => `word${i}`).join(' '));
+    expect(words).toHaveLength(MAX_QUERY_WORDS);
+    expect(words[0]).toBe('word0');
   });
 
   it('looks plurals up by their stem, identifiers as they are', () => {
