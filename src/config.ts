@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { WAIT_CEILING_SECONDS } from './operations/shared.js';
+import { CONFIRM_POLICIES, type ConfirmPolicy } from './operations/types.js';
 import { parseArgs } from 'node:util';
 
 /** A configuration problem: the message names the setting and what is accepted. */
@@ -59,6 +60,10 @@ export interface Config {
   discovery: boolean;
   /** MCP Apps: the results view (chart/table) as a ui:// resource, linked from the data tools' _meta. */
   views: boolean;
+  /** Which operations a person confirms before they run (see ConfirmClass). */
+  confirm: ConfirmPolicy;
+  /** Signs confirmation tokens; shared by replicas so that any of them accepts another's. Random per process when unset. */
+  confirmSecret: string | undefined;
   transport: 'stdio' | 'http';
   http: HttpConfig;
 }
@@ -126,6 +131,9 @@ Options (flags win over environment variables):
   --read-only                CLUVIO_READ_ONLY=true, nothing in the account changes, nobody is e-mailed
   --discovery                CLUVIO_DISCOVERY=true, 3 tools (search, describe, call) instead of one per operation
   --no-views                 CLUVIO_VIEWS=false, no chart/table view for MCP Apps hosts (default on)
+  --confirm POLICY           CLUVIO_CONFIRM: a person confirms ${CONFIRM_POLICIES.join('|')} operations before they run
+                             (default destructive: deletes, updates, e-mails, access; off for unattended agents)
+  CLUVIO_CONFIRM_SECRET      key that signs confirmations (32+ characters; the same on every replica)
 
 Streamable HTTP (endpoint /mcp, plus /healthz and /readyz):
   --transport stdio|http     CLUVIO_MCP_TRANSPORT (default stdio)
@@ -167,6 +175,7 @@ const FLAGS = {
   'read-only': { type: 'boolean' },
   discovery: { type: 'boolean' },
   'no-views': { type: 'boolean' },
+  confirm: { type: 'string' },
   transport: { type: 'string' },
   host: { type: 'string' },
   stateless: { type: 'boolean' },
@@ -255,6 +264,9 @@ function configFrom(values: Values, env: Env, command: 'serve' | 'check'): Confi
   const image = values['max-image-kb'] ?? nonEmpty(env.CLUVIO_MAX_IMAGE_KB);
   const maxImageKb = image === undefined ? DEFAULT_MAX_IMAGE_KB : intInRange('CLUVIO_MAX_IMAGE_KB (--max-image-kb)', image, 0, 1024);
   const revealSecrets = values['reveal-secrets'] ?? bool('CLUVIO_REVEAL_SECRETS', env.CLUVIO_REVEAL_SECRETS) ?? false;
+  const confirm = oneOf('CLUVIO_CONFIRM (--confirm)', values.confirm ?? nonEmpty(env.CLUVIO_CONFIRM) ?? 'destructive', CONFIRM_POLICIES);
+  const confirmSecret = nonEmpty(env.CLUVIO_CONFIRM_SECRET);
+  if (confirmSecret !== undefined && confirmSecret.length < 32) throw new ConfigError('Invalid CLUVIO_CONFIRM_SECRET: use at least 32 characters.');
 
   return {
     apiKey,
@@ -274,6 +286,8 @@ function configFrom(values: Values, env: Env, command: 'serve' | 'check'): Confi
     readOnly: values['read-only'] ?? bool('CLUVIO_READ_ONLY', env.CLUVIO_READ_ONLY) ?? false,
     discovery: values.discovery ?? bool('CLUVIO_DISCOVERY', env.CLUVIO_DISCOVERY) ?? false,
     views: values['no-views'] ? false : (bool('CLUVIO_VIEWS', env.CLUVIO_VIEWS) ?? true),
+    confirm,
+    confirmSecret,
     transport,
     http,
   };

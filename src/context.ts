@@ -8,6 +8,7 @@ import type { Logger } from './logger.js';
 import type { Operation } from './operations/types.js';
 import type { ResourceHub } from './resources/hub.js';
 import type { SearchIndexCache } from './search/cache.js';
+import type { Confirmations } from './tools/confirm.js';
 
 /** What the server is built from: made once at start-up (cli.ts); per-user keys swap only `api`. */
 export interface Deps {
@@ -23,6 +24,8 @@ export interface Deps {
   activity?: Activity;
   /** Caps the queries this process has running in Cluvio at once (run_execution holds a slot until its query ends). */
   queries?: Limiter;
+  /** Confirmation by a person (CLUVIO_CONFIRM): signing key and spent tokens, one per process. Required unless the policy is off. */
+  confirmations?: Confirmations;
 }
 
 /** What a tool handler gets besides its validated arguments. */

@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import { ConfigError, type Config } from './config.js';
 import { buildCatalog, toolName, type OPERATIONS } from './operations/index.js';
-import { TOOLSETS, type Operation } from './operations/types.js';
+import { confirmClass, policyAsks, TOOLSETS, type ConfirmPolicy, type Operation } from './operations/types.js';
 
 export type OperationId = (typeof OPERATIONS)[number]['id'];
 /** Every operation of a catalog by id: `ops.getExecution`, checked at compile time. */
@@ -18,21 +19,43 @@ export class Inventory {
   readonly all: readonly Operation[];
   readonly selected: readonly Operation[];
   readonly ops: Ops;
+  /** CLUVIO_CONFIRM. */
+  readonly confirmPolicy: ConfirmPolicy;
   private readonly exposedIds: ReadonlySet<string>;
+  private readonly inputs = new Map<string, z.ZodObject>();
 
-  constructor(config: Pick<Config, 'routeOverrides' | 'maxWaitSeconds' | 'toolsets' | 'tools' | 'readOnly'>) {
+  constructor(config: Pick<Config, 'routeOverrides' | 'maxWaitSeconds' | 'toolsets' | 'tools' | 'readOnly'> & { confirm?: ConfirmPolicy }) {
     Inventory.built++;
     this.all = buildCatalog(config.routeOverrides, { maxWaitSeconds: config.maxWaitSeconds });
     this.ops = Object.freeze(Object.fromEntries(this.all.map((op) => [op.id, op]))) as Ops;
     this.selected = select(this.all, config);
     this.exposedIds = new Set(this.selected.map((op) => op.id));
+    this.confirmPolicy = config.confirm ?? 'off';
+    for (const op of this.all) {
+      if (!this.asks(op)) continue;
+      if ('confirm' in op.input.shape) throw new Error(`${op.id} has an argument named confirm, which confirmation takes`);
+      this.inputs.set(op.id, op.input.extend({ confirm: CONFIRM_ARGUMENT }));
+    }
   }
 
   /** Whether this server exposes the operation (as a tool, or through call_operation). */
   exposes(op: Operation): boolean {
     return this.exposedIds.has(op.id);
   }
+
+  /** Whether a person confirms this operation before it runs (CLUVIO_CONFIRM and the operation's class). */
+  asks(op: Operation): boolean {
+    return policyAsks(this.confirmPolicy, confirmClass(op));
+  }
+
+  /** The tool's input schema: the operation's, plus `confirm` (the token of a preview) where a person confirms. */
+  input(op: Operation): z.ZodObject {
+    return this.inputs.get(op.id) ?? op.input;
+  }
 }
+
+/** The token a preview hands out; documented once, in the server instructions, not in every tool. */
+export const CONFIRM_ARGUMENT = z.string().optional();
 
 /**
  * Which operations this server exposes. Read-only mode wins over every other setting: a `write` operation is

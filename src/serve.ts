@@ -13,6 +13,7 @@ import { Inventory } from './inventory.js';
 import { createLogger } from './logger.js';
 import { ResourceHub } from './resources/hub.js';
 import { createServerFactory } from './server.js';
+import { Confirmations } from './tools/confirm.js';
 import { startStdio } from './transports/stdio.js';
 
 /** Serves MCP until SIGTERM (or SIGINT over HTTP); `closeSandbox` stops the sandbox cli.ts started for --sandbox. */
@@ -30,8 +31,10 @@ export async function serve(config: Config, closeSandbox?: () => Promise<void>):
   // Requests are short; a query runs on in Cluvio while the server polls it, so running queries get their own cap
   // (Cluvio's default limit is 20 concurrent executions per datasource).
   const queries = new Limiter(config.maxConcurrency);
-  const deps: Deps = { api, data, config, logger, inventory, hub: new ResourceHub(logger), activity, queries };
-  const started = { operations: inventory.selected.length, discovery: config.discovery, readOnly: config.readOnly, apiUrl: config.apiUrl, maxConcurrency: config.maxConcurrency };
+  // One per process: every session, HTTP request and per-user key spends tokens from the same store.
+  const confirmations = config.confirm === 'off' ? undefined : new Confirmations(config.confirm, { secret: config.confirmSecret });
+  const deps: Deps = { api, data, config, logger, inventory, hub: new ResourceHub(logger), activity, queries, confirmations };
+  const started = { operations: inventory.selected.length, discovery: config.discovery, readOnly: config.readOnly, confirm: config.confirm, apiUrl: config.apiUrl, maxConcurrency: config.maxConcurrency };
 
   if (config.transport === 'http') {
     // Loaded only for --transport http: the HTTP stack (Hono adapter, session handling) costs stdio start-up time and memory.

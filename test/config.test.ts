@@ -65,6 +65,8 @@ describe('API key and sandbox', () => {
       readOnly: false,
       discovery: false,
       views: true,
+      confirm: 'destructive',
+      confirmSecret: undefined,
       transport: 'stdio',
       http: {
         host: '127.0.0.1',
@@ -236,6 +238,20 @@ describe('other settings', () => {
     expect(serve(['--no-views'], { ...KEY, CLUVIO_VIEWS: 'true' }).views).toBe(false);
     expect(serve([], { ...KEY, CLUVIO_VIEWS: 'true' }).views).toBe(true);
   });
+
+  test('confirm: destructive by default, writes or off by CLUVIO_CONFIRM or --confirm (which wins); anything else is refused', () => {
+    expect(serve([], KEY).confirm).toBe('destructive');
+    expect(serve([], { ...KEY, CLUVIO_CONFIRM: 'writes' }).confirm).toBe('writes');
+    expect(serve(['--confirm', 'off'], { ...KEY, CLUVIO_CONFIRM: 'writes' }).confirm).toBe('off');
+    expect(configError(() => parseCommand(['--confirm', 'all'], KEY)).message).toBe('Invalid CLUVIO_CONFIRM (--confirm): "all". Accepted: destructive, writes, off.');
+    expect(configError(() => parseCommand([], { ...KEY, CLUVIO_CONFIRM: 'yes' })).message).toBe('Invalid CLUVIO_CONFIRM (--confirm): "yes". Accepted: destructive, writes, off.');
+  });
+
+  test('CLUVIO_CONFIRM_SECRET: 32 characters or more, never echoed', () => {
+    expect(serve([], { ...KEY, CLUVIO_CONFIRM_SECRET: 'x'.repeat(32) }).confirmSecret).toBe('x'.repeat(32));
+    const short = configError(() => parseCommand([], { ...KEY, CLUVIO_CONFIRM_SECRET: 'short-secret-value' }));
+    expect(short.message).toBe('Invalid CLUVIO_CONFIRM_SECRET: use at least 32 characters.');
+  });
 });
 
 describe('tool selection settings', () => {
@@ -303,7 +319,7 @@ describe('command line', () => {
   test('an unknown flag → ConfigError listing the accepted options', () => {
     const err = configError(() => parseCommand(['--regoin', 'us'], KEY));
     expect(err.message).toBe(
-      "Unknown option '--regoin'. Accepted options: --sandbox, --region, --api-url, --data-url, --routes-file, --log-level, --timeout-ms, --max-concurrency, --max-wait-seconds, --max-image-kb, --reveal-secrets, --toolsets, --tools, --read-only, --discovery, --no-views, --transport, --host, --stateless, --port, --run-query, --json, --write-routes, --record, --help, --version (see --help).",
+      "Unknown option '--regoin'. Accepted options: --sandbox, --region, --api-url, --data-url, --routes-file, --log-level, --timeout-ms, --max-concurrency, --max-wait-seconds, --max-image-kb, --reveal-secrets, --toolsets, --tools, --read-only, --discovery, --no-views, --confirm, --transport, --host, --stateless, --port, --run-query, --json, --write-routes, --record, --help, --version (see --help).",
     );
   });
 

@@ -6,6 +6,7 @@ import { Inventory } from '../src/inventory.js';
 import { catalogStats } from '../src/operations/index.js';
 import { ResourceHub } from '../src/resources/hub.js';
 import { createServerFactory } from '../src/server.js';
+import { Confirmations } from '../src/tools/confirm.js';
 
 const logger = { info() {}, warn() {}, debug() {}, error() {} } as never;
 
@@ -13,7 +14,7 @@ function deps(argv: string[]): Deps {
   const cmd = parseCommand(argv, { CLUVIO_API_KEY: 'k' });
   if (cmd.kind !== 'serve') throw new Error('expected serve');
   const config = cmd.config;
-  return { api: {} as ApiClient, data: {} as never, config, logger, inventory: new Inventory(config), hub: new ResourceHub(logger) };
+  return { api: {} as ApiClient, data: {} as never, config, logger, inventory: new Inventory(config), hub: new ResourceHub(logger), confirmations: new Confirmations(config.confirm) };
 }
 
 describe('the server factory', () => {

@@ -1,3 +1,4 @@
+import { triggerScheduleQuestion } from './confirm.js';
 import { z } from 'zod';
 import { id, inputParameters, listArgs } from './shared.js';
 import { defineOperation } from './types.js';
@@ -40,8 +41,9 @@ const schedule = z
  */
 const attributes = {
   name: z.string().min(1),
-  emails: emails.describe('Comma-separated'),
-  attach_as: commaList((x) => ATTACHMENTS.includes(x), ATTACHMENTS.join(', ')).describe(`Comma list of: ${ATTACHMENTS.join(',')}`),
+  // No description: the name says addresses, and a wrong value is refused with 'a comma-separated list'.
+  emails,
+  attach_as: commaList((x) => ATTACHMENTS.includes(x), ATTACHMENTS.join(', ')).describe(`Comma list: ${ATTACHMENTS.join(',')}`),
   schedule: schedule.describe('disabled|daily;<times>|weekly;<0-6, 0=Mon>;<times>|monthly;<1-31>;<times>, e.g. daily;06:00,9:00pm'),
   cc_emails: emails.optional(),
   bcc_emails: emails.optional(),
@@ -69,11 +71,13 @@ export const dashboardScheduleOperations = [
     title: 'Create Dashboard Schedule',
     toolset: 'dashboard_schedules',
     route: 'POST /dashboard_schedules',
-    description: 'E-mail a dashboard or report on a schedule; give dashboard_id or report_id.',
+    description: 'E-mail a dashboard or report (dashboard_id or report_id) on a schedule.',
     input: z
       .object(attributes)
       .refine((a) => a.dashboard_id !== undefined || a.report_id !== undefined, { message: 'dashboard_id or report_id is required', path: ['dashboard_id'] }),
     access: 'write',
+    // E-mails people on a schedule.
+    confirm: { class: 'destructive' },
     request: { body: 'jsonapi', resourceType: 'dashboard_schedules', relationships },
   }),
   defineOperation({
@@ -100,7 +104,7 @@ export const dashboardScheduleOperations = [
     title: 'Update Dashboard Schedule',
     toolset: 'dashboard_schedules',
     route: 'PATCH /dashboard_schedules/{id}',
-    description: 'Change an e-mail schedule; schedule "disabled" pauses it.',
+    description: 'Change an e-mail schedule; "disabled" pauses it.',
     input: z.object({
       id,
       ...attributes,
@@ -127,9 +131,10 @@ export const dashboardScheduleOperations = [
     title: 'Trigger Dashboard Schedule',
     toolset: 'dashboard_schedules',
     route: 'POST /dashboard_schedules/{id}/trigger',
-    description: "Send a schedule's e-mail to its recipients now, even if disabled.",
+    description: "Send a schedule's e-mail now, even if disabled.",
     input: z.object({ id }),
     access: 'write',
+    confirm: { class: 'destructive', describe: triggerScheduleQuestion },
     present: { kind: 'done', message: (a) => `Dashboard schedule ${a.id} triggered; its e-mail is being sent.` },
   }),
 ];

@@ -1,3 +1,4 @@
+import { deleteDashboardQuestion } from './confirm.js';
 import { z } from 'zod';
 import { ADVERTISED_AS, AGGREGATIONS, id, inputParameters, listArgs, reportRowArgs, toolOnly, UNADVERTISED_DEFAULTS, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
@@ -133,6 +134,7 @@ export const dashboardOperations = [
     input: z.object({ id }),
     access: 'write',
     invalidates: ['search-index'],
+    confirm: { describe: deleteDashboardQuestion },
     present: { kind: 'done', message: (a) => `Dashboard ${a.id} deleted.` },
   }),
   defineOperation({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, listArgs } from './shared.js';
+import { id, listArgs, quiet } from './shared.js';
 import { defineOperation } from './types.js';
 
 /** DatasourceAgentAttributes: create sends the reference's default (enabled), update only what is given. */
@@ -13,8 +13,8 @@ export const datasourceAgentOperations = [
     title: 'Create Datasource Agent',
     toolset: 'datasource_agents',
     route: 'POST /datasource_agents',
-    description: 'Create a datasource agent; its secret_key is returned only here.',
-    input: z.object({ name, enabled: z.boolean().default(true) }),
+    description: 'Create a datasource agent; only this returns its secret_key.',
+    input: z.object({ name, enabled: quiet(z.boolean().default(true)) }),
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'datasource_agents' },
   }),
@@ -23,7 +23,7 @@ export const datasourceAgentOperations = [
     title: 'List Datasource Agents',
     toolset: 'datasource_agents',
     route: 'GET /datasource_agents',
-    description: 'List datasource agents with connection state.',
+    description: 'List datasource agents and their state.',
     input: z.object({ ...listArgs, include }),
     access: 'read',
     present: { kind: 'list', columns: ['id', 'name', 'enabled', 'connected', 'version', 'datasource_ids'] },
@@ -33,7 +33,7 @@ export const datasourceAgentOperations = [
     title: 'Get Datasource Agent',
     toolset: 'datasource_agents',
     route: 'GET /datasource_agents/{id}',
-    description: 'Get a datasource agent with its connection state.',
+    description: 'Get a datasource agent and its state.',
     input: z.object({ id, include }),
     access: 'read',
   }),
@@ -52,7 +52,7 @@ export const datasourceAgentOperations = [
     title: 'Delete Datasource Agent',
     toolset: 'datasource_agents',
     route: 'DELETE /datasource_agents/{id}',
-    description: 'Delete a datasource agent that no datasource uses.',
+    description: 'Delete a datasource agent no datasource uses.',
     input: z.object({ id }),
     access: 'write',
     present: { kind: 'done', message: (a) => `Datasource agent ${a.id} deleted.` },

@@ -1,7 +1,8 @@
+import { deleteDatasourceQuestion } from './confirm.js';
 import { z } from 'zod';
 import { getDatasourceSchema } from '../workflows/schema.js';
 import { refreshDatasource } from '../workflows/refresh-datasource.js';
-import { id, listArgs, waitArgs } from './shared.js';
+import { id, listArgs, quiet, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
 const DATABASE_TYPES = ['postgres', 'redshift', 'mysql', 'mariadb', 'oracle', 'mssql', 'bigquery', 'athena', 'presto', 'trino', 'snowflake', 'vertica', 'mongodb', 'databricks'] as const;
@@ -32,8 +33,8 @@ const attributes = {
   snowflake_identifier: z.string().optional(),
   snowflake_region: z.string().optional(),
   snowflake_warehouse: z.string().optional(),
-  bigquery_service_key: z.string().optional().describe('Service account key JSON'),
-  agent_ids: z.array(id).optional().describe('For connection_mode agent'),
+  bigquery_service_key: z.string().optional(),
+  agent_ids: z.array(id).optional(),
 };
 
 /**
@@ -42,10 +43,11 @@ const attributes = {
  * explicit false would contradict.
  */
 const createDefaults = {
-  enabled: z.boolean().default(true),
-  max_concurrent_executions: z.number().int().min(1).default(20),
-  update_schema_nightly: z.boolean().default(true),
-  update_schema_row_counts: z.boolean().default(true),
+  // Applied, not advertised: the reference's defaults are what a model wants anyway.
+  enabled: quiet(z.boolean().default(true)),
+  max_concurrent_executions: quiet(z.number().int().min(1).default(20)),
+  update_schema_nightly: quiet(z.boolean().default(true)),
+  update_schema_row_counts: quiet(z.boolean().default(true)),
 };
 
 const agents = { agent_ids: { name: 'agents', type: 'datasource_agents', many: true } };
@@ -97,9 +99,10 @@ export const datasourceOperations = [
     title: 'Delete Datasource',
     toolset: 'datasources',
     route: 'DELETE /datasources/{id}',
-    description: 'Delete a datasource that no report or filter uses.',
+    description: 'Delete a datasource no report or filter uses.',
     input: z.object({ id }),
     access: 'write',
+    confirm: { describe: deleteDatasourceQuestion },
     present: { kind: 'done', message: (a) => `Datasource ${a.id} deleted.` },
     invalidates: ['datasource-schema'],
   }),
@@ -108,7 +111,7 @@ export const datasourceOperations = [
     title: 'Test Datasource Connection',
     toolset: 'datasources',
     route: 'POST /datasources/{id}/test_connection',
-    description: "Test Cluvio's connection to a datasource.",
+    description: 'Test a datasource connection.',
     input: z.object({ id }),
     access: 'run',
     idempotent: true,
@@ -118,7 +121,7 @@ export const datasourceOperations = [
     title: 'Refresh Datasource',
     toolset: 'datasources',
     route: 'POST /datasources/{id}/refresh',
-    description: "Re-read a datasource's schemas, tables and columns, and wait until done.",
+    description: "Re-read a datasource's schema and wait.",
     input: z.object({ id, ...waitArgs }),
     access: 'run',
     handler: refreshDatasource,

@@ -9,7 +9,7 @@ export const id = z.string().min(1);
  * says what was shown and how to get more), which keeps them cheap in every tool that has them.
  */
 export const UNADVERTISED_DEFAULTS = new WeakSet<z.ZodType>();
-function quiet<T extends z.ZodType>(schema: T): T {
+export function quiet<T extends z.ZodType>(schema: T): T {
   UNADVERTISED_DEFAULTS.add(schema);
   return schema;
 }

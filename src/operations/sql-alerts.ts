@@ -1,6 +1,7 @@
+import { runAlertQuestion } from './confirm.js';
 import { z } from 'zod';
 import { runSqlAlertQuery } from '../workflows/alerts.js';
-import { id, listArgs, waitArgs } from './shared.js';
+import { id, listArgs, quiet, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
 const TRIGGER_CONDITIONS = ['has_results', 'no_results', 'greater_than', 'lower_than', 'equal', 'not_equal'] as const;
@@ -12,11 +13,11 @@ const attributes = {
   description: z.string().optional(),
   sql_query: z.string().min(1),
   run_schedule: z.enum(['disabled', 'at', 'every']),
-  run_at: z.string().optional().describe('For schedule at, e.g. 06:00,18:00'),
+  run_at: z.string().optional().describe('e.g. 06:00,18:00'),
   run_every: z.number().int().min(1).optional().describe('Minutes'),
   // Required by the reference, with a default: the model may leave it out.
   trigger_condition: z.enum(TRIGGER_CONDITIONS).default('has_results'),
-  trigger_value: z.number().optional().describe('Compared with the SQL result'),
+  trigger_value: z.number().optional(),
   email_condition: z.enum(['triggered', 'changed', 'all']),
   emails: z.string().optional().describe('Comma-separated'),
   cc_emails: z.string().optional(),
@@ -43,10 +44,12 @@ export const sqlAlertOperations = [
     title: 'Create SQL Alert',
     toolset: 'sql_alerts',
     route: 'POST /sql_alerts',
-    description: 'Create an alert that runs SQL on a schedule and e-mails when its trigger condition holds.',
+    description: 'Run SQL on a schedule; e-mail when its condition holds.',
     input: z.object(attributes).superRefine(checkSchedule),
     access: 'write',
     invalidates: ['search-index'],
+    // E-mails people when it triggers.
+    confirm: { class: 'destructive' },
     request: { body: 'jsonapi', resourceType: 'sql_alerts', relationships },
   }),
   defineOperation({
@@ -105,9 +108,10 @@ export const sqlAlertOperations = [
     title: 'Run SQL Alert Query',
     toolset: 'sql_alerts',
     route: 'POST /sql_alerts/{id}/run',
-    description: "Run an alert's SQL now, wait, and say whether it triggered (e-mails per its conditions).",
+    description: "Run an alert now, wait, say if it triggered (and e-mailed).",
     input: z.object({ id, ...waitArgs }),
     access: 'write',
+    confirm: { class: 'destructive', describe: runAlertQuestion },
     handler: runSqlAlertQuery,
   }),
   defineOperation({
@@ -116,8 +120,8 @@ export const sqlAlertOperations = [
     toolset: 'sql_alerts',
     route: 'GET /sql_alerts/{id}/results',
     candidates: ['GET /sql_alerts/{id}/alert_results', 'GET /sql_alerts/{id}/result'],
-    description: "An alert's results of the last 30 days, newest first; the cursor pages back.",
-    input: z.object({ id, cursor: z.string().optional(), limit: z.number().int().min(1).max(1000).default(100) }),
+    description: "An alert's results, last 30 days, newest first; cursor pages back.",
+    input: z.object({ id, cursor: z.string().optional(), limit: quiet(z.number().int().min(1).refine((n) => n <= 1000, 'at most 1000').default(100)) }),
     access: 'read',
   }),
 ];

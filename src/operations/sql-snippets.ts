@@ -10,7 +10,7 @@ const attributes = {
   params: z.string().optional(),
   // "A SQL snippet is always associated with a particular datasource."
   datasource_id: id,
-  sql_snippet_ids: z.array(id).optional().describe('Snippets used by this one'),
+  sql_snippet_ids: z.array(id).optional(),
 };
 
 const relationships = {
@@ -24,7 +24,7 @@ export const sqlSnippetOperations = [
     title: 'Create SQL Snippet',
     toolset: 'sql_snippets',
     route: 'POST /sql_snippets',
-    description: 'Create a reusable SQL fragment for queries on one datasource.',
+    description: 'A reusable SQL fragment for one datasource.',
     input: z.object(attributes),
     access: 'write',
     invalidates: ['search-index'],
@@ -54,7 +54,7 @@ export const sqlSnippetOperations = [
     title: 'Update SQL Snippet',
     toolset: 'sql_snippets',
     route: 'PATCH /sql_snippets/{id}',
-    description: 'Change a SQL snippet. Renaming breaks SQL that uses it.',
+    description: 'Change a SQL snippet; renaming breaks SQL using it.',
     input: z.object({
       id,
       ...attributes,

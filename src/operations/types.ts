@@ -46,6 +46,41 @@ export function requiredPermission(op: { toolset: Toolset; access: Access }): st
  */
 export type Access = 'read' | 'run' | 'write';
 
+/**
+ * Which confirmation policy (CLUVIO_CONFIRM) asks a person before an operation runs:
+ * - `destructive`: asked by default (`destructive` and `writes`): what destroys or overwrites (destructiveHint),
+ *   e-mails people or grants access;
+ * - `writes`: asked only with CLUVIO_CONFIRM=writes: every other `write`.
+ * `read` and `run` operations are never asked (read-only mode keeps them).
+ */
+export type ConfirmClass = 'destructive' | 'writes';
+
+/** CLUVIO_CONFIRM: which classes a person confirms — `destructive` (the default), every `writes`, or none. */
+export const CONFIRM_POLICIES = ['destructive', 'writes', 'off'] as const;
+export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];
+
+/** Whether the policy asks before an operation of this class (undefined: reads and runs, never asked). */
+export function policyAsks(policy: ConfirmPolicy, cls: ConfirmClass | undefined): boolean {
+  if (!cls || policy === 'off') return false;
+  return policy === 'writes' || cls === 'destructive';
+}
+
+/** What the person is asked before an operation runs: a sentence about the object itself, fetched first. */
+export interface Question {
+  /** e.g. "Delete dashboard 'Flight Operations' (dash-ops-0001) with 3 reports and 1 schedule?" */
+  message: string;
+  /** Text the person must type to confirm (a datasource's name), where a checkbox is too easy. */
+  typeToConfirm?: string;
+}
+
+/** How an operation is confirmed: its class (derived when absent) and the question (generic when absent). */
+export interface Confirmation {
+  /** Declared for writes that are not destructive but e-mail people or grant access. */
+  class?: ConfirmClass;
+  /** Builds the question; throws (a tool error, nothing asked) when the object does not exist. */
+  describe?(args: Record<string, unknown>, ctx: CallContext): Promise<Question>;
+}
+
 /** How tool arguments become the HTTP request. Arguments named in the route's `{…}` always fill the path. */
 export interface RequestShape {
   /** `jsonapi`: remaining arguments become the envelope's attributes; `json`: the plain body; none: no body. */
@@ -77,6 +112,8 @@ export interface Operation<I extends z.ZodObject = z.ZodObject, Id extends strin
   candidates?: readonly string[];
   /** Defaults: true for DELETE and for updates (they overwrite), false otherwise. */
   destructive?: boolean;
+  /** Who is asked before a `write` runs, and what: see ConfirmClass and confirmClass(). */
+  confirm?: Confirmation;
   /** Defaults: GET, PUT, PATCH, DELETE are idempotent; POST is not. Also decides whether a failed request is retried. */
   idempotent?: boolean;
   request?: RequestShape;
@@ -110,6 +147,21 @@ export type Presentation =
   | { kind: 'list'; columns: readonly string[] }
   | { kind: 'json' }
   | { kind: 'done'; message: (args: Record<string, unknown>) => string };
+
+/** The destructiveHint: DELETE, PUT and PATCH (updates overwrite) unless the entry says otherwise; never for reads. */
+export function isDestructive(op: Pick<Operation, 'access' | 'route' | 'destructive'>): boolean {
+  if (op.access === 'read') return false;
+  return op.destructive ?? ['DELETE', 'PATCH', 'PUT'].includes(op.route.split(' ')[0]!);
+}
+
+/**
+ * The confirmation class of an operation, or undefined when no policy asks (reads and runs). Declared on the
+ * entry (`confirm.class`) or derived: destructive writes are `destructive`, other writes `writes`.
+ */
+export function confirmClass(op: Pick<Operation, 'access' | 'route' | 'destructive' | 'confirm'>): ConfirmClass | undefined {
+  if (op.access !== 'write') return undefined;
+  return op.confirm?.class ?? (isDestructive(op) ? 'destructive' : 'writes');
+}
 
 /** One catalog entry. The id stays a literal type, so lookups by id (`ctx.ops.getExecution`) are checked. */
 export function defineOperation<const Id extends string, I extends z.ZodObject>(op: Operation<I, Id>): Operation<z.ZodObject, Id> {

@@ -6,8 +6,8 @@ import { defineOperation } from './types.js';
 const attributes = {
   name: z.string().min(1).optional(),
   description: z.string().optional(),
-  user_ids: z.array(id).optional().describe('Members'),
-  dashboard_ids: z.array(id).optional().describe('Dashboards shared with the group'),
+  user_ids: z.array(id).optional(),
+  dashboard_ids: z.array(id).optional().describe('Shared with it'),
 };
 
 const relationships = {
@@ -24,6 +24,8 @@ export const userGroupOperations = [
     description: 'Create a user group.',
     input: z.object(attributes),
     access: 'write',
+    // Members and dashboards: shares dashboards with people.
+    confirm: { class: 'destructive' },
     request: { body: 'jsonapi', resourceType: 'user_groups', relationships },
   }),
   defineOperation({
@@ -31,7 +33,7 @@ export const userGroupOperations = [
     title: 'List User Groups',
     toolset: 'user_groups',
     route: 'GET /user_groups',
-    description: 'List user groups, built-in ones included.',
+    description: 'List user groups, built-in included.',
     input: z.object({ ...listArgs }),
     access: 'read',
     present: { kind: 'list', columns: ['id', 'name', 'built_in_behavior', 'description'] },
@@ -50,7 +52,7 @@ export const userGroupOperations = [
     title: 'Update User Group',
     toolset: 'user_groups',
     route: 'PATCH /user_groups/{id}',
-    description: 'Change a user group; id lists replace the current ones.',
+    description: 'Change a user group; id lists replace current ones.',
     input: z.object({ id, ...attributes }),
     access: 'write',
     request: { body: 'jsonapi', resourceType: 'user_groups', relationships },

@@ -1,5 +1,6 @@
+import { updateUserQuestion, inviteUserQuestion } from './confirm.js';
 import { z } from 'zod';
-import { id, listArgs, toolOnly } from './shared.js';
+import { id, listArgs, quiet, toolOnly } from './shared.js';
 import { defineOperation } from './types.js';
 
 const userGroupIds = z.array(id);
@@ -13,8 +14,8 @@ export const userOperations = [
     title: 'List Users',
     toolset: 'users',
     route: 'GET /users',
-    description: 'List users with role and invitation state.',
-    input: z.object({ ...listArgs, name: toolOnly(z.string().optional().describe('Part of the e-mail')), include: z.enum(['user_groups']).optional() }),
+    description: 'List users, roles and invitations.',
+    input: z.object({ ...listArgs, name: toolOnly(z.string().optional().describe('E-mail contains')), include: z.enum(['user_groups']).optional() }),
     access: 'read',
     present: { kind: 'list', columns: ['id', 'email', 'firstname', 'lastname', 'role', 'invitation_accepted_at', 'deactivated_at'] },
   }),
@@ -32,13 +33,14 @@ export const userOperations = [
     title: 'Update User',
     toolset: 'users',
     route: 'PATCH /users/{id}',
-    description: "Change a non-admin user's role (not to admin) or custom groups.",
+    description: "Change a non-admin's role (not to admin) or groups.",
     input: z.object({
       id,
       role: z.enum(['analyst', 'viewer']).optional(),
-      user_group_ids: userGroupIds.optional().describe('Full list; replaces current memberships'),
+      user_group_ids: userGroupIds.optional().describe('Replaces all memberships'),
     }),
     access: 'write',
+    confirm: { describe: updateUserQuestion },
     request: { body: 'jsonapi', resourceType: 'users', relationships: userGroups },
   }),
   defineOperation({
@@ -46,7 +48,7 @@ export const userOperations = [
     title: 'Deactivate User',
     toolset: 'users',
     route: 'POST /users/{id}/deactivate',
-    description: 'Log a user out and block their login until activate_user. Not for admins.',
+    description: 'Log out and block a non-admin until activate_user.',
     input: z.object({ id }),
     access: 'write',
     destructive: true,
@@ -58,9 +60,11 @@ export const userOperations = [
     title: 'Activate User',
     toolset: 'users',
     route: 'POST /users/{id}/activate',
-    description: 'Let a deactivated user log in again; as analyst only with a free analyst seat.',
+    description: 'Unblock a deactivated user; analyst only with a free seat.',
     input: z.object({ id, role: z.enum(['viewer', 'analyst']).optional() }),
     access: 'write',
+    // Grants access again.
+    confirm: { class: 'destructive' },
     idempotent: true,
     request: { body: 'json' },
     present: { kind: 'done', message: (a) => `User ${a.id} activated${a.role ? ` as ${a.role}` : ''}.` },
@@ -70,13 +74,14 @@ export const userOperations = [
     title: 'Invite User',
     toolset: 'users',
     route: 'POST /users/invite',
-    description: 'E-mail an invitation to join the organization.',
+    description: 'E-mail an invitation to join.',
     input: z.object({
       email,
       role: z.enum(['viewer', 'analyst', 'admin']).default('viewer'),
-      user_group_ids: userGroupIds.default([]).describe('Custom user groups to join'),
+      user_group_ids: quiet(userGroupIds.default([]).describe('Groups to join')),
     }),
     access: 'write',
+    confirm: { class: 'destructive', describe: inviteUserQuestion },
     request: { body: 'json' },
   }),
   defineOperation({
@@ -87,6 +92,8 @@ export const userOperations = [
     description: 'Resend a pending invitation e-mail.',
     input: z.object({ id }),
     access: 'write',
+    // E-mails the invitee.
+    confirm: { class: 'destructive' },
     present: { kind: 'done', message: (a) => `Invitation to user ${a.id} sent again.` },
   }),
   defineOperation({
@@ -94,7 +101,7 @@ export const userOperations = [
     title: 'Delete User Invite',
     toolset: 'users',
     route: 'DELETE /users/{id}/invite',
-    description: 'Withdraw the pending invitation of an invited user.',
+    description: 'Withdraw a pending invitation.',
     input: z.object({ id }),
     access: 'write',
     present: { kind: 'done', message: (a) => `Invitation of user ${a.id} deleted.` },

@@ -57,7 +57,7 @@ export function registerDiscoveryTools(server: McpServer, inventory: Inventory, 
       const { name } = args as { name: string };
       const op = byName.get(name);
       if (!op) return unknown(name);
-      const described = { name, description: op.description, annotations: annotationsFor(op, readOnlyMode), input_schema: modelJsonSchema(op.input, 'input') };
+      const described = { name, description: op.description, annotations: annotationsFor(op, readOnlyMode), input_schema: modelJsonSchema(inventory.input(op), 'input') };
       return { content: [{ type: 'text', text: JSON.stringify(described) }] };
     },
   );
@@ -81,13 +81,13 @@ export function registerDiscoveryTools(server: McpServer, inventory: Inventory, 
       } catch (err) {
         return { content: [{ type: 'text', text: `Invalid arguments for ${name}: not JSON (${(err as Error).message}). Pass a JSON object, e.g. {"id":"…"}.` }], isError: true };
       }
-      const checked = await toolSchema(op.input)['~standard'].validate(input);
+      const checked = await toolSchema(inventory.input(op))['~standard'].validate(input);
       if ('issues' in checked && checked.issues) {
         const problems = checked.issues.map((i) => `${(i.path ?? []).map(String).join('.') || 'arguments'}: ${i.message}`).join('; ');
         return { content: [{ type: 'text', text: `Invalid arguments for ${name}: ${problems}` }], isError: true };
       }
       // call_operation declares no output schema, so its results carry no structuredContent.
-      return invoker.invoke(op, checked.value as Record<string, unknown>, ctx, { structured: false });
+      return invoker.invoke(op, checked.value as Record<string, unknown>, ctx, { structured: false, client: () => server.server.getClientCapabilities() });
     },
   );
 }

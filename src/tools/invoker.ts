@@ -1,25 +1,36 @@
-import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, type CallToolResult, type ClientCapabilities, type InputRequiredResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { CallContext, Deps } from '../context.js';
+import { genericQuestion } from '../operations/confirm.js';
 import { toolName } from '../operations/index.js';
 import { buildRequest } from '../operations/request.js';
 import type { Operation } from '../operations/types.js';
 import type { ToolOutput } from '../results/output.js';
+import { canElicitForm } from './confirm.js';
 import { errorOutput } from './errors.js';
 import { present } from './present.js';
 
+export interface InvokeOptions {
+  /**
+   * Whether the tool that was called declares the operation's output schema. structuredContent is sent only
+   * then, and never on errors: clients validate it against the output schema (the v1 SDK even when isError is
+   * set), and several hand the model its JSON instead of, or beside, our text (see README, Clients).
+   */
+  structured?: boolean;
+  /** What the client declared at initialize (2025-era connections); 2026-07-28 requests carry their own. */
+  client?: () => ClientCapabilities | undefined;
+}
+
 /**
- * Runs one operation for one MCP call — the runtime core every tool goes through: read-only guard, the
- * operation's handler or its one request, the answer presented, any failure as a tool error.
+ * Runs one operation for one MCP call — the runtime core every tool goes through: read-only guard, a person's
+ * confirmation (CLUVIO_CONFIRM), the operation's handler or its one request, the answer presented, any failure
+ * as a tool error.
  */
 export class Invoker {
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    if (deps.inventory.confirmPolicy !== 'off' && !deps.confirmations) throw new Error('CLUVIO_CONFIRM is on but no Confirmations were given');
+  }
 
-  /**
-   * `structured`: whether the tool that was called declares the operation's output schema. structuredContent is
-   * sent only then, and never on errors: clients validate it against the output schema (the v1 SDK even when
-   * isError is set), and several hand the model its JSON instead of, or beside, our text (see README, Clients).
-   */
-  async invoke(op: Operation, args: Record<string, unknown>, ctx: ServerContext, { structured = op.output !== undefined } = {}): Promise<CallToolResult> {
+  async invoke(op: Operation, args: Record<string, unknown>, ctx: ServerContext, { structured = op.output !== undefined, client }: InvokeOptions = {}): Promise<CallToolResult | InputRequiredResult> {
     const name = toolName(op);
     const call = this.callContext(op, ctx);
     let out: ToolOutput;
@@ -27,8 +38,32 @@ export class Invoker {
     try {
       const refusal = this.deps.config.readOnly ? op.readOnlyGuard?.(args) : undefined;
       if (refusal) out = { text: `${name} refused: ${refusal}.`, isError: true };
-      else if (op.handler) out = await op.handler(args, call);
-      else out = present(op, args, await call.request(op, args), this.deps.config.revealSecrets);
+      else {
+        if (this.deps.inventory.asks(op)) {
+          const { confirm, ...rest } = args;
+          args = rest;
+          // 2026-07-28 requests carry the client's capabilities in their envelope; 2025 connections declared them at initialize.
+          const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+          const caps = envelope ? (envelope[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) : client?.();
+          const gate = await this.deps.confirmations!.gate({
+            tool: name,
+            args,
+            confirm,
+            keyId: this.deps.api.keyId,
+            ctx,
+            elicit: canElicitForm(caps),
+            describe: () => (op.confirm?.describe ? op.confirm.describe(args, call) : genericQuestion(op, args, call)),
+          });
+          if (!gate.proceed) {
+            const refused = 'isError' in gate.result && gate.result.isError === true;
+            this.deps.logger.info({ tool: name }, refused ? 'not confirmed: nothing run' : 'asked a person to confirm');
+            return gate.result;
+          }
+          this.deps.logger.info({ tool: name }, 'confirmed by a person');
+        }
+        if (op.handler) out = await op.handler(args, call);
+        else out = present(op, args, await call.request(op, args), this.deps.config.revealSecrets);
+      }
       // Anything that may have changed the account: resources invalidate caches and announce list changes.
       if (!out.isError && op.access !== 'read') this.deps.hub.operationDone({ op, args, api: this.deps.api });
     } catch (err) {

@@ -3,17 +3,16 @@ import { viewToolMeta, viewsEnabled } from '../apps/index.js';
 import type { Config } from '../config.js';
 import type { Inventory } from '../inventory.js';
 import { hasOriginalInput, toolName } from '../operations/index.js';
-import { isIdempotent, routeParts } from '../operations/request.js';
-import type { Operation } from '../operations/types.js';
+import { isIdempotent } from '../operations/request.js';
+import { isDestructive, type Operation } from '../operations/types.js';
 import type { Invoker } from './invoker.js';
 import { toolSchema } from './schema.js';
 import { TOOL_SCHEMAS } from './tool-schemas.js';
 
 export function annotationsFor(op: Operation, readOnlyMode: boolean): ToolAnnotations {
-  const { method } = routeParts(op.route);
   const readOnly = op.access === 'read';
   // In read-only mode nothing registered can destroy anything: writes are not registered and SQL is read-only.
-  const destructive = !readOnly && !readOnlyMode && (op.destructive ?? ['DELETE', 'PATCH', 'PUT'].includes(method));
+  const destructive = !readOnlyMode && isDestructive(op);
   return { title: op.title, readOnlyHint: readOnly, destructiveHint: destructive, idempotentHint: readOnly || isIdempotent(op), openWorldHint: true };
 }
 
@@ -41,7 +40,7 @@ function toolDefinitions(inventory: Inventory, config: Pick<Config, 'readOnly' |
     config: {
       title: op.title,
       description: op.description,
-      inputSchema: toolSchema(op.input, { input: hasOriginalInput(op) ? TOOL_SCHEMAS?.[op.id]?.input : undefined }),
+      inputSchema: toolSchema(inventory.input(op), { input: hasOriginalInput(op) ? withConfirm(TOOL_SCHEMAS?.[op.id]?.input, inventory.asks(op)) : undefined }),
       ...(op.output ? { outputSchema: toolSchema(op.output, { output: TOOL_SCHEMAS?.[op.id]?.output }) } : {}),
       annotations: annotationsFor(op, config.readOnly),
       ...viewToolMeta(op, views),
@@ -51,9 +50,17 @@ function toolDefinitions(inventory: Inventory, config: Pick<Config, 'readOnly' |
   return defs;
 }
 
+/** The build-time JSON Schema of an operation's input, plus the `confirm` string where a person confirms. */
+function withConfirm(json: Record<string, unknown> | undefined, asks: boolean): Record<string, unknown> | undefined {
+  if (!json || !asks) return json;
+  return { ...json, properties: { ...(json.properties as Record<string, unknown>), confirm: { type: 'string' } } };
+}
+
 /** One MCP tool per exposed operation. */
 export function registerOperationTools(server: McpServer, inventory: Inventory, config: Pick<Config, 'readOnly' | 'views' | 'discovery'>, invoker: Invoker): void {
+  // What the client declared at initialize (2025-era connections): whether it can show a person a form.
+  const client = () => server.server.getClientCapabilities();
   for (const { op, name, config: toolConfig } of toolDefinitions(inventory, config)) {
-    server.registerTool(name, toolConfig, (args, ctx) => invoker.invoke(op, args, ctx));
+    server.registerTool(name, toolConfig, (args, ctx) => invoker.invoke(op, args, ctx, { client }));
   }
 }

@@ -1,7 +1,8 @@
 import { flattenDocument, type Flat } from '../cluvio/jsonapi.js';
 import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
-import { cancelStartedExecution, startWork, waitForExecution } from './executions.js';
+import { cancelStartedExecution, waitForExecution } from './executions.js';
+import { startWork } from './work.js';
 
 /** Run SQL Alert Query → wait for its execution → read the alert's last result: did it trigger? */
 export async function runSqlAlertQuery(args: { id: string; max_wait_seconds: number }, ctx: CallContext): Promise<ToolOutput> {

@@ -5,9 +5,9 @@ import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
 import { redactSecrets } from '../results/redact.js';
 import { renderTable, type Column } from '../results/table.js';
-import { cancelExecutionQuietly, executionResultSchema, fieldsToColumns, MAX_PAGE_CHARS, RUNNING, startWork } from './executions.js';
+import { cancelExecutionQuietly, executionResultSchema, fieldsToColumns, MAX_PAGE_CHARS, RUNNING } from './executions.js';
 import { withDataGrant } from './data-grant.js';
-import { waitUntilDone } from './wait.js';
+import { startWork, waitUntilDone } from './work.js';
 
 interface DataKeyStatus {
   result_status?: string;

@@ -5,7 +5,7 @@ import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
 import { renderTable, type Column } from '../results/table.js';
 import { withDataGrant } from './data-grant.js';
-import { waitUntilDone, type WaitResult } from './wait.js';
+import { startWork, waitUntilDone, type WaitResult } from './work.js';
 
 export const RUNNING = new Set(['starting', 'running', 'waiting', 'scheduled']);
 /** Page text stays under this many characters of row JSON, whatever max_rows says. */
@@ -28,27 +28,6 @@ export interface RowsArgs {
   offset?: number;
   max_rows: number;
   max_wait_seconds: number;
-}
-
-/** A signal that never aborts. */
-const NOT_CANCELLABLE = new AbortController().signal;
-
-/**
- * Send the request of the call's own operation, which starts work in Cluvio (a query, a refresh, an export),
- * and return its answer.
- * Once sent, Cluvio starts the work whether or not the answer is read, and only the answer says what
- * to cancel; so the request is not cut off when the client cancels the call (the API client's own
- * timeout still applies), though a call cancelled while the request waits for a slot never sends it.
- * If the client cancelled after it was sent, `cancel` stops what was started before the call ends.
- */
-export async function startWork(ctx: CallContext, args: Record<string, unknown>, cancel: (answer: unknown) => Promise<void>): Promise<unknown> {
-  ctx.signal.throwIfAborted();
-  const answer = await ctx.request(ctx.op, args, { signal: NOT_CANCELLABLE, queueSignal: ctx.signal });
-  if (ctx.signal.aborted) {
-    await cancel(answer);
-    ctx.signal.throwIfAborted();
-  }
-  return answer;
 }
 
 /** For startWork: cancel the execution named by the answer's `execution_id`, if any. */

@@ -1,8 +1,7 @@
 import { undici } from '../cluvio/undici.js';
 import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
-import { startWork } from './executions.js';
-import { waitUntilDone } from './wait.js';
+import { startWork, waitUntilDone } from './work.js';
 
 
 interface ExportJob {

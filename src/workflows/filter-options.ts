@@ -1,7 +1,8 @@
 import type { CallContext } from '../context.js';
 import { parseFilterOptions } from '../cluvio/filter-options.js';
 import type { ToolOutput } from '../results/output.js';
-import { cancelStartedExecution, startWork, waitForExecution } from './executions.js';
+import { cancelStartedExecution, waitForExecution } from './executions.js';
+import { startWork } from './work.js';
 
 const MAX_OPTIONS = 200;
 

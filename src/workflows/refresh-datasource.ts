@@ -1,6 +1,7 @@
 import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
-import { cancelStartedExecution, startWork, waitForExecution } from './executions.js';
+import { cancelStartedExecution, waitForExecution } from './executions.js';
+import { startWork } from './work.js';
 
 /** Start the metadata refresh, then follow its execution until it ends or the budget runs out. */
 export async function refreshDatasource(args: { id: string; max_wait_seconds: number }, ctx: CallContext): Promise<ToolOutput> {

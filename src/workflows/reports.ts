@@ -4,7 +4,8 @@ import type { CallContext } from '../context.js';
 import type { ToolOutput } from '../results/output.js';
 import { renderTable } from '../results/table.js';
 import { withDataGrant } from './data-grant.js';
-import { cancelExecutionQuietly, cancelStartedExecution, executionResultSchema, fieldsToColumns, finish, getExecution, MAX_PAGE_CHARS, startWork, type RowsArgs } from './executions.js';
+import { cancelExecutionQuietly, cancelStartedExecution, executionResultSchema, fieldsToColumns, finish, getExecution, MAX_PAGE_CHARS, type RowsArgs } from './executions.js';
+import { startWork } from './work.js';
 
 /** get_report_data's structuredContent: rows (JSON), CSV text, or no cached data. */
 export const reportDataSchema = z.object({

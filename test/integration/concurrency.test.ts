@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, connectStdio, listOf, logLines, objectOf, spawnHttpServer, textOf, waitUntil, type Connected } from './harness.js';
+import { CLI, connectStdio, listOf, logLines, objectOf, spawnHttpServer, textOf, waitUntil, type Connected, warmUpSandbox } from './harness.js';
 
 /**
  * Many tool calls at once through ONE stdio client: every result is its own, and the server never
@@ -107,7 +107,7 @@ let proxiedEnv: Record<string, string>;
 beforeAll(async () => {
   sandbox = spawn(process.execPath, [CLI, 'sandbox'], { stdio: ['ignore', 'pipe', 'inherit'] });
   sandboxInfo = JSON.parse(await new Promise<string>((resolve) => sandbox.stdout!.once('data', (d: Buffer) => resolve(d.toString()))));
-  await warmUp(sandboxInfo.api_url, sandboxInfo.api_key);
+  await warmUpSandbox(sandboxInfo.api_url, sandboxInfo.api_key);
   const api = await countingProxy(sandboxInfo.api_url, count);
   const data = await countingProxy(sandboxInfo.data_url, count);
   proxies.push(api.server, data.server);
@@ -122,19 +122,6 @@ afterAll(async () => {
   sandbox?.kill('SIGTERM');
 });
 
-/** Waits until the sandbox's SQL engine answers, so the tests measure concurrency, not its start-up. */
-async function warmUp(api: string, key: string): Promise<void> {
-  const headers = { authorization: `Api ${key}`, 'content-type': 'application/json' };
-  const started = (await (await fetch(`${api}/datasources/${DS}/executions`, { method: 'POST', headers, body: JSON.stringify({ sql_query: 'SELECT 1' }) })).json()) as {
-    data: { id: string };
-  };
-  for (let i = 0; i < 600; i++) {
-    const e = (await (await fetch(`${api}/executions/${started.data.id}`, { headers })).json()) as { data: { attributes: { execution_status: string } } };
-    if (e.data.attributes.execution_status === 'success') return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('sandbox engine did not start');
-}
 
 /**
  * Samples the sandbox's executions (whose SQL contains `tag`) every 20 ms while `work` runs and returns the

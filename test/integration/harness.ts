@@ -17,13 +17,15 @@ export interface Connected {
 
 /**
  * Spawns the built server over stdio, as an MCP client application would. With `record`, every JSON-RPC
- * message the server sends is appended to it, serialised — the handshake included.
+ * message the server sends is appended to it, serialised — the handshake included. The client declares no
+ * elicitation, so the server runs with CLUVIO_CONFIRM=off unless `env` says otherwise: a person's confirmation
+ * is tested in confirm.test.ts, and the other tests drive deletes and updates as an unattended agent would.
  */
 export async function connectStdio(args: string[], env: Record<string, string> = {}, opts: { record?: string[] } = {}): Promise<Connected> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, ...args],
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CLUVIO_CONFIRM: 'off', ...env },
     stderr: 'pipe',
   });
   let err = '';
@@ -154,4 +156,19 @@ export function logLines(stderr: string, from = 0): Array<Record<string, unknown
     }
   }
   return out;
+}
+
+/** Waits until the sandbox's SQL engine answers a query, so tests measure what they name, not its start-up. */
+export async function warmUpSandbox(api: string, key: string, datasource = 'smpl-data-0001'): Promise<void> {
+  const headers = { authorization: `Api ${key}`, 'content-type': 'application/json' };
+  const started = (await (await fetch(`${api}/datasources/${datasource}/executions`, { method: 'POST', headers, body: JSON.stringify({ sql_query: 'SELECT 1' }) })).json()) as { data: { id: string } };
+  await waitUntil(
+    'the sandbox engine answers',
+    async () => {
+      const e = (await (await fetch(`${api}/executions/${started.data.id}`, { headers })).json()) as { data: { attributes: { execution_status: string } } };
+      return e.data.attributes.execution_status === 'success';
+    },
+    60_000,
+    100,
+  );
 }

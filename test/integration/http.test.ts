@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, executionOf, logLines, spawnHttpServer, textOf, waitUntil, type RunningHttp } from './harness.js';
+import { CLI, executionOf, logLines, spawnHttpServer, textOf, waitUntil, type RunningHttp, warmUpSandbox } from './harness.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 /** The protocol era's version header for raw requests in a 2025 session. */
@@ -136,20 +136,9 @@ beforeAll(async () => {
   const info = JSON.parse(await new Promise<string>((resolve) => sandbox.stdout!.once('data', (d: Buffer) => resolve(d.toString())))) as Record<string, string>;
   sandboxEnv = { CLUVIO_API_URL: info.api_url!, CLUVIO_DATA_URL: info.data_url!, CLUVIO_API_KEY: info.api_key! };
   sandboxApi = info.api_url!;
-  await warmUp(info.api_url!, info.api_key!);
+  await warmUpSandbox(info.api_url!, info.api_key!);
 });
 
-/** Waits until the sandbox's SQL engine answers, so timing-sensitive tests do not measure its start-up. */
-async function warmUp(api: string, key: string): Promise<void> {
-  const headers = { authorization: `Api ${key}`, 'content-type': 'application/json' };
-  const started = (await (await fetch(`${api}/datasources/smpl-data-0001/executions`, { method: 'POST', headers, body: JSON.stringify({ sql_query: 'SELECT 1' }) })).json()) as { data: { id: string } };
-  for (let i = 0; i < 600; i++) {
-    const e = (await (await fetch(`${api}/executions/${started.data.id}`, { headers })).json()) as { data: { attributes: { execution_status: string } } };
-    if (e.data.attributes.execution_status === 'success') return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('sandbox engine did not start');
-}
 afterAll(() => {
   sandbox?.kill('SIGTERM');
 });

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, connectStdio, objectOf, textOf, type Connected } from './harness.js';
+import { CLI, connectStdio, objectOf, textOf, type Connected, waitUntil } from './harness.js';
 
 /** Resources, templates, completions and prompts through MCP against the sandbox's seeded organisation. */
 const SAMPLE = 'smpl-data-0001';
@@ -10,10 +10,6 @@ const PRODUCT = 'prod-anly-0002';
 const OPS = 'dash-ops-0001';
 
 const firstText = (r: { contents: Array<{ text?: unknown }> }): string => String(r.contents[0]?.text ?? '');
-const waitFor = async (check: () => boolean, ms = 3000): Promise<boolean> => {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) if (check()) return true;
-  return check();
-};
 
 describe('resources and prompts', () => {
   let s: Connected;
@@ -91,7 +87,7 @@ describe('resources and prompts', () => {
 
   it('caches schema reads and fetches again after refresh_datasource', async () => {
     const text = await read(`cluvio://datasources/${SAMPLE}/schema`);
-    await waitFor(() => schemaFetches() > 0);
+    await waitUntil('the schema is fetched', () => schemaFetches() > 0);
     const before = schemaFetches();
     expect(before).toBeGreaterThan(0);
     expect(await read(`cluvio://datasources/${SAMPLE}/schema`)).toBe(text);
@@ -100,7 +96,7 @@ describe('resources and prompts', () => {
     const refreshed = await s.client.callTool({ name: 'refresh_datasource', arguments: { id: SAMPLE } });
     expect(refreshed.isError, textOf(refreshed)).toBeFalsy();
     expect(await read(`cluvio://datasources/${SAMPLE}/schema`)).toContain('flights(');
-    expect(await waitFor(() => schemaFetches() === before + 1)).toBe(true);
+    await waitUntil('the schema is fetched once more', () => schemaFetches() === before + 1);
   });
 
   it('announces resources/list_changed after create_dashboard, not after reads; the new dashboard is listed and completes', async () => {
@@ -113,7 +109,7 @@ describe('resources and prompts', () => {
     const created = await s.client.callTool({ name: 'create_dashboard', arguments: { name: 'Resource test board' } });
     expect(created.isError, textOf(created)).toBeFalsy();
     const id = objectOf<{ id: string }>(created).id;
-    expect(await waitFor(() => listChanged.length > 0)).toBe(true);
+    await waitUntil('a list_changed notification', () => listChanged.length > 0);
     expect((await s.client.listResources()).resources.map((r) => r.uri)).toContain(`cluvio://dashboards/${id}`);
     expect(await complete('cluvio://dashboards/{id}', 'id', 'Resource test')).toEqual([id]);
   });
@@ -178,7 +174,7 @@ describe('resources/list_changed on a 2026-07-28 connection', () => {
       expect(sub.honoredFilter.resourcesListChanged).toBe(true);
       const created = await client.callTool({ name: 'create_dashboard', arguments: { name: 'Modern era board' } });
       expect(created.isError, textOf(created)).toBeFalsy();
-      expect(await waitFor(() => got.length > 0)).toBe(true);
+      await waitUntil('a notification', () => got.length > 0);
       await sub.close();
     } finally {
       await client.close();

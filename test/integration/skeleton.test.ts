@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CLI, connectStdio, executionOf, listOf, objectOf, textOf, type Connected } from './harness.js';
+import { CLI, connectStdio, executionOf, listOf, objectOf, textOf, type Connected, waitUntil } from './harness.js';
 
 const EXPECTED_TOOLS = [
   'cancel_execution',
@@ -170,10 +170,10 @@ describe('cluvio-mcp --sandbox over stdio', () => {
       { name: 'run_execution', arguments: { datasource_id: sampleId, sql_query: `SELECT pg_sleep(5), '${marker}'` } },
       { signal: controller.signal },
     );
-    await waitFor(async () => (await sandboxExecutions(sandboxApi)).some((e) => e.sql_query.includes(marker)));
+    await waitUntil('the query runs in the sandbox', async () => (await sandboxExecutions(sandboxApi)).some((e) => e.sql_query.includes(marker)));
     controller.abort();
     await expect(call).rejects.toThrow();
-    await waitFor(async () => (await sandboxExecutions(sandboxApi)).find((e) => e.sql_query.includes(marker))?.status === 'cancelled');
+    await waitUntil('the query is cancelled in the sandbox', async () => (await sandboxExecutions(sandboxApi)).find((e) => e.sql_query.includes(marker))?.status === 'cancelled');
   });
 
   it('a bad argument is a tool error that names the field', async () => {
@@ -265,14 +265,6 @@ async function sandboxExecutions(apiUrl: string): Promise<Array<{ id: string; st
   return (await res.json()) as Array<{ id: string; status: string; sql_query: string }>;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

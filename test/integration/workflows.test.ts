@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectStdio, objectOf, textOf, type Connected } from './harness.js';
+import { connectStdio, objectOf, textOf, type Connected, waitUntil } from './harness.js';
 
 /** Long-running work through MCP against the sandbox's seeded organisation (see src/sandbox/routes/resources.ts). */
 const OPS = 'dash-ops-0001';
@@ -207,10 +207,10 @@ describe('long-running workflows', () => {
     await call('create_report', { name: 'Slow report', dashboard_id: dash.id, datasource_id: 'smpl-data-0001', sql_query: "SELECT pg_sleep(4), 'slow-dashboard-marker' AS m" });
     const controller = new AbortController();
     const pending = call('refresh_dashboard', { id: dash.id }, { signal: controller.signal });
-    await waitFor(async () => (await executions(sandboxApi)).some((e) => e.sql_query.includes('slow-dashboard-marker') && e.status === 'running'));
+    await waitUntil('a slow report query runs', async () => (await executions(sandboxApi)).some((e) => e.sql_query.includes('slow-dashboard-marker') && e.status === 'running'));
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await waitFor(async () => (await executions(sandboxApi)).filter((e) => e.sql_query.includes('slow-dashboard-marker')).every((e) => e.status === 'cancelled'));
+    await waitUntil('every slow report query is cancelled', async () => (await executions(sandboxApi)).filter((e) => e.sql_query.includes('slow-dashboard-marker')).every((e) => e.status === 'cancelled'));
   });
 
   it('cancelling an export cancels the export job in the sandbox', async () => {
@@ -218,10 +218,10 @@ describe('long-running workflows', () => {
     await call('create_report', { name: 'Slow export report', dashboard_id: dash.id, datasource_id: 'smpl-data-0001', sql_query: 'SELECT pg_sleep(4), 1 AS x' });
     const controller = new AbortController();
     const pending = call('export_dashboard_pdf', { id: dash.id }, { signal: controller.signal });
-    await waitFor(async () => (await exportJobs(sandboxApi)).some((j) => j.target === dash.id));
+    await waitUntil('the export job exists', async () => (await exportJobs(sandboxApi)).some((j) => j.target === dash.id));
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await waitFor(async () => (await exportJobs(sandboxApi)).filter((j) => j.target === dash.id).every((j) => j.status === 'cancelled' || j.status === 'error'));
+    await waitUntil('the export job is cancelled', async () => (await exportJobs(sandboxApi)).filter((j) => j.target === dash.id).every((j) => j.status === 'cancelled' || j.status === 'error'));
   });
 });
 
@@ -230,12 +230,4 @@ async function executions(api: string): Promise<Array<{ status: string; sql_quer
 }
 async function exportJobs(api: string): Promise<Array<{ id: string; target: string; status: string }>> {
   return (await (await fetch(`${api}/_sandbox/export_jobs`)).json()) as Array<{ id: string; target: string; status: string }>;
-}
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
 }

@@ -1,37 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { datasourceAgentOperations } from '../../src/operations/datasource-agents.js';
-import { datasourceOperations } from '../../src/operations/datasources.js';
-import { executionOperations } from '../../src/operations/executions.js';
 import { exportJobOperations } from '../../src/operations/export-jobs.js';
-import { buildRequest } from '../../src/operations/request.js';
-import type { Operation } from '../../src/operations/types.js';
 import { userGroupOperations } from '../../src/operations/user-groups.js';
 import { userOperations } from '../../src/operations/users.js';
 import { REDACTED } from '../../src/results/redact.js';
 import { present } from '../../src/tools/present.js';
 import { annotationsFor } from '../../src/tools/register.js';
 import { modelJsonSchema } from '../../src/tools/schema.js';
+import { op, rejects, request } from './catalog.js';
 
 const all = [...datasourceAgentOperations, ...userOperations, ...userGroupOperations, ...exportJobOperations];
-
-function op(id: string): Operation {
-  const found = [...all, ...datasourceOperations, ...executionOperations].find((o) => o.id === id);
-  if (!found) throw new Error(`no operation ${id}`);
-  return found;
-}
-
-/** Validates the arguments as the tool does (strict), then builds the HTTP request. */
-function request(id: string, args: Record<string, unknown>) {
-  const o = op(id);
-  const parsed = o.input.strict().parse(args) as Record<string, unknown>;
-  const { method, path, query, body, bodyType } = buildRequest(o, parsed);
-  const q = Object.fromEntries(Object.entries(query ?? {}).filter(([, v]) => v !== undefined));
-  return { method, path, query: q, body, bodyType };
-}
-
-function rejects(id: string, args: Record<string, unknown>): boolean {
-  return !op(id).input.strict().safeParse(args).success;
-}
 
 describe('catalog entries of this group', () => {
   it('has the 20 operations with their toolsets', () => {
@@ -74,7 +52,7 @@ describe('datasource agents', () => {
   });
 
   it('says the secret key is returned only at creation, and redacts it unless revealed', () => {
-    expect(op('createDatasourceAgent').description).toMatch(/secret_key is returned only here/);
+    expect(op('createDatasourceAgent').description).toMatch(/only this returns its secret_key/);
     const doc = { data: { id: 'a1', type: 'datasource_agents', attributes: { name: 'n', secret_key: 's3cret' } } };
     expect(present(op('createDatasourceAgent'), {}, doc, false).structured).toMatchObject({ id: 'a1', secret_key: REDACTED });
     expect(present(op('createDatasourceAgent'), {}, doc, true).structured).toMatchObject({ secret_key: 's3cret' });

@@ -2,30 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { dashboardGroupOperations } from '../../src/operations/dashboard-groups.js';
 import { dashboardOperations } from '../../src/operations/dashboards.js';
 import { toolName } from '../../src/operations/index.js';
-import { buildRequest } from '../../src/operations/request.js';
-import type { Operation } from '../../src/operations/types.js';
 import { annotationsFor } from '../../src/tools/register.js';
 import { modelJsonSchema } from '../../src/tools/schema.js';
+import { expectRejected, op, requestAndRetry } from './catalog.js';
 
 const all = [...dashboardOperations, ...dashboardGroupOperations];
-
-function op(id: string): Operation {
-  const found = all.find((o) => o.id === id);
-  if (!found) throw new Error(`no operation ${id}`);
-  return found;
-}
-
-/** As a tool call does it: strict validation (defaults, transforms), then the request. */
-function request(id: string, args: Record<string, unknown>) {
-  const o = op(id);
-  const parsed = o.input.strict().parse(args) as Record<string, unknown>;
-  const { method, path, query, body, bodyType, idempotent } = buildRequest(o, parsed);
-  return { method, path, query, body, bodyType, idempotent };
-}
-
-function rejects(id: string, args: Record<string, unknown>): void {
-  expect(op(id).input.strict().safeParse(args).success, `${id} ${JSON.stringify(args)}`).toBe(false);
-}
 
 const params = { timerange: '1712233090~1712237090', aggregation: 'week', filters: [{ variable_name: 'country', selected_values: ['DE', null] }] };
 
@@ -61,7 +42,7 @@ describe('dashboard operations', () => {
   });
 
   it('create: JSON:API envelope with the reference defaults', () => {
-    expect(request('createDashboard', { name: 'Sales', color_scheme: 'scheme_2', time_zone_config: { type: 'fixed', fixed_time_zone: 'Europe/Berlin' } })).toEqual({
+    expect(requestAndRetry('createDashboard', { name: 'Sales', color_scheme: 'scheme_2', time_zone_config: { type: 'fixed', fixed_time_zone: 'Europe/Berlin' } })).toEqual({
       method: 'POST',
       path: '/dashboards',
       query: {},
@@ -85,31 +66,31 @@ describe('dashboard operations', () => {
         },
       },
     });
-    const attributes = (args: Record<string, unknown>) => (request('createDashboard', args).body as { data: { attributes: Record<string, unknown> } }).data.attributes;
+    const attributes = (args: Record<string, unknown>) => (requestAndRetry('createDashboard', args).body as { data: { attributes: Record<string, unknown> } }).data.attributes;
     expect(attributes({ name: 'x' })).toMatchObject({ time_zone_config: { type: 'disabled' }, filters_configuration: {} });
     expect(attributes({ name: 'x', time_zone_config: { allowed_time_zones: ['UTC'] } }).time_zone_config).toEqual({ type: 'disabled', allowed_time_zones: ['UTC'] });
-    rejects('createDashboard', {});
-    rejects('createDashboard', { name: 'x', default_page_width: 0 });
-    rejects('createDashboard', { name: 'x', color_scheme: 'scheme_9' });
-    rejects('createDashboard', { name: 'x', time_zone_config: { type: 'utc' } });
-    rejects('createDashboard', { name: 'x', filters_configuration: { aggregation_options: ['fortnight'] } });
-    rejects('createDashboard', { name: 'x', default_parameters: params }); // only on existing dashboards
+    expectRejected('createDashboard', {});
+    expectRejected('createDashboard', { name: 'x', default_page_width: 0 });
+    expectRejected('createDashboard', { name: 'x', color_scheme: 'scheme_9' });
+    expectRejected('createDashboard', { name: 'x', time_zone_config: { type: 'utc' } });
+    expectRejected('createDashboard', { name: 'x', filters_configuration: { aggregation_options: ['fortnight'] } });
+    expectRejected('createDashboard', { name: 'x', default_parameters: params }); // only on existing dashboards
   });
 
   it('list: no query parameters (name, offset and limit are applied locally)', () => {
-    expect(request('listDashboards', { name: 'sal', offset: 10 })).toMatchObject({ method: 'GET', path: '/dashboards', query: {}, body: undefined });
+    expect(requestAndRetry('listDashboards', { name: 'sal', offset: 10 })).toMatchObject({ method: 'GET', path: '/dashboards', query: {}, body: undefined });
     expect(op('listDashboards').present).toMatchObject({ kind: 'list' });
   });
 
   it('get: include as a query parameter, from the documented values', () => {
-    expect(request('getDashboard', { id: 'd 1', include: 'reports' })).toMatchObject({ method: 'GET', path: '/dashboards/d%201', query: { include: 'reports' }, body: undefined });
-    expect(request('getDashboard', { id: 'd1' })).toMatchObject({ query: {} });
-    rejects('getDashboard', { id: 'd1', include: 'owner' });
-    rejects('getDashboard', {});
+    expect(requestAndRetry('getDashboard', { id: 'd 1', include: 'reports' })).toMatchObject({ method: 'GET', path: '/dashboards/d%201', query: { include: 'reports' }, body: undefined });
+    expect(requestAndRetry('getDashboard', { id: 'd1' })).toMatchObject({ query: {} });
+    expectRejected('getDashboard', { id: 'd1', include: 'owner' });
+    expectRejected('getDashboard', {});
   });
 
   it('update: PATCH with the id in the envelope, only the fields given, no defaults', () => {
-    expect(request('updateDashboard', { id: 'd1', name: 'New', default_parameters: { aggregation: 'month' }, is_locked: true })).toEqual({
+    expect(requestAndRetry('updateDashboard', { id: 'd1', name: 'New', default_parameters: { aggregation: 'month' }, is_locked: true })).toEqual({
       method: 'PATCH',
       path: '/dashboards/d1',
       query: {},
@@ -117,9 +98,9 @@ describe('dashboard operations', () => {
       idempotent: true,
       body: { data: { type: 'dashboards', id: 'd1', attributes: { name: 'New', default_parameters: { aggregation: 'month' }, is_locked: true } } },
     });
-    rejects('updateDashboard', { id: 'd1', default_parameters: { aggregation: 'fortnight' } });
-    rejects('updateDashboard', { id: 'd1', color_scheme: 'blue' });
-    rejects('updateDashboard', { name: 'New' });
+    expectRejected('updateDashboard', { id: 'd1', default_parameters: { aggregation: 'fortnight' } });
+    expectRejected('updateDashboard', { id: 'd1', color_scheme: 'blue' });
+    expectRejected('updateDashboard', { name: 'New' });
   });
 
   it('update advertises every settable attribute on its own, only id required, no defaults', () => {
@@ -139,16 +120,16 @@ describe('dashboard operations', () => {
   });
 
   it('delete, lock, unlock, duplicate, backup: the path only', () => {
-    expect(request('deleteDashboard', { id: 'd1' })).toMatchObject({ method: 'DELETE', path: '/dashboards/d1', query: {}, body: undefined });
-    expect(request('lockDashboard', { id: 'd1' })).toMatchObject({ method: 'POST', path: '/dashboards/d1/lock', body: undefined, idempotent: true });
-    expect(request('unlockDashboard', { id: 'd1' })).toMatchObject({ method: 'POST', path: '/dashboards/d1/unlock', body: undefined, idempotent: true });
-    expect(request('duplicateDashboard', { id: 'd1' })).toMatchObject({ method: 'POST', path: '/dashboards/d1/duplicate', body: undefined, idempotent: false });
-    expect(request('createDashboardBackup', { id: 'd1' })).toMatchObject({ method: 'POST', path: '/dashboards/d1/backup', body: undefined, idempotent: true });
+    expect(requestAndRetry('deleteDashboard', { id: 'd1' })).toMatchObject({ method: 'DELETE', path: '/dashboards/d1', query: {}, body: undefined });
+    expect(requestAndRetry('lockDashboard', { id: 'd1' })).toMatchObject({ method: 'POST', path: '/dashboards/d1/lock', body: undefined, idempotent: true });
+    expect(requestAndRetry('unlockDashboard', { id: 'd1' })).toMatchObject({ method: 'POST', path: '/dashboards/d1/unlock', body: undefined, idempotent: true });
+    expect(requestAndRetry('duplicateDashboard', { id: 'd1' })).toMatchObject({ method: 'POST', path: '/dashboards/d1/duplicate', body: undefined, idempotent: false });
+    expect(requestAndRetry('createDashboardBackup', { id: 'd1' })).toMatchObject({ method: 'POST', path: '/dashboards/d1/backup', body: undefined, idempotent: true });
     for (const id of ['deleteDashboard', 'lockDashboard', 'unlockDashboard']) expect(op(id).present?.kind, id).toBe('done');
   });
 
   it('status, refresh and exports: plain JSON bodies with the filter inputs', () => {
-    expect(request('pollDashboardStatus', { id: 'd1', parameters: params })).toEqual({
+    expect(requestAndRetry('pollDashboardStatus', { id: 'd1', parameters: params })).toEqual({
       method: 'POST',
       path: '/dashboards/d1/status',
       query: {},
@@ -156,29 +137,29 @@ describe('dashboard operations', () => {
       idempotent: true,
       body: { refresh_data: false, parameters: params },
     });
-    expect(request('pollDashboardStatus', { id: 'd1', refresh_data: true })).toMatchObject({ body: { refresh_data: true } });
-    expect(request('refreshDashboard', { id: 'd1', parameters: params })).toMatchObject({ method: 'POST', path: '/dashboards/d1/refresh', bodyType: 'json', body: { parameters: params } });
-    expect(request('refreshDashboard', { id: 'd1' })).toMatchObject({ body: {} });
-    expect(request('exportDashboardPdf', { id: 'd1', parameters: { timerange: '~' } })).toMatchObject({
+    expect(requestAndRetry('pollDashboardStatus', { id: 'd1', refresh_data: true })).toMatchObject({ body: { refresh_data: true } });
+    expect(requestAndRetry('refreshDashboard', { id: 'd1', parameters: params })).toMatchObject({ method: 'POST', path: '/dashboards/d1/refresh', bodyType: 'json', body: { parameters: params } });
+    expect(requestAndRetry('refreshDashboard', { id: 'd1' })).toMatchObject({ body: {} });
+    expect(requestAndRetry('exportDashboardPdf', { id: 'd1', parameters: { timerange: '~' } })).toMatchObject({
       method: 'POST',
       path: '/dashboards/d1/export/pdf',
       bodyType: 'json',
       body: { parameters: { timerange: '~' } },
     });
-    expect(request('exportDashboardPng', { id: 'd1', parameters: { tz: 'Europe/Berlin' } })).toMatchObject({
+    expect(requestAndRetry('exportDashboardPng', { id: 'd1', parameters: { tz: 'Europe/Berlin' } })).toMatchObject({
       method: 'POST',
       path: '/dashboards/d1/export/png',
       body: { parameters: { tz: 'Europe/Berlin' } },
     });
     for (const id of ['pollDashboardStatus', 'refreshDashboard', 'exportDashboardPdf', 'exportDashboardPng']) {
-      rejects(id, { id: 'd1', parameters: { aggregation: 'fortnight' } });
-      rejects(id, { id: 'd1', parameters: { timerange: 'yesterday' } });
-      rejects(id, { id: 'd1', refresh: true });
+      expectRejected(id, { id: 'd1', parameters: { aggregation: 'fortnight' } });
+      expectRejected(id, { id: 'd1', parameters: { timerange: 'yesterday' } });
+      expectRejected(id, { id: 'd1', refresh: true });
     }
   });
 
   it('share: plain JSON body, user groups as ids (not a relationship)', () => {
-    expect(request('shareDashboard', { id: 'd1', share_mode: 'custom', user_group_ids: ['g1', 'all_analysts'], notify_new_users: true })).toEqual({
+    expect(requestAndRetry('shareDashboard', { id: 'd1', share_mode: 'custom', user_group_ids: ['g1', 'all_analysts'], notify_new_users: true })).toEqual({
       method: 'POST',
       path: '/dashboards/d1/share',
       query: {},
@@ -186,12 +167,12 @@ describe('dashboard operations', () => {
       idempotent: true,
       body: { share_mode: 'custom', user_group_ids: ['g1', 'all_analysts'], notify_new_users: true, include_thumbnail: false },
     });
-    rejects('shareDashboard', { id: 'd1', share_mode: 'everyone' });
+    expectRejected('shareDashboard', { id: 'd1', share_mode: 'everyone' });
   });
 
   it('layout: PUT with every element typed "report" by the tool, grid limits enforced', () => {
     const layout = [{ id: 'r1', row: 1, column: 1, width: 6, height: 4 }];
-    expect(request('updateDashboardLayout', { id: 'd1', layout, floating_enabled: true })).toEqual({
+    expect(requestAndRetry('updateDashboardLayout', { id: 'd1', layout, floating_enabled: true })).toEqual({
       method: 'PUT',
       path: '/dashboards/d1/layout',
       query: {},
@@ -199,10 +180,10 @@ describe('dashboard operations', () => {
       idempotent: true,
       body: { layout: [{ type: 'report', id: 'r1', row: 1, column: 1, width: 6, height: 4 }], floating_enabled: true },
     });
-    rejects('updateDashboardLayout', { id: 'd1', layout: [{ id: 'r1', row: 1, column: 13, width: 6, height: 4 }] });
-    rejects('updateDashboardLayout', { id: 'd1', layout: [{ id: 'r1', row: 0, column: 1, width: 6, height: 4 }] });
-    rejects('updateDashboardLayout', { id: 'd1', layout: [{ id: 'r1', row: 1, column: 1, width: 13, height: 4 }] });
-    rejects('updateDashboardLayout', { id: 'd1' });
+    expectRejected('updateDashboardLayout', { id: 'd1', layout: [{ id: 'r1', row: 1, column: 13, width: 6, height: 4 }] });
+    expectRejected('updateDashboardLayout', { id: 'd1', layout: [{ id: 'r1', row: 0, column: 1, width: 6, height: 4 }] });
+    expectRejected('updateDashboardLayout', { id: 'd1', layout: [{ id: 'r1', row: 1, column: 1, width: 13, height: 4 }] });
+    expectRejected('updateDashboardLayout', { id: 'd1' });
     const advertised = JSON.stringify(modelJsonSchema(op('updateDashboardLayout').input, 'input'));
     expect(advertised).not.toContain('"report"');
   });
@@ -216,7 +197,7 @@ describe('dashboard operations', () => {
 
 describe('dashboard group operations', () => {
   it('create and update: JSON:API with dashboards as a to-many relationship', () => {
-    expect(request('createDashboardGroup', { name: 'Finance', dashboard_ids: ['d1', 'd2'] })).toEqual({
+    expect(requestAndRetry('createDashboardGroup', { name: 'Finance', dashboard_ids: ['d1', 'd2'] })).toEqual({
       method: 'POST',
       path: '/dashboard_groups',
       query: {},
@@ -230,24 +211,24 @@ describe('dashboard group operations', () => {
         },
       },
     });
-    expect(request('updateDashboardGroup', { id: 'g1', description: 'Money' })).toMatchObject({
+    expect(requestAndRetry('updateDashboardGroup', { id: 'g1', description: 'Money' })).toMatchObject({
       method: 'PATCH',
       path: '/dashboard_groups/g1',
       body: { data: { type: 'dashboard_groups', id: 'g1', attributes: { description: 'Money' } } },
     });
-    expect(request('updateDashboardGroup', { id: 'g1', dashboard_ids: [] })).toMatchObject({
+    expect(requestAndRetry('updateDashboardGroup', { id: 'g1', dashboard_ids: [] })).toMatchObject({
       body: { data: { type: 'dashboard_groups', id: 'g1', attributes: {}, relationships: { dashboards: { data: [] } } } },
     });
-    rejects('createDashboardGroup', { description: 'no name' });
-    rejects('createDashboardGroup', { name: 'x', dashboard_ids: 'd1' });
+    expectRejected('createDashboardGroup', { description: 'no name' });
+    expectRejected('createDashboardGroup', { name: 'x', dashboard_ids: 'd1' });
   });
 
   it('list, get, delete, sort', () => {
-    expect(request('listDashboardGroups', { name: 'fin' })).toMatchObject({ method: 'GET', path: '/dashboard_groups', query: {} });
-    expect(request('getDashboardGroup', { id: 'g1', include: 'dashboards' })).toMatchObject({ method: 'GET', path: '/dashboard_groups/g1', query: { include: 'dashboards' } });
-    rejects('getDashboardGroup', { id: 'g1', include: 'users' });
-    expect(request('deleteDashboardGroup', { id: 'g1' })).toMatchObject({ method: 'DELETE', path: '/dashboard_groups/g1', body: undefined });
-    expect(request('sortDashboardGroups', { dashboard_group_ids: ['g2', 'g1'] })).toEqual({
+    expect(requestAndRetry('listDashboardGroups', { name: 'fin' })).toMatchObject({ method: 'GET', path: '/dashboard_groups', query: {} });
+    expect(requestAndRetry('getDashboardGroup', { id: 'g1', include: 'dashboards' })).toMatchObject({ method: 'GET', path: '/dashboard_groups/g1', query: { include: 'dashboards' } });
+    expectRejected('getDashboardGroup', { id: 'g1', include: 'users' });
+    expect(requestAndRetry('deleteDashboardGroup', { id: 'g1' })).toMatchObject({ method: 'DELETE', path: '/dashboard_groups/g1', body: undefined });
+    expect(requestAndRetry('sortDashboardGroups', { dashboard_group_ids: ['g2', 'g1'] })).toEqual({
       method: 'POST',
       path: '/dashboard_groups/sort',
       query: {},
@@ -255,7 +236,7 @@ describe('dashboard group operations', () => {
       idempotent: true,
       body: { dashboard_group_ids: ['g2', 'g1'] },
     });
-    rejects('sortDashboardGroups', {});
+    expectRejected('sortDashboardGroups', {});
   });
 });
 

@@ -1,34 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { filterOperations } from '../../src/operations/filters.js';
-import { buildRequest } from '../../src/operations/request.js';
 import { inputParameters } from '../../src/operations/shared.js';
 import { sqlAlertOperations } from '../../src/operations/sql-alerts.js';
 import { sqlSnippetOperations } from '../../src/operations/sql-snippets.js';
-import type { Operation } from '../../src/operations/types.js';
 import { modelJsonSchema } from '../../src/tools/schema.js';
 import { present } from '../../src/tools/present.js';
 import { annotationsFor } from '../../src/tools/register.js';
+import { op, rejects, request } from './catalog.js';
 
 const all = [...filterOperations, ...sqlSnippetOperations, ...sqlAlertOperations];
-
-function op(id: string): Operation {
-  const found = all.find((o) => o.id === id);
-  if (!found) throw new Error(`no operation ${id}`);
-  return found;
-}
-
-/** Validates the arguments as the tool does (strict), then builds the HTTP request. */
-function request(id: string, args: Record<string, unknown>) {
-  const o = op(id);
-  const parsed = o.input.strict().parse(args) as Record<string, unknown>;
-  const { method, path, query, body, bodyType } = buildRequest(o, parsed);
-  const q = Object.fromEntries(Object.entries(query ?? {}).filter(([, v]) => v !== undefined));
-  return { method, path, query: q, body, bodyType };
-}
-
-function rejects(id: string, args: Record<string, unknown>): boolean {
-  return !op(id).input.strict().safeParse(args).success;
-}
 
 const params = { timerange: '1712233090~1712237090', aggregation: 'day', tz: 'Europe/Berlin', filters: [{ variable_name: 'country', selected_values: ['DE'] }] };
 

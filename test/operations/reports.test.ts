@@ -2,31 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { dashboardScheduleOperations } from '../../src/operations/dashboard-schedules.js';
 import { toolName } from '../../src/operations/index.js';
 import { reportOperations } from '../../src/operations/reports.js';
-import { buildRequest } from '../../src/operations/request.js';
 import { inputParameters } from '../../src/operations/shared.js';
-import type { Operation } from '../../src/operations/types.js';
 import { annotationsFor } from '../../src/tools/register.js';
 import { modelJsonSchema } from '../../src/tools/schema.js';
+import { expectRejected, op, requestAndRetry } from './catalog.js';
 
 const all = [...dashboardScheduleOperations, ...reportOperations];
-
-function op(id: string): Operation {
-  const found = all.find((o) => o.id === id);
-  if (!found) throw new Error(`no operation ${id}`);
-  return found;
-}
-
-/** As a tool call does it: strict validation (defaults, transforms, refinements), then the request. */
-function request(id: string, args: Record<string, unknown>) {
-  const o = op(id);
-  const parsed = o.input.strict().parse(args) as Record<string, unknown>;
-  const { method, path, query, body, bodyType, idempotent } = buildRequest(o, parsed);
-  return { method, path, query, body, bodyType, idempotent };
-}
-
-function rejects(id: string, args: Record<string, unknown>): void {
-  expect(op(id).input.strict().safeParse(args).success, `${id} ${JSON.stringify(args)}`).toBe(false);
-}
 
 const params = { timerange: '1712233090~1712237090', aggregation: 'week', tz: 'Europe/Berlin', filters: [{ variable_name: 'country', selected_values: ['DE', 3, null] }] };
 const schedule = { name: 'Weekly KPIs', emails: 'a@x.com, b@y.org', attach_as: 'pdf, csv', schedule: 'weekly;0,2,4;06:00' };
@@ -84,7 +65,7 @@ describe('the operations of the two groups', () => {
 
 describe('dashboard schedule requests', () => {
   it('create: JSON:API envelope, lists normalised, report and dashboard as relationships', () => {
-    expect(request('createDashboardSchedule', { ...schedule, report_id: 'qw1x', parameters: params, page_width: 1200 })).toEqual({
+    expect(requestAndRetry('createDashboardSchedule', { ...schedule, report_id: 'qw1x', parameters: params, page_width: 1200 })).toEqual({
       method: 'POST',
       path: '/dashboard_schedules',
       query: {},
@@ -98,23 +79,23 @@ describe('dashboard schedule requests', () => {
         },
       },
     });
-    const withDashboard = request('createDashboardSchedule', { ...schedule, dashboard_id: '8qxn', cc_emails: 'c@z.io' }).body as { data: Record<string, unknown> };
+    const withDashboard = requestAndRetry('createDashboardSchedule', { ...schedule, dashboard_id: '8qxn', cc_emails: 'c@z.io' }).body as { data: Record<string, unknown> };
     expect(withDashboard.data.relationships).toEqual({ dashboard: { data: { id: '8qxn', type: 'dashboards' } } });
     expect(withDashboard.data.attributes).toMatchObject({ cc_emails: 'c@z.io' });
   });
 
   it('create: refuses a schedule without dashboard or report, and malformed lists and schedules', () => {
-    rejects('createDashboardSchedule', schedule);
+    expectRejected('createDashboardSchedule', schedule);
     const ok = { ...schedule, dashboard_id: 'd' };
     expect(op('createDashboardSchedule').input.strict().safeParse(ok).success).toBe(true);
-    rejects('createDashboardSchedule', { ...ok, attach_as: 'pdf,docx' });
-    rejects('createDashboardSchedule', { ...ok, attach_as: '' });
-    rejects('createDashboardSchedule', { ...ok, emails: 'not-an-address' });
-    rejects('createDashboardSchedule', { ...ok, bcc_emails: 'a@x.com;b@y.org' });
-    rejects('createDashboardSchedule', { ...ok, parameters: { aggregation: 'fortnight' } });
-    rejects('createDashboardSchedule', { ...ok, parameters: { timerange: 'yesterday' } });
+    expectRejected('createDashboardSchedule', { ...ok, attach_as: 'pdf,docx' });
+    expectRejected('createDashboardSchedule', { ...ok, attach_as: '' });
+    expectRejected('createDashboardSchedule', { ...ok, emails: 'not-an-address' });
+    expectRejected('createDashboardSchedule', { ...ok, bcc_emails: 'a@x.com;b@y.org' });
+    expectRejected('createDashboardSchedule', { ...ok, parameters: { aggregation: 'fortnight' } });
+    expectRejected('createDashboardSchedule', { ...ok, parameters: { timerange: 'yesterday' } });
     const { emails: _, ...noEmails } = ok;
-    rejects('createDashboardSchedule', noEmails);
+    expectRejected('createDashboardSchedule', noEmails);
   });
 
   it.each(['disabled', 'daily;06:00', 'daily;9:00am,9:00pm', 'weekly;0,2,4;06:00', 'weekly;6;23:59', 'monthly;1,15;06:00', 'monthly;31;12:30am,18:00'])(
@@ -127,18 +108,18 @@ describe('dashboard schedule requests', () => {
   it.each(['', 'hourly;06:00', 'daily', 'daily;25:00', 'daily;13:00pm', 'weekly;7;06:00', 'weekly;06:00', 'monthly;0;06:00', 'monthly;32;06:00', 'daily;06:00,'])(
     'refuses the schedule %j',
     (s) => {
-      rejects('createDashboardSchedule', { ...schedule, dashboard_id: 'd', schedule: s });
+      expectRejected('createDashboardSchedule', { ...schedule, dashboard_id: 'd', schedule: s });
     },
   );
 
   it('list: GET with paging kept local; get: include as query', () => {
-    expect(request('listDashboardSchedules', { name: 'kpi', limit: 10 })).toMatchObject({ method: 'GET', path: '/dashboard_schedules', query: {}, body: undefined });
-    expect(request('getDashboardSchedule', { id: 's1', include: 'report' })).toMatchObject({ method: 'GET', path: '/dashboard_schedules/s1', query: { include: 'report' } });
-    rejects('getDashboardSchedule', { id: 's1', include: 'datasource' });
+    expect(requestAndRetry('listDashboardSchedules', { name: 'kpi', limit: 10 })).toMatchObject({ method: 'GET', path: '/dashboard_schedules', query: {}, body: undefined });
+    expect(requestAndRetry('getDashboardSchedule', { id: 's1', include: 'report' })).toMatchObject({ method: 'GET', path: '/dashboard_schedules/s1', query: { include: 'report' } });
+    expectRejected('getDashboardSchedule', { id: 's1', include: 'datasource' });
   });
 
   it('update: PATCH with the id in the envelope, only the fields given, no defaults', () => {
-    expect(request('updateDashboardSchedule', { id: 's1', schedule: 'disabled', emails: 'a@x.com ,b@y.org' })).toEqual({
+    expect(requestAndRetry('updateDashboardSchedule', { id: 's1', schedule: 'disabled', emails: 'a@x.com ,b@y.org' })).toEqual({
       method: 'PATCH',
       path: '/dashboard_schedules/s1',
       query: {},
@@ -146,10 +127,10 @@ describe('dashboard schedule requests', () => {
       idempotent: true,
       body: { data: { type: 'dashboard_schedules', id: 's1', attributes: { schedule: 'disabled', emails: 'a@x.com,b@y.org' } } },
     });
-    const moved = request('updateDashboardSchedule', { id: 's1', report_id: 'r2' }).body as { data: Record<string, unknown> };
+    const moved = requestAndRetry('updateDashboardSchedule', { id: 's1', report_id: 'r2' }).body as { data: Record<string, unknown> };
     expect(moved.data).toMatchObject({ attributes: {}, relationships: { report: { data: { id: 'r2', type: 'reports' } } } });
-    rejects('updateDashboardSchedule', { id: 's1', schedule: 'weekly;8;06:00' });
-    rejects('updateDashboardSchedule', { schedule: 'disabled' });
+    expectRejected('updateDashboardSchedule', { id: 's1', schedule: 'weekly;8;06:00' });
+    expectRejected('updateDashboardSchedule', { schedule: 'disabled' });
   });
 
   it('update advertises every create field on its own, with the same hints, only id required', () => {
@@ -158,19 +139,19 @@ describe('dashboard schedule requests', () => {
     expect(json.properties).toEqual({ id: { type: 'string' }, ...create.properties });
     expect(json.required).toEqual(['id']);
     expect(op('updateDashboardSchedule').input.strict().safeParse({ id: 's1', subject_text: 'Hi', page_width: 800, dashboard_id: 'd' }).success).toBe(true);
-    rejects('updateDashboardSchedule', { id: 's1', page_width: 0 });
+    expectRejected('updateDashboardSchedule', { id: 's1', page_width: 0 });
   });
 
   it('delete and trigger: the id in the path, no body', () => {
-    expect(request('deleteDashboardSchedule', { id: 's1' })).toMatchObject({ method: 'DELETE', path: '/dashboard_schedules/s1', query: {}, body: undefined });
-    expect(request('triggerDashboardSchedule', { id: 's1' })).toMatchObject({ method: 'POST', path: '/dashboard_schedules/s1/trigger', query: {}, body: undefined });
+    expect(requestAndRetry('deleteDashboardSchedule', { id: 's1' })).toMatchObject({ method: 'DELETE', path: '/dashboard_schedules/s1', query: {}, body: undefined });
+    expect(requestAndRetry('triggerDashboardSchedule', { id: 's1' })).toMatchObject({ method: 'POST', path: '/dashboard_schedules/s1/trigger', query: {}, body: undefined });
     expect(op('triggerDashboardSchedule').present?.kind).toBe('done');
   });
 });
 
 describe('report requests', () => {
   it('create: JSON:API envelope with the reference defaults and both relationships', () => {
-    expect(request('createReport', { name: 'Revenue', sql_query: 'SELECT 1', dashboard_id: 'd1', datasource_id: 'ds1', width: 6 })).toEqual({
+    expect(requestAndRetry('createReport', { name: 'Revenue', sql_query: 'SELECT 1', dashboard_id: 'd1', datasource_id: 'ds1', width: 6 })).toEqual({
       method: 'POST',
       path: '/reports',
       query: {},
@@ -199,21 +180,21 @@ describe('report requests', () => {
   });
 
   it('create: needs a name, dashboard and datasource; types are checked', () => {
-    rejects('createReport', { name: 'R', dashboard_id: 'd1' });
-    rejects('createReport', { name: 'R', datasource_id: 'ds1' });
-    rejects('createReport', { dashboard_id: 'd1', datasource_id: 'ds1' });
-    rejects('createReport', { name: 'R', dashboard_id: 'd1', datasource_id: 'ds1', default_page_width: 'wide' });
-    rejects('createReport', { name: 'R', dashboard_id: 'd1', datasource_id: 'ds1', chart_configuration: {} });
+    expectRejected('createReport', { name: 'R', dashboard_id: 'd1' });
+    expectRejected('createReport', { name: 'R', datasource_id: 'ds1' });
+    expectRejected('createReport', { dashboard_id: 'd1', datasource_id: 'ds1' });
+    expectRejected('createReport', { name: 'R', dashboard_id: 'd1', datasource_id: 'ds1', default_page_width: 'wide' });
+    expectRejected('createReport', { name: 'R', dashboard_id: 'd1', datasource_id: 'ds1', chart_configuration: {} });
   });
 
   it('list and get', () => {
-    expect(request('listReports', { name: 'rev', offset: 5 })).toMatchObject({ method: 'GET', path: '/reports', query: {}, body: undefined });
-    expect(request('getReport', { id: 'r1', include: 'datasource' })).toMatchObject({ method: 'GET', path: '/reports/r1', query: { include: 'datasource' } });
-    rejects('getReport', { id: 'r1', include: 'report' });
+    expect(requestAndRetry('listReports', { name: 'rev', offset: 5 })).toMatchObject({ method: 'GET', path: '/reports', query: {}, body: undefined });
+    expect(requestAndRetry('getReport', { id: 'r1', include: 'datasource' })).toMatchObject({ method: 'GET', path: '/reports/r1', query: { include: 'datasource' } });
+    expectRejected('getReport', { id: 'r1', include: 'report' });
   });
 
   it('update: PATCH sends only what is given (no create defaults), relationships as given', () => {
-    expect(request('updateReport', { id: 'r1', sql_query: 'SELECT 2', datasource_id: 'ds2' })).toEqual({
+    expect(requestAndRetry('updateReport', { id: 'r1', sql_query: 'SELECT 2', datasource_id: 'ds2' })).toEqual({
       method: 'PATCH',
       path: '/reports/r1',
       query: {},
@@ -222,12 +203,12 @@ describe('report requests', () => {
       body: { data: { type: 'reports', id: 'r1', attributes: { sql_query: 'SELECT 2' }, relationships: { datasource: { data: { id: 'ds2', type: 'datasources' } } } } },
     });
     // width and height belong to create only; later sizes go through Update Dashboard Layout.
-    rejects('updateReport', { id: 'r1', width: 4 });
+    expectRejected('updateReport', { id: 'r1', width: 4 });
   });
 
   it('delete and duplicate', () => {
-    expect(request('deleteReport', { id: 'r1' })).toMatchObject({ method: 'DELETE', path: '/reports/r1', query: {}, body: undefined });
-    expect(request('duplicateReport', { id: 'r1' })).toMatchObject({ method: 'POST', path: '/reports/r1/duplicate', body: undefined, idempotent: false });
+    expect(requestAndRetry('deleteReport', { id: 'r1' })).toMatchObject({ method: 'DELETE', path: '/reports/r1', query: {}, body: undefined });
+    expect(requestAndRetry('duplicateReport', { id: 'r1' })).toMatchObject({ method: 'POST', path: '/reports/r1/duplicate', body: undefined, idempotent: false });
   });
 
   it.each([
@@ -236,30 +217,30 @@ describe('report requests', () => {
     ['exportReportPng', '/reports/r1/export/png'],
     ['exportReportCsv', '/reports/r1/export/csv'],
   ])('%s: POST %s with the filter inputs as a plain JSON body', (id, path) => {
-    expect(request(id, { id: 'r1', parameters: params })).toMatchObject({ method: 'POST', path, query: {}, bodyType: 'json', body: { parameters: params } });
-    expect(request(id, { id: 'r1' })).toMatchObject({ body: {} });
-    rejects(id, { id: 'r1', parameters: { aggregation: 'decade' } });
-    rejects(id, { id: 'r1', data_format: 'csv' });
+    expect(requestAndRetry(id, { id: 'r1', parameters: params })).toMatchObject({ method: 'POST', path, query: {}, bodyType: 'json', body: { parameters: params } });
+    expect(requestAndRetry(id, { id: 'r1' })).toMatchObject({ body: {} });
+    expectRejected(id, { id: 'r1', parameters: { aggregation: 'decade' } });
+    expectRejected(id, { id: 'r1', data_format: 'csv' });
   });
 
   it('get report data: plain JSON body with data_format json by default and the CSV options', () => {
-    expect(request('getReportData', { id: 'r1', parameters: { timerange: '~' } })).toMatchObject({
+    expect(requestAndRetry('getReportData', { id: 'r1', parameters: { timerange: '~' } })).toMatchObject({
       method: 'POST',
       path: '/reports/r1/data',
       bodyType: 'json',
       idempotent: true,
       body: { parameters: { timerange: '~' }, data_format: 'json' },
     });
-    expect(request('getReportData', { id: 'r1', data_format: 'csv', csv_column_separator: '\t', csv_decimal_separator: ',', csv_quote_style: 'always' }).body).toEqual({
+    expect(requestAndRetry('getReportData', { id: 'r1', data_format: 'csv', csv_column_separator: '\t', csv_decimal_separator: ',', csv_quote_style: 'always' }).body).toEqual({
       data_format: 'csv',
       csv_column_separator: '\t',
       csv_decimal_separator: ',',
       csv_quote_style: 'always',
     });
-    rejects('getReportData', { id: 'r1', data_format: 'xlsx' });
-    rejects('getReportData', { id: 'r1', csv_column_separator: '|' });
-    rejects('getReportData', { id: 'r1', csv_decimal_separator: ' ' });
-    rejects('getReportData', { id: 'r1', csv_quote_style: 'never' });
+    expectRejected('getReportData', { id: 'r1', data_format: 'xlsx' });
+    expectRejected('getReportData', { id: 'r1', csv_column_separator: '|' });
+    expectRejected('getReportData', { id: 'r1', csv_decimal_separator: ' ' });
+    expectRejected('getReportData', { id: 'r1', csv_quote_style: 'never' });
   });
 
   it('advertises the filter inputs in full, and every report field on update: all optional but id, no defaults', () => {

@@ -10,7 +10,7 @@ import { ConfigError } from '../../src/config.js';
 import { Inventory } from '../../src/inventory.js';
 import { readPlan } from '../../src/check/plan.js';
 import { buildRequest } from '../../src/operations/request.js';
-import { isLocal, LOCAL, requiredPermission, TOOLSETS, type Operation } from '../../src/operations/types.js';
+import { confirmClass, isLocal, LOCAL, policyAsks, requiredPermission, TOOLSETS, type Operation } from '../../src/operations/types.js';
 import { annotationsFor } from '../../src/tools/register.js';
 
 describe('the operation catalog', () => {
@@ -150,6 +150,41 @@ describe('the operation catalog', () => {
     expect(requiredPermission({ toolset: 'users', access: 'read' })).toBe('View Users or Manage Users');
     expect(requiredPermission({ toolset: 'dashboards', access: 'write' })).toBe('Manage Dashboards');
     expect(requiredPermission({ toolset: 'dashboards', access: 'read' })).toBe('a permission to read dashboards (the reference names Manage Dashboards to change them)');
+  });
+
+  it('puts every write, and only writes, in a confirmation class: destructive ones and those that e-mail people in the default class', () => {
+    for (const op of OPERATIONS) {
+      const cls = confirmClass(op);
+      if (op.access !== 'write') expect(cls, op.id).toBeUndefined();
+      else expect(['destructive', 'writes'], op.id).toContain(cls);
+      if (op.access === 'write' && annotationsFor(op, false).destructiveHint) expect(cls, op.id).toBe('destructive');
+      // What a tool says it does: a write that e-mails someone is asked by default.
+      if (op.access === 'write' && /e-mail/i.test(op.description)) expect(cls, `${op.id}: ${op.description}`).toBe('destructive');
+      // Every question about an existing object can fetch it first, to name it.
+      if (op.access === 'write' && op.route.includes('{id}')) {
+        const objectPath = op.route.split(' ')[1]!.replace(/(\{id\}).*$/, '$1');
+        expect(OPERATIONS.some((o) => o.access === 'read' && o.route === `GET ${objectPath}`), op.id).toBe(true);
+      }
+    }
+    expect(policyAsks('destructive', 'writes')).toBe(false);
+    expect(policyAsks('writes', 'writes')).toBe(true);
+    expect(policyAsks('off', 'destructive')).toBe(false);
+    expect(policyAsks('writes', undefined)).toBe(false);
+  });
+
+  it('lists in the README exactly the tools of each confirmation class', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const listed = (label: string) => {
+      const start = readme.indexOf(`- **${label}**`);
+      expect(start, label).toBeGreaterThan(0);
+      const item = readme.slice(start, readme.indexOf('\n- ', start + 1));
+      return [...item.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!).filter((n) => n !== 'destructive' && n !== 'writes');
+    };
+    const of = (cls: string) => OPERATIONS.filter((o) => confirmClass(o) === cls).map(toolName);
+    expect(listed('Asked by default')).toEqual(of('destructive'));
+    expect(listed('Asked with `writes`')).toEqual(of('writes'));
+    expect(readme).toContain(`(\`destructive\`, ${of('destructive').length})`);
+    expect(readme).toContain(`(${of('writes').length} more)`);
   });
 
   it('keeps no list of tool names or operation ids by hand anywhere in src/: such facts live on the catalog entry', () => {

@@ -10,6 +10,26 @@ describe('tools/list as a model sees it (built server)', () => {
     await expect(`${JSON.stringify(snapshot, null, 1)}\n`).toMatchFileSnapshot('./__snapshots__/tools-list.json');
   });
 
+  it('CLUVIO_CONFIRM=off lists exactly what the default lists, without the confirm argument; writes adds it to every write', async () => {
+    const strip = (tools: Tool[]) =>
+      tools.map((t) => {
+        const schema = structuredClone(t.inputSchema) as { properties: Record<string, unknown> };
+        delete schema.properties.confirm;
+        return { ...t, inputSchema: schema };
+      });
+    const withConfirm = (tools: Tool[]) => tools.filter((t) => 'confirm' in (t.inputSchema as { properties: object }).properties).map((t) => t.name);
+    const [byDefault, off, writes] = (await Promise.all([listTools(), listTools(['--confirm', 'off']), listTools(['--confirm', 'writes'])])) as Tool[][];
+    expect(withConfirm(off!)).toEqual([]);
+    expect(off).toEqual(strip(byDefault!));
+    expect(strip(writes!)).toEqual(off);
+    const asked = withConfirm(byDefault!);
+    expect(asked).toContain('delete_dashboard');
+    expect(asked).not.toContain('create_dashboard');
+    for (const name of asked) expect(withConfirm(writes!)).toContain(name);
+    expect(withConfirm(writes!)).toContain('create_dashboard');
+    expect(withConfirm(writes!)).not.toContain('run_execution');
+  });
+
   it('costs at most 10,000 o200k tokens for all 90 tools with complete schemas', async () => {
     const tools = (await listTools()) as Tool[];
     expect(tools).toHaveLength(90);

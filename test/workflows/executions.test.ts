@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { CluvioApiError } from '../../src/cluvio/errors.js';
 import { Limiter } from '../../src/cluvio/limiter.js';
-import { cancelStartedExecution, fieldsToColumns, getExecutionData, runExecution, startWork } from '../../src/workflows/executions.js';
+import { cancelStartedExecution, fieldsToColumns, getExecutionData, runExecution } from '../../src/workflows/executions.js';
 import { execution, fakeContext, inTurn, page, run, settle } from './context.js';
 
 const GRANT = { data_key: 'results/e1/data', data_access_token: 'tok' };
@@ -278,23 +278,7 @@ describe('cancellation', () => {
   });
 });
 
-describe('startWork', () => {
-  test('a call cancelled before it starts sends nothing', async () => {
-    const reason = new Error('too late');
-    const { ctx, sent } = fakeContext({ refreshReport: {} }, { signal: AbortSignal.abort(reason) });
-    const cancel = vi.fn(async () => {});
-    expect((await settle(startWork(ctx, 'refreshReport', {}, cancel))).error).toBe(reason);
-    expect(sent).toEqual([]);
-    expect(cancel).not.toHaveBeenCalled();
-  });
-
-  test('returns the answer; cancel is only for a call cancelled meanwhile', async () => {
-    const { ctx } = fakeContext({ refreshReport: { execution_id: 'e1' } });
-    const cancel = vi.fn(async () => {});
-    expect(await run(startWork(ctx, 'refreshReport', { id: 'r1' }, cancel))).toEqual({ execution_id: 'e1' });
-    expect(cancel).not.toHaveBeenCalled();
-  });
-
+describe('cancelStartedExecution', () => {
   test('cancelStartedExecution cancels the execution an answer names (string or number id), and nothing otherwise', async () => {
     for (const [answer, cancelled] of [
       [{ execution_id: 'e1' }, [{ id: 'e1' }]],

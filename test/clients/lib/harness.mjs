@@ -194,10 +194,19 @@ export const STEPS = [
   },
   {
     id: 'update',
-    title: 'update, later field',
+    title: 'update, later field, confirmed',
     // A message of this run's own: the clients share one sandbox, and another's update must not pass for this one.
-    call: (run) => ['update_report', { id: FIXTURES.updatableReport, no_data_message: noDataMessage(run) }],
-    check: (r, run) => succeeded(r, noDataMessage(run)),
+    // An update is confirmed first (CLUVIO_CONFIRM's default): these clients cannot ask a person, so the first call
+    // returns a question and a token, and the same call with `confirm` runs it — through the framework's own path.
+    async run(d, run) {
+      const args = { id: FIXTURES.updatableReport, no_data_message: noDataMessage(run) };
+      const preview = await d.call('update_report', args);
+      const token = /confirm: "([^"]+)"/.exec(preview.text.replace(/\\"/g, '"'))?.[1];
+      if (!token) return { ...verdict(false, `no confirm token in: ${preview.text.slice(0, 300)}`), received: preview };
+      if (preview.text.includes(noDataMessage(run))) return { ...verdict(false, 'the preview already shows the change'), received: preview };
+      const done = await d.call('update_report', { ...args, confirm: token });
+      return { ...succeeded(done, noDataMessage(run)), received: { preview, done } };
+    },
   },
   {
     id: 'nulls',

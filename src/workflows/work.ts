@@ -1,4 +1,10 @@
 import { sleep } from '../cluvio/retry.js';
+import type { CallContext } from '../context.js';
+
+/*
+ * Long-running work in Cluvio (queries, refreshes, exports, alert runs): start it so that a cancel never
+ * orphans it, then wait for it with one polling mechanism.
+ */
 
 /**
  * The one waiting mechanism for work Cluvio does in the background: poll with a backoff that starts
@@ -65,4 +71,25 @@ export async function waitUntilDone<T>(opts: WaitOptions<T>): Promise<WaitResult
     opts.signal.throwIfAborted();
   }
   return { done: true, state, polls, elapsedMs: elapsed() };
+}
+
+/** A signal that never aborts. */
+const NOT_CANCELLABLE = new AbortController().signal;
+
+/**
+ * Send the request of the call's own operation, which starts work in Cluvio (a query, a refresh, an export),
+ * and return its answer.
+ * Once sent, Cluvio starts the work whether or not the answer is read, and only the answer says what
+ * to cancel; so the request is not cut off when the client cancels the call (the API client's own
+ * timeout still applies), though a call cancelled while the request waits for a slot never sends it.
+ * If the client cancelled after it was sent, `cancel` stops what was started before the call ends.
+ */
+export async function startWork(ctx: CallContext, args: Record<string, unknown>, cancel: (answer: unknown) => Promise<void>): Promise<unknown> {
+  ctx.signal.throwIfAborted();
+  const answer = await ctx.request(ctx.op, args, { signal: NOT_CANCELLABLE, queueSignal: ctx.signal });
+  if (ctx.signal.aborted) {
+    await cancel(answer);
+    ctx.signal.throwIfAborted();
+  }
+  return answer;
 }

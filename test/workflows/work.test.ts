@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { BACKOFF, pollDelay, waitUntilDone, type WaitOptions } from '../../src/workflows/wait.js';
+import { BACKOFF, pollDelay, startWork, waitUntilDone, type WaitOptions } from '../../src/workflows/work.js';
+import { fakeContext, run, settle } from './context.js';
 
 describe('pollDelay', () => {
   test('starts at or under 100 ms, grows, and is capped', () => {
@@ -265,5 +266,47 @@ describe('waitUntilDone', () => {
     };
     expect(await settle(waitUntilDone(options({ poll })))).toEqual({ error: boom });
     expect(n).toBe(2);
+  });
+});
+
+describe('startWork', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test('a call cancelled before it starts sends nothing', async () => {
+    const reason = new Error('too late');
+    const { ctx, sent } = fakeContext({ refreshReport: {} }, { signal: AbortSignal.abort(reason) });
+    const cancel = vi.fn(async () => {});
+    expect((await settle(startWork(ctx, {}, cancel))).error).toBe(reason);
+    expect(sent).toEqual([]);
+    expect(cancel).not.toHaveBeenCalled();
+  });
+
+  test('returns the answer; cancel is only for a call cancelled meanwhile', async () => {
+    const { ctx, sent } = fakeContext({ refreshReport: { execution_id: 'e1' } });
+    const cancel = vi.fn(async () => {});
+    expect(await run(startWork(ctx, { id: 'r1' }, cancel))).toEqual({ execution_id: 'e1' });
+    // The call's own operation, sent whatever the client does meanwhile: only the wait for a slot is cancellable.
+    expect(sent.map((x) => [x.op, x.args])).toEqual([['refreshReport', { id: 'r1' }]]);
+    expect(sent[0]!.signal?.aborted).toBe(false);
+    expect(sent[0]!.queueSignal).toBe(ctx.signal);
+    expect(cancel).not.toHaveBeenCalled();
+  });
+
+  test('cancelled while the request was under way: the answer is handed to cancel, then the call rejects', async () => {
+    const reason = new Error('client cancelled');
+    const box = fakeContext({
+      refreshReport: () => {
+        box.controller.abort(reason);
+        return { execution_id: 'e9' };
+      },
+    });
+    const cancel = vi.fn(async () => {});
+    expect((await settle(startWork(box.ctx, { id: 'r1' }, cancel))).error).toBe(reason);
+    expect(cancel).toHaveBeenCalledWith({ execution_id: 'e9' });
   });
 });
