@@ -1,5 +1,6 @@
 // `npm run bench`: what cluvio-mcp costs (context, start-up, memory, per-call overhead, waiting, big results,
-// HTTP throughput), each figure next to a reference measured in the same invocation. Loopback only; stops by itself.
+// HTTP throughput, search on a 2,000-report account), each figure next to a reference measured in the same
+// invocation. Loopback only; stops by itself. BENCH_ONLY=context,cold,overhead,waiting,big,http,search picks sections.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
@@ -21,6 +22,7 @@ import {
   startRefHttp,
   startSandbox,
 } from './lib.mjs';
+import { searchBench } from './search.mjs';
 
 const refVersion = JSON.parse(readFileSync(new URL('../node_modules/@modelcontextprotocol/server-everything/package.json', import.meta.url), 'utf8')).version;
 const QUICK = process.env.BENCH_QUICK === '1'; // smaller loops while working on the bench itself
@@ -298,7 +300,7 @@ let sb;
 let failed = false;
 try {
   if (want('context')) await contextCost();
-  const needSandbox = ['overhead', 'waiting', 'big', 'http'].some(want);
+  const needSandbox = ['overhead', 'waiting', 'big', 'http', 'search'].some(want);
   if (needSandbox) {
     log('starting the standalone sandbox (waits for its SQL engine)');
     sb = await startSandbox();
@@ -308,6 +310,8 @@ try {
   if (want('waiting')) await waiting(sb);
   if (want('big')) await bigResults(sb);
   if (want('http')) await http(sb);
+  // Last: it adds 2,000 reports to the sandbox the other sections share.
+  if (want('search')) rows.push(...(await searchBench(sb, { log, quick: QUICK })));
 } catch (err) {
   failed = true;
   process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);

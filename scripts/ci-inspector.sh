@@ -7,7 +7,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-EXPECTED_TOOLS=89
+EXPECTED_TOOLS=90
 pkg="$root/node_modules/@modelcontextprotocol/inspector-cli"
 server="$root/dist/cli.js"
 

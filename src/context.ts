@@ -7,6 +7,7 @@ import type { Inventory, Ops } from './inventory.js';
 import type { Logger } from './logger.js';
 import type { Operation } from './operations/types.js';
 import type { ResourceHub } from './resources/hub.js';
+import type { SearchIndexCache } from './search/cache.js';
 import type { Confirmations } from './tools/confirm.js';
 
 /** What the server is built from: made once at start-up (cli.ts); per-user keys swap only `api`. */
@@ -37,6 +38,8 @@ export interface CallContext {
   signal: AbortSignal;
   /** See Deps.queries. */
   queries?: Limiter;
+  /** The process's search indexes by API key (deps.hub.search); absent, search_account builds one for the call. */
+  searchIndexes?: SearchIndexCache;
   /** The operation this call runs. */
   op: Operation;
   /** Every operation of the catalog by id, e.g. to poll with `ops.getExecution`. */

@@ -15,6 +15,7 @@ import { SERVER_NAME, SERVER_VERSION } from './version.js';
  */
 const ABOUT =
   'Cluvio BI: run SQL on datasources (run_execution), read dashboards and reports with filter inputs (refresh_dashboard, refresh_report, get_report_data), export them as PDF, PNG or CSV, and manage datasources, dashboards, reports, filters, SQL snippets, SQL alerts, e-mail schedules, users and groups.';
+const SEARCH_FIRST = 'Before writing SQL, search_account for an existing report: its SQL holds the agreed definitions.';
 const HABITS =
   'Read get_datasource_schema before writing SQL. A tool that waits returns, at max_wait_seconds, the call that continues.';
 const DISCOVERY = 'Find operations with search_operations, then describe_operation and call_operation.';
@@ -25,8 +26,9 @@ const CONFIRM = {
   tail: 'first ask the user to confirm; where the client cannot ask, they return a question and a confirm token: put the question to the user, and only if they agree call again with the same arguments plus confirm.',
 };
 
-export function instructions(discovery: boolean, confirm: ConfirmPolicy = 'off'): string {
-  return [ABOUT, discovery ? DISCOVERY : '', HABITS, confirm === 'off' ? '' : `${CONFIRM[confirm]} ${CONFIRM.tail}`].filter(Boolean).join(' ');
+/** `searchable`: search_account is exposed, so the habit of looking for an existing report can be named. */
+export function instructions(discovery: boolean, confirm: ConfirmPolicy = 'off', searchable = false): string {
+  return [ABOUT, discovery ? DISCOVERY : '', searchable ? SEARCH_FIRST : '', HABITS, confirm === 'off' ? '' : `${CONFIRM[confirm]} ${CONFIRM.tail}`].filter(Boolean).join(' ');
 }
 
 /**
@@ -37,7 +39,11 @@ export function createServerFactory(deps: Deps): () => McpServer {
   const invoker = new Invoker(deps);
   const { config, inventory } = deps;
   return () => {
-    const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: instructions(config.discovery, inventory.selected.some((op) => inventory.asks(op)) ? inventory.confirmPolicy : 'off') });
+    const confirm = inventory.selected.some((op) => inventory.asks(op)) ? inventory.confirmPolicy : 'off';
+    const server = new McpServer(
+      { name: SERVER_NAME, version: SERVER_VERSION },
+      { capabilities: { tools: {}, logging: {} }, instructions: instructions(config.discovery, confirm, inventory.exposes(inventory.ops.searchAccount)) },
+    );
     if (config.discovery) registerDiscoveryTools(server, inventory, invoker, config.readOnly);
     else registerOperationTools(server, inventory, config, invoker);
     registerResources(server, deps);

@@ -7,7 +7,7 @@
 import type { Inventory } from '../inventory.js';
 import { OPERATIONS } from '../operations/index.js';
 import { routeParts } from '../operations/request.js';
-import type { Operation } from '../operations/types.js';
+import { isLocal, type Operation } from '../operations/types.js';
 
 export interface Param {
   name: string;
@@ -38,7 +38,8 @@ export function paramsOf(op: Operation): Param[] {
 }
 
 export function readPlan(inventory: Inventory): Plan {
-  const reads = inventory.all.filter((op) => op.access === 'read');
+  // This server's own operations (search_account) send no request of their own: nothing to check.
+  const reads = inventory.all.filter((op) => op.access === 'read' && !isLocal(op));
   const get = reads.filter((op) => routeParts(op.route).method === 'GET');
   return {
     collections: get.filter((op) => routeParts(op.route).params.length === 0),

@@ -1,11 +1,24 @@
 import { deleteDashboardQuestion } from './confirm.js';
 import { z } from 'zod';
-import { AGGREGATIONS, id, inputParameters, listArgs, reportRowArgs, toolOnly, waitArgs } from './shared.js';
+import { ADVERTISED_AS, AGGREGATIONS, id, inputParameters, listArgs, reportRowArgs, toolOnly, UNADVERTISED_DEFAULTS, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 import { dashboardResultSchema, pollDashboardStatus, refreshDashboard } from '../workflows/dashboards.js';
 import { exportHandler } from '../workflows/exports.js';
 
 const COLOR_SCHEMES = ['scheme_1', 'scheme_2', 'scheme_3', 'scheme_4', 'scheme_5', 'scheme_6', 'scheme_7', 'scheme_8'] as const;
+// Eight numbered values say as much as a range: 25 tokens fewer per tool; validation still names each accepted value.
+const colorScheme = z.enum(COLOR_SCHEMES);
+ADVERTISED_AS.set(colorScheme, { type: 'string', description: 'scheme_1…scheme_8' });
+
+/**
+ * A default applied but not advertised, because the schema says it anyway: an object's default that its own fields
+ * advertise (or an empty one), and a flag's `false` (what leaving a flag out means to anyone).
+ */
+function unadvertised<T extends z.ZodType>(schema: T): T {
+  UNADVERTISED_DEFAULTS.add(schema);
+  return schema;
+}
+const off = () => unadvertised(z.boolean().default(false));
 
 const parameters = inputParameters.optional();
 
@@ -45,22 +58,22 @@ const attributes = {
   data_refresh_anchor_time: z.string().optional().describe('Daily HH:MM'),
   is_locked: z.boolean().optional(),
   default_page_width: pageWidth.optional(),
-  color_scheme: z.enum(COLOR_SCHEMES).optional(),
+  color_scheme: colorScheme.optional(),
   filters_configuration: filtersConfiguration.optional(),
 };
 
 /** The reference's defaults, sent on create only (where they equal what Cluvio would apply). */
 const createAttributes = {
   ...attributes,
-  time_zone_config: timeZoneConfig(z.enum(TIME_ZONE_TYPES).default('disabled')).default({ type: 'disabled' }),
+  time_zone_config: unadvertised(timeZoneConfig(z.enum(TIME_ZONE_TYPES).default('disabled')).default({ type: 'disabled' })),
   automatic_update_enabled: z.boolean().default(true),
   thumbnail_enabled: z.boolean().default(true),
-  prewarm: z.boolean().default(false),
+  prewarm: off(),
   data_refresh_rate: refreshRate.default(1440),
-  is_locked: z.boolean().default(false),
+  is_locked: off(),
   default_page_width: pageWidth.default(1600),
-  color_scheme: z.enum(COLOR_SCHEMES).default('scheme_6'),
-  filters_configuration: filtersConfiguration.default({}),
+  color_scheme: colorScheme.default('scheme_6'),
+  filters_configuration: unadvertised(filtersConfiguration.default({})),
 };
 
 const include = z.enum(['reports', 'filters', 'sql_snippets', 'dashboard_groups', 'dashboard_sharing_links', 'user', 'user_groups']).optional();
@@ -71,9 +84,10 @@ export const dashboardOperations = [
     title: 'Create Dashboard',
     toolset: 'dashboards',
     route: 'POST /dashboards',
-    description: 'Create an empty dashboard; add reports with create_report.',
+    description: 'An empty dashboard; add reports with create_report.',
     input: z.object(createAttributes),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'dashboards' },
   }),
   defineOperation({
@@ -91,7 +105,7 @@ export const dashboardOperations = [
     title: 'Get Dashboard',
     toolset: 'dashboards',
     route: 'GET /dashboards/{id}',
-    description: 'Get a dashboard with its layout and the ids of its reports and filters.',
+    description: 'A dashboard with its layout and the ids of its reports and filters.',
     input: z.object({ id, include }),
     access: 'read',
   }),
@@ -108,6 +122,7 @@ export const dashboardOperations = [
       default_parameters: inputParameters.optional(),
     }),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'dashboards' },
   }),
   defineOperation({
@@ -118,6 +133,7 @@ export const dashboardOperations = [
     description: 'Delete a dashboard.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
     confirm: { describe: deleteDashboardQuestion },
     present: { kind: 'done', message: (a) => `Dashboard ${a.id} deleted.` },
   }),
@@ -126,8 +142,8 @@ export const dashboardOperations = [
     title: 'Poll Dashboard Status',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/status',
-    description: 'Status of every report and filter on a dashboard; wait=true waits and returns rows like refresh_dashboard.',
-    input: z.object({ id, refresh_data: z.boolean().default(false), parameters, wait: toolOnly(z.boolean().default(false)), ...reportRowArgs, ...waitArgs }),
+    description: 'Status of each report and filter of a dashboard; wait=true returns rows like refresh_dashboard.',
+    input: z.object({ id, refresh_data: off(), parameters, wait: toolOnly(off()), ...reportRowArgs, ...waitArgs }),
     access: 'read',
     idempotent: true,
     request: { body: 'json' },
@@ -139,7 +155,7 @@ export const dashboardOperations = [
     title: 'Refresh Dashboard',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/refresh',
-    description: "Rerun a dashboard's queries for the filter inputs, wait, and return each report's rows.",
+    description: "Rerun a dashboard's queries for the filter inputs; waits, returns each report's rows.",
     input: z.object({ id, parameters, ...reportRowArgs, ...waitArgs }),
     access: 'run',
     idempotent: true,
@@ -186,7 +202,7 @@ export const dashboardOperations = [
     title: 'Export Dashboard PNG',
     toolset: 'dashboards',
     route: 'POST /dashboards/{id}/export/png',
-    description: 'Render a dashboard as PNG for the given filter inputs; returns its download link and the image.',
+    description: 'Export a dashboard as PNG for the filter inputs; returns a download link and the image.',
     input: z.object({ id, parameters, ...waitArgs }),
     access: 'run',
     request: { body: 'json' },
@@ -201,9 +217,9 @@ export const dashboardOperations = [
     input: z.object({
       id,
       share_mode: z.enum(['none', 'all_users', 'all_analysts', 'custom']).optional(),
-      user_group_ids: z.array(id).optional().describe('For custom'),
-      notify_new_users: z.boolean().default(false),
-      include_thumbnail: z.boolean().default(false),
+      user_group_ids: z.array(id).optional(),
+      notify_new_users: off(),
+      include_thumbnail: off(),
     }),
     access: 'write',
     destructive: true,
@@ -219,19 +235,20 @@ export const dashboardOperations = [
     description: 'Copy a dashboard with its reports; returns the copy.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
   }),
   defineOperation({
     id: 'updateDashboardLayout',
     title: 'Update Dashboard Layout',
     toolset: 'dashboards',
     route: 'PUT /dashboards/{id}/layout',
-    description: 'Place and size reports on a 12-column grid; list every report of the dashboard.',
+    description: 'Place and size every report of the dashboard on a 12-column grid.',
     input: z.object({
       id,
       layout: z.array(
         z
           .object({
-            id: id.describe('Report id'),
+            id,
             row: z.number().int().min(1),
             column: z.number().int().min(1).max(12),
             width: z.number().int().min(1).max(12),

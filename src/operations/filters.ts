@@ -69,6 +69,7 @@ export const filterOperations = [
     description: 'A dashboard filter for SQL as {column=variable_name}; SQL drop-downs need datasource_id, sql_query.',
     input: z.object(attributes),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'filters', relationships },
   }),
   defineOperation({
@@ -105,6 +106,7 @@ export const filterOperations = [
       value_type: attributes.value_type.optional(),
     }),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'filters', relationships },
   }),
   defineOperation({
@@ -115,6 +117,7 @@ export const filterOperations = [
     description: 'Delete a filter; SQL using it then gets a text filter.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
     present: { kind: 'done', message: (a) => `Filter ${a.id} deleted.` },
   }),
   defineOperation({

@@ -9,14 +9,18 @@ import { exportJobOperations } from './export-jobs.js';
 import { filterOperations } from './filters.js';
 import { reportOperations } from './reports.js';
 import { routeParts } from './request.js';
+import { searchOperations } from './search.js';
 import { WAIT_CEILING_SECONDS, waitSeconds } from './shared.js';
 import { sqlAlertOperations } from './sql-alerts.js';
 import { sqlSnippetOperations } from './sql-snippets.js';
-import type { Operation } from './types.js';
+import { isLocal, type Operation } from './types.js';
 import { userGroupOperations } from './user-groups.js';
 import { userOperations } from './users.js';
 
-/** Every operation, in the reference's order. Adding an operation means adding one entry to a group file. */
+/**
+ * Every operation, in the reference's order, then this server's own (LOCAL: search_account). Adding an operation
+ * means adding one entry to a group file.
+ */
 export const OPERATIONS = [
   ...datasourceOperations,
   ...datasourceAgentOperations,
@@ -31,6 +35,7 @@ export const OPERATIONS = [
   ...userOperations,
   ...userGroupOperations,
   ...exportJobOperations,
+  ...searchOperations,
 ] as const;
 
 /** "Get Drop-Down Filter Options" → "get_drop_down_filter_options". */
@@ -54,8 +59,10 @@ export function buildCatalog(overrides: Record<string, string> = {}, { maxWaitSe
   const byId = new Map<string, Operation>(OPERATIONS.map((op) => [op.id, op]));
   for (const [opId, route] of Object.entries(overrides)) {
     const op = byId.get(opId);
-    if (!op) {
-      throw new ConfigError(`CLUVIO_ROUTES_FILE names unknown operation "${opId}". Accepted: ${[...byId.keys()].join(', ')}.`);
+    if (!op || isLocal(op)) {
+      const accepted = [...byId.values()].filter((o) => !isLocal(o)).map((o) => o.id);
+      const what = op ? `"${opId}", this server's own operation: it has no Cluvio route` : `unknown operation "${opId}"`;
+      throw new ConfigError(`CLUVIO_ROUTES_FILE names ${what}. Accepted: ${accepted.join(', ')}.`);
     }
     const want = routeParts(op.route).params.sort();
     const got = routeParts(route).params.sort();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getReportData, refreshReport, reportDataSchema } from '../workflows/reports.js';
 import { executionResultSchema } from '../workflows/executions.js';
 import { exportHandler } from '../workflows/exports.js';
-import { id, inputParameters, listArgs, offset, rowArgs, waitArgs } from './shared.js';
+import { id, inputParameters, listArgs, offset, rowArgs, UNADVERTISED_DEFAULTS, waitArgs } from './shared.js';
 import { defineOperation } from './types.js';
 
 /**
@@ -33,17 +33,24 @@ const attributes = {
   datasource_id: id,
 };
 
+/** A flag that is off unless set: applied, not advertised (leaving a flag out means off to anyone). */
+function off() {
+  const flag = z.boolean().default(false);
+  UNADVERTISED_DEFAULTS.add(flag);
+  return flag;
+}
+
 /**
  * The reference's defaults, sent on create only (where they equal what Cluvio would apply). The two download
  * flags are left to Cluvio: their default yields to plan limits, which an explicit true might not.
  */
 const createAttributes = {
   ...attributes,
-  r_query_enabled: z.boolean().default(false),
+  r_query_enabled: off(),
   maximize_action_enabled: z.boolean().default(true),
   refresh_enabled: z.boolean().default(true),
-  unused_filters_warning_enabled: z.boolean().default(false),
-  unlimited_csv_export_enabled: attributes.unlimited_csv_export_enabled.unwrap().default(false),
+  unused_filters_warning_enabled: off(),
+  unlimited_csv_export_enabled: off(),
   default_page_width: attributes.default_page_width.unwrap().default(800),
   default_page_height: attributes.default_page_height.unwrap().default(600),
   display_name_as_title: z.boolean().default(true),
@@ -69,6 +76,7 @@ export const reportOperations = [
     description: 'Add a SQL report to a dashboard.',
     input: z.object(createAttributes),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'reports', relationships },
   }),
   defineOperation({
@@ -86,7 +94,7 @@ export const reportOperations = [
     title: 'Get Report',
     toolset: 'reports',
     route: 'GET /reports/{id}',
-    description: 'Get a report with its SQL.',
+    description: 'A report with its SQL.',
     input: z.object({ id, include: z.enum(['dashboard', 'datasource']).optional() }),
     access: 'read',
   }),
@@ -95,7 +103,7 @@ export const reportOperations = [
     title: 'Update Report',
     toolset: 'reports',
     route: 'PATCH /reports/{id}',
-    description: 'Change a report. Move or resize it with update_dashboard_layout.',
+    description: 'Change a report; update_dashboard_layout moves or resizes it.',
     input: z.object({
       id,
       ...attributes,
@@ -104,6 +112,7 @@ export const reportOperations = [
       datasource_id: attributes.datasource_id.optional(),
     }),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'reports', relationships },
   }),
   defineOperation({
@@ -114,6 +123,7 @@ export const reportOperations = [
     description: 'Delete a report.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
     present: { kind: 'done', message: (a) => `Report ${a.id} deleted.` },
   }),
   defineOperation({
@@ -121,7 +131,7 @@ export const reportOperations = [
     title: 'Refresh Report',
     toolset: 'reports',
     route: 'POST /reports/{id}/refresh',
-    description: "Rerun a report's query for the filter inputs, wait, and return its rows.",
+    description: "Rerun a report's query for the filter inputs; waits, returns its rows.",
     input: z.object({ id, parameters, ...rowArgs, ...waitArgs }),
     access: 'run',
     // A repeat cancels the running query for the same inputs and starts it again: same end state.
@@ -139,6 +149,7 @@ export const reportOperations = [
     description: 'Copy a report onto its dashboard; returns the copy.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
   }),
   defineOperation({
     id: 'getReportData',
@@ -179,7 +190,7 @@ export const reportOperations = [
     title: 'Export Report PNG',
     toolset: 'reports',
     route: 'POST /reports/{id}/export/png',
-    description: 'Render a report as PNG for the given filter inputs; returns its download link and the image.',
+    description: 'Export a report as PNG for the filter inputs; returns a download link and the image.',
     input: exportInput,
     access: 'run',
     request: exportRequest,
@@ -190,7 +201,7 @@ export const reportOperations = [
     title: 'Export Report CSV',
     toolset: 'reports',
     route: 'POST /reports/{id}/export/csv',
-    description: "Export all of a report's rows as CSV; returns a download link. Needs unlimited_csv_export_enabled.",
+    description: "Export all of a report's rows as a CSV download link; needs unlimited_csv_export_enabled.",
     input: exportInput,
     access: 'run',
     request: exportRequest,

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ApiRequest } from '../cluvio/api-client.js';
 import { toDocument, type Relationship } from '../cluvio/jsonapi.js';
 import { TOOL_ONLY } from './shared.js';
-import type { Operation } from './types.js';
+import { isLocal, type Operation } from './types.js';
 
 const PLACEHOLDER = /\{([a-z_]+)\}/g;
 
@@ -22,6 +22,7 @@ export function buildRequest(
   args: Record<string, unknown>,
   extra: { query?: Record<string, string | number | boolean | undefined>; signal?: AbortSignal; queueSignal?: AbortSignal } = {},
 ): ApiRequest {
+  if (isLocal(op)) throw new Error(`${op.id} is this server's own operation: it sends no request of its own`);
   const { method, path, params } = routeParts(op.route);
   const shape = op.request ?? {};
   // Arguments the tool uses itself (paging, waiting, row caps) never reach Cluvio.

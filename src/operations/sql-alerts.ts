@@ -47,6 +47,7 @@ export const sqlAlertOperations = [
     description: 'Run SQL on a schedule; e-mail when its condition holds.',
     input: z.object(attributes).superRefine(checkSchedule),
     access: 'write',
+    invalidates: ['search-index'],
     // E-mails people when it triggers.
     confirm: { class: 'destructive' },
     request: { body: 'jsonapi', resourceType: 'sql_alerts', relationships },
@@ -88,6 +89,7 @@ export const sqlAlertOperations = [
       datasource_id: attributes.datasource_id.optional(),
     }),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'sql_alerts', relationships },
   }),
   defineOperation({
@@ -98,6 +100,7 @@ export const sqlAlertOperations = [
     description: 'Delete a SQL alert.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
     present: { kind: 'done', message: (a) => `SQL alert ${a.id} deleted.` },
   }),
   defineOperation({

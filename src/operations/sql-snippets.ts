@@ -27,6 +27,7 @@ export const sqlSnippetOperations = [
     description: 'A reusable SQL fragment for one datasource.',
     input: z.object(attributes),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'sql_snippets', relationships },
   }),
   defineOperation({
@@ -62,6 +63,7 @@ export const sqlSnippetOperations = [
       datasource_id: attributes.datasource_id.optional(),
     }),
     access: 'write',
+    invalidates: ['search-index'],
     request: { body: 'jsonapi', resourceType: 'sql_snippets', relationships },
   }),
   defineOperation({
@@ -72,6 +74,7 @@ export const sqlSnippetOperations = [
     description: 'Delete a SQL snippet; SQL using it breaks.',
     input: z.object({ id }),
     access: 'write',
+    invalidates: ['search-index'],
     present: { kind: 'done', message: (a) => `SQL snippet ${a.id} deleted.` },
   }),
 ];

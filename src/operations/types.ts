@@ -94,12 +94,12 @@ export interface RequestShape {
 }
 
 export interface Operation<I extends z.ZodObject = z.ZodObject, Id extends string = string> {
-  /** Cluvio's operation id, e.g. "listDatasources"; the key of CLUVIO_ROUTES_FILE. */
+  /** Cluvio's operation id, e.g. "listDatasources" (the key of CLUVIO_ROUTES_FILE), or this server's own for a LOCAL one. */
   id: Id;
   /** The reference's title, e.g. "List Datasources": the tool name is its snake_case. */
   title: string;
   toolset: Toolset;
-  /** "METHOD /path/{param}", overridable per deployment. */
+  /** "METHOD /path/{param}", overridable per deployment; LOCAL for this server's own operations (see isLocal). */
   route: string;
   description: string;
   input: I;
@@ -128,7 +128,18 @@ export interface Operation<I extends z.ZodObject = z.ZodObject, Id extends strin
   /** The MCP Apps results view draws its answer (rows, or one panel per dashboard report): see src/apps. */
   view?: boolean;
   /** Cached account data a successful call makes stale, beyond the resource lists of its toolset. */
-  invalidates?: readonly 'datasource-schema'[];
+  invalidates?: readonly ('datasource-schema' | 'search-index')[];
+}
+
+/** The route of an operation that is this server's own, not Cluvio's (search_account): its handler sends other operations' requests. */
+export const LOCAL = 'LOCAL';
+
+/**
+ * Whether an operation is this server's own: it has no route to send or override, no place in Cluvio's reference,
+ * and `cluvio-mcp check` has nothing of it to verify.
+ */
+export function isLocal(op: Pick<Operation, 'route'>): boolean {
+  return op.route === LOCAL;
 }
 
 export type Presentation =

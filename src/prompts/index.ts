@@ -14,7 +14,19 @@ const PROMPT_DASHBOARD_CHARS = 30_000;
 
 /** What the prompts' texts are built from: the account reader and a few shared blocks. */
 class PromptKit {
-  constructor(readonly cluvio: AccountReader) {}
+  constructor(
+    readonly cluvio: AccountReader,
+    /** Whether search_account is exposed: then the prompts that write SQL look for an existing report first. */
+    readonly searchable: boolean,
+  ) {}
+
+  /** A step that searches the account first, or nothing when search_account is not exposed. */
+  searchFirst(datasourceId: string, then: string): string[] {
+    if (!this.searchable) return [];
+    return [
+      `Look for what exists first: search_account {"query":<2–4 key words of the question>,"datasource_id":"${datasourceId}"} (matches names, descriptions and SQL). An existing report's SQL holds the account's agreed definitions: ${then}`,
+    ];
+  }
 
   /** The datasource and its schema, or a note on what failed and where to look instead. */
   async loadDatasource(id: string): Promise<{ ds?: Flat; schemas?: SchemaInfo[]; problem?: string }> {
@@ -63,6 +75,11 @@ interface PromptEntry<A extends z.ZodObject = z.ZodObject> {
   lines: (args: z.output<A>, kit: PromptKit) => Promise<string[]>;
 }
 
+/** "1. …", "2. …": steps numbered in order, so an optional step leaves no gap. */
+function numbered(steps: readonly string[]): string[] {
+  return steps.map((step, i) => `${i + 1}. ${step}`);
+}
+
 /** Keeps each entry's argument type for its `lines`. */
 function prompt<A extends z.ZodObject>(entry: PromptEntry<A>): PromptEntry {
   return entry as unknown as PromptEntry;
@@ -108,10 +125,16 @@ const PROMPTS: readonly PromptEntry[] = [
         PARAMETER_SYNTAX,
         '',
         'Steps:',
-        `1. Write one ${String(loaded.ds?.database_type ?? '')} SQL query that answers it, using only tables and columns above (get_datasource_schema with name=<schema> for more). Use a Cluvio parameter where the question names a period, with its value in parameters, e.g. timerange "<unix-start>~<unix-end>".`,
-        `2. Run it: run_execution {"datasource_id":"${id}","sql_query":…,"parameters":…}. On an error, fix the SQL and run again; more rows: get_execution_data.`,
-        '3. Check the result before answering: plausible row count and magnitudes, no unexpected NULLs or duplicates from a join, the period you meant. If in doubt, run a quick cross-check query.',
-        '4. Answer in plain words with the key numbers, then show the final SQL and the parameters used, and say what assumptions you made.',
+        ...numbered([
+          ...kit.searchFirst(
+            id,
+            'if a report answers the question, prefer it — get_report for its SQL, then refresh_report (or get_report_data) for the numbers, or start from its SQL — and say which report you used.',
+          ),
+          `Write one ${String(loaded.ds?.database_type ?? '')} SQL query that answers it, using only tables and columns above (get_datasource_schema with name=<schema> for more). Use a Cluvio parameter where the question names a period, with its value in parameters, e.g. timerange "<unix-start>~<unix-end>".`,
+          `Run it: run_execution {"datasource_id":"${id}","sql_query":…,"parameters":…}. On an error, fix the SQL and run again; more rows: get_execution_data.`,
+          'Check the result before answering: plausible row count and magnitudes, no unexpected NULLs or duplicates from a join, the period you meant. If in doubt, run a quick cross-check query.',
+          'Answer in plain words with the key numbers, then show the final SQL and the parameters used, and say what assumptions you made.',
+        ]),
       ];
     },
   }),
@@ -184,11 +207,17 @@ const PROMPTS: readonly PromptEntry[] = [
         PARAMETER_SYNTAX,
         '',
         'Steps:',
-        '1. Write the SQL with Cluvio parameters so the report reacts to the dashboard: time filtering with {<time column>=timerange}, grouping by {<time column>:aggregation} for a series, and the dashboard filter variables where they fit. Return few, well-named columns (the first column is the x axis of a chart).',
-        `2. Try it: run_execution {"datasource_id":"${dsId}","sql_query":…,"parameters":{"timerange":…,"aggregation":"month"}}; fix until it returns sensible rows.`,
-        `3. Create it: create_report {${target},"datasource_id":"${dsId}","name":…,"description":…,"sql_query":…}.`,
-        '4. Verify: refresh_report {"id":<new report id>,"parameters":…} must end in success with rows; if not, fix with update_report and refresh again.',
-        '5. Reply with the report id and name, the SQL, and a one-line description of the result. (The chart type is chosen in the Cluvio app; update_dashboard_layout places the report.)',
+        ...numbered([
+          ...kit.searchFirst(
+            dsId,
+            'if a report already answers the question, do not create a duplicate — tell me its id, dashboard and SQL instead; if one comes close, start from its SQL and keep its definitions.',
+          ),
+          'Write the SQL with Cluvio parameters so the report reacts to the dashboard: time filtering with {<time column>=timerange}, grouping by {<time column>:aggregation} for a series, and the dashboard filter variables where they fit. Return few, well-named columns (the first column is the x axis of a chart).',
+          `Try it: run_execution {"datasource_id":"${dsId}","sql_query":…,"parameters":{"timerange":…,"aggregation":"month"}}; fix until it returns sensible rows.`,
+          `Create it: create_report {${target},"datasource_id":"${dsId}","name":…,"description":…,"sql_query":…}.`,
+          'Verify: refresh_report {"id":<new report id>,"parameters":…} must end in success with rows; if not, fix with update_report and refresh again.',
+          'Reply with the report id and name, the SQL, and a one-line description of the result. (The chart type is chosen in the Cluvio app; update_dashboard_layout places the report.)',
+        ]),
       ].filter((l, i, a) => !(l === '' && a[i - 1] === ''));
     },
   }),
@@ -196,8 +225,9 @@ const PROMPTS: readonly PromptEntry[] = [
 
 /** Registers the prompts whose operations this server exposes. */
 export function registerPrompts(mcp: McpServer, deps: Deps): void {
-  const kit = new PromptKit(new AccountReader(deps));
   const { inventory } = deps;
+  const { searchAccount, getReport } = inventory.ops;
+  const kit = new PromptKit(new AccountReader(deps), inventory.exposes(searchAccount) && inventory.exposes(getReport));
   // In discovery mode the operations are reached through call_operation, under the same names.
   const via = deps.config.discovery ? '\n(Here the tools are called through call_operation {"name":<tool>,"arguments":"<the tool\'s arguments as a JSON string>"}.)' : '';
   for (const p of PROMPTS) {

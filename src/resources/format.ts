@@ -14,6 +14,7 @@ export const uris = {
   schema: (id: string, schema: string) => `cluvio://datasources/${encodeURIComponent(id)}/schemas/${encodeURIComponent(schema)}`,
   dashboards: 'cluvio://dashboards',
   dashboard: (id: string) => `cluvio://dashboards/${encodeURIComponent(id)}`,
+  search: (query: string) => `cluvio://search/${encodeURIComponent(query)}`,
 };
 
 /** Cuts `text` to `max` characters (at a line end when one is near) and says so, with where to get the rest. */

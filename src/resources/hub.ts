@@ -4,6 +4,7 @@ import type { Flat } from '../cluvio/jsonapi.js';
 import type { SchemaInfo } from '../cluvio/schema-data.js';
 import type { Logger } from '../logger.js';
 import { TOOLSET_INFO, type Operation } from '../operations/types.js';
+import { SearchIndexCache } from '../search/cache.js';
 import { TtlCache } from './cache.js';
 
 /** Schema data per API key, datasource and schema name; dropped when the catalog says a call makes it stale. */
@@ -29,6 +30,8 @@ type Publisher = (event: OperationDone) => void;
 export class ResourceHub {
   readonly schemas = new TtlCache<SchemaInfo[]>(SCHEMA_TTL_MS);
   readonly lists = new TtlCache<Flat[]>(LIST_TTL_MS);
+  /** search_account's index per API key (src/search/cache.ts: time to live, memory bound). */
+  readonly search = new SearchIndexCache();
   private readonly servers = new Set<{ server: WeakRef<McpServer>; api: ApiClient }>();
   private pruneAt = 64;
   private readonly publishers = new Set<Publisher>();
@@ -69,6 +72,8 @@ export class ResourceHub {
       const id = args.id;
       this.schemas.invalidate((key) => key.split('\u0000')[1] === id);
     }
+    // Every key's index, as with the lists: two keys may see the same organisation.
+    if (op.invalidates?.includes('search-index')) this.search.clear();
     if (op.access !== 'write' || !TOOLSET_INFO[op.toolset].resources) return;
     this.lists.invalidate(() => true);
     this.announce(event);

@@ -1,13 +1,17 @@
-import { ResourceNotFoundError, ResourceTemplate, type McpServer, type ReadResourceResult, type Variables } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, type McpServer, type ReadResourceResult, type Variables } from '@modelcontextprotocol/server';
 import { CluvioApiError } from '../cluvio/errors.js';
 import type { Flat } from '../cluvio/jsonapi.js';
 import type { Deps } from '../context.js';
 import { schemaText } from '../results/schema-text.js';
+import { queryWords, search } from '../search/index.js';
+import { answer } from '../workflows/search.js';
 import { cap, dashboardText, dashboardsText, datasourceSchemaText, datasourcesText, uris } from './format.js';
 import { AccountReader, matchIds } from './reader.js';
 
 /** Template listings stop here: a client's resource picker gains nothing from thousands of entries. */
 const MAX_LISTED = 500;
+/** Hits a search resource shows (search_account shows 10 unless told). */
+const SEARCH_RESOURCE_HITS = 20;
 
 type Listing = Array<{ uri: string; name: string; title?: string; description?: string }>;
 type Read = (uri: URL, vars: Variables, signal: AbortSignal) => Promise<ReadResourceResult>;
@@ -136,6 +140,32 @@ function entries(cluvio: AccountReader): ResourceEntry[] {
       read: async (uri, vars, signal) => {
         const id = variable(vars, 'id');
         return guard(uri, async () => text(uri, cap(dashboardText(await cluvio.dashboard(id, signal)), undefined, 'get_report returns one report in full.'), 'text/markdown'));
+      },
+    },
+    {
+      name: 'search',
+      uri: 'cluvio://search/{query}',
+      title: 'Search the account',
+      description: 'Reports, dashboards, filters, SQL snippets and SQL alerts whose names, descriptions, variables or SQL hold the words, ranked, as search_account.',
+      mimeType: 'text/plain',
+      // Nothing to list: any words make an instance. Completion offers the names of what the words find.
+      list: async () => [],
+      complete: {
+        query: async (value) => {
+          if (queryWords(value).length === 0) return [];
+          try {
+            return [...new Set(search(await cluvio.searchIndex(), { query: value }).map((h) => h.object.name))].slice(0, 20);
+          } catch {
+            return [];
+          }
+        },
+      },
+      read: async (uri, vars, signal) => {
+        const query = variable(vars, 'query');
+        if (queryWords(query).length === 0) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${String(uri)}: the query needs a word to look for, e.g. ${uris.search('delay_minutes')}`);
+        const out = answer(await cluvio.searchIndex(signal), { query, limit: SEARCH_RESOURCE_HITS }, { more: 'search_account shows up to 50 and narrows by kind, datasource or dashboard' });
+        if (out.isError) throw new ProtocolError(ProtocolErrorCode.InvalidParams, out.text);
+        return text(uri, cap(out.text));
       },
     },
   ];

@@ -5,7 +5,9 @@ import { normaliseSchemas, type SchemaInfo } from '../cluvio/schema-data.js';
 import type { Deps } from '../context.js';
 import { buildRequest } from '../operations/request.js';
 import type { Operation } from '../operations/types.js';
+import type { SearchIndex } from '../search/index.js';
 import { withDataGrant } from '../workflows/data-grant.js';
+import { loadIndex } from '../workflows/search.js';
 
 export type { SchemaInfo };
 
@@ -86,6 +88,12 @@ export class AccountReader {
         }),
     );
     return { dashboard, reports, filters, options };
+  }
+
+  /** search_account's index of the account: the same cache, by the same key. */
+  searchIndex(signal?: AbortSignal): Promise<SearchIndex> {
+    const { hub, api } = this.deps;
+    return loadIndex({ ops: this.ops, send: (op) => this.request(op), cache: hub.search, key: hub.keyOf(api), signal });
   }
 
   /** Schema data via a data grant (as get_datasource_schema), cached 60 s per API key, datasource and schema. */

@@ -80,7 +80,7 @@ export class Invoker {
   }
 
   private callContext(op: Operation, ctx: ServerContext): CallContext {
-    const { api, data, config, logger, queries, inventory } = this.deps;
+    const { api, data, config, logger, queries, inventory, hub } = this.deps;
     const signal = callSignal(ctx.mcpReq.signal);
     const token = ctx.mcpReq._meta?.progressToken;
     let last = -Infinity;
@@ -91,6 +91,7 @@ export class Invoker {
       logger,
       signal,
       queries,
+      searchIndexes: hub?.search,
       op,
       ops: inventory.ops,
       progress(progress, total, message) {

@@ -155,7 +155,7 @@ describe('streamable HTTP', () => {
   it('serves a 2025-era session client the same tools as stdio, and runs a query', async () => {
     const client = await connect(server.url);
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(89);
+    expect(tools).toHaveLength(90);
     const res = await client.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: 'SELECT 41+1 AS answer' } });
     const out = executionOf(res);
     expect(out.status).toBe('success');
@@ -167,7 +167,7 @@ describe('streamable HTTP', () => {
   it('serves a 2026-07-28 client, request by request', async () => {
     const client = await connect(server.url, {}, true);
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(89);
+    expect(tools).toHaveLength(90);
     const res = await client.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: 'SELECT 6*7 AS answer' } });
     const out = executionOf(res);
     expect(out.status).toBe('success');
@@ -312,7 +312,7 @@ describe('streamable HTTP', () => {
     const stateless = await startHttpServer(['--stateless'], {});
     try {
       const client = await connect(stateless.url);
-      expect((await client.listTools()).tools).toHaveLength(89);
+      expect((await client.listTools()).tools).toHaveLength(90);
       const res = await client.callTool({ name: 'get_execution', arguments: { id: 'nope' } });
       expect(textOf(res)).toMatch(/404/);
       await client.close();
@@ -441,7 +441,7 @@ describe('bearer token', () => {
     const wrong = await fetch(server.url, { method: 'POST', body, headers: { ...headers, authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
     const client = await connect(server.url, { authorization: `Bearer ${TOKEN}` });
-    expect((await client.listTools()).tools.length).toBe(89);
+    expect((await client.listTools()).tools.length).toBe(90);
     await client.close();
     expect(server.stderr()).not.toContain(TOKEN);
   });

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, connectStdio, listOf, textOf, type Connected } from './harness.js';
 
 /**
- * The 44 tools of read-only mode (README: reading, running queries, refreshing cached data and exporting files;
- * create_dashboard_backup only returns a JSON backup). Every other tool creates, updates, deletes, locks, unlocks,
+ * The 45 tools of read-only mode (README: reading, searching, running queries, refreshing cached data and exporting
+ * files; create_dashboard_backup only returns a JSON backup). Every other tool creates, updates, deletes, locks, unlocks,
  * shares, duplicates, sorts, invites, triggers, runs an alert or (de)activates a user.
  */
 const READ_ONLY_TOOLS = [
@@ -51,6 +51,7 @@ const READ_ONLY_TOOLS = [
   'refresh_drop_down_filter_options',
   'refresh_report',
   'run_execution',
+  'search_account',
   'test_datasource_connection',
 ];
 
@@ -69,7 +70,7 @@ describe('--read-only', () => {
   it('lists no tool that changes the account, and keeps reads, queries, refreshes and exports', async () => {
     const { tools } = await s.client.listTools();
     const names = tools.map((t) => t.name);
-    expect(READ_ONLY_TOOLS).toHaveLength(44);
+    expect(READ_ONLY_TOOLS).toHaveLength(45);
     expect([...names].sort()).toEqual(READ_ONLY_TOOLS);
     for (const t of tools) expect(t.annotations?.destructiveHint, t.name).toBe(false);
     // create_dashboard_backup only returns a JSON backup; it creates nothing in the account.

@@ -150,7 +150,7 @@ describe('resources and prompts', () => {
       for (const tool of mustName) expect(text, `${name} names ${tool}`).toContain(tool);
       for (const p of patterns) expect(text, name).toMatch(p);
       // Every tool-like name in the text is a real tool.
-      const named = [...text.matchAll(/\b((?:get|list|run|refresh|create|update|delete|poll|export)_[a-z_]+)\b/g)].map((m) => m[1]!);
+      const named = [...text.matchAll(/\b((?:get|list|run|refresh|create|update|delete|poll|export|search)_[a-z_]+)\b/g)].map((m) => m[1]!);
       for (const n of named) expect(tools, `${name} mentions ${n}`).toContain(n);
       expect(text.length, name).toBeLessThan(40_000);
     }

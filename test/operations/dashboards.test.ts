@@ -109,7 +109,13 @@ describe('dashboard operations', () => {
     expect(Object.keys(schema.properties)).toEqual(['id', ...Object.keys(create.properties), 'default_parameters']);
     expect(schema.required).toEqual(['id']);
     expect(JSON.stringify(schema)).not.toContain('"default"');
-    expect(schema.properties.color_scheme?.enum).toHaveLength(8);
+    // The eight colour schemes are advertised as a range; validation takes exactly them and names them when refusing.
+    expect(schema.properties.color_scheme).toEqual({ type: 'string', description: 'scheme_1…scheme_8' });
+    expect((create.properties as Record<string, unknown>).color_scheme).toEqual({ type: 'string', description: 'scheme_1…scheme_8', default: 'scheme_6' });
+    expect(op('updateDashboard').input.safeParse({ id: 'd', color_scheme: 'scheme_8' }).success).toBe(true);
+    const refused = op('updateDashboard').input.safeParse({ id: 'd', color_scheme: 'scheme_9' });
+    expect(refused.success).toBe(false);
+    expect(JSON.stringify(refused.error?.issues)).toContain('scheme_1');
     expect(Object.keys(schema.properties.default_parameters?.properties as object)).toEqual(['timerange', 'aggregation', 'tz', 'filters']);
   });
 

@@ -4,6 +4,7 @@ import type { ApiClient } from '../../src/cluvio/api-client.js';
 import type { Deps } from '../../src/context.js';
 import { Inventory } from '../../src/inventory.js';
 import { OPERATIONS, toolName } from '../../src/operations/index.js';
+import { buildIndex } from '../../src/search/index.js';
 import type { Operation } from '../../src/operations/types.js';
 import { TtlCache } from '../../src/resources/cache.js';
 import { ResourceHub, type OperationDone } from '../../src/resources/hub.js';
@@ -157,5 +158,24 @@ describe('the after-success hook', () => {
     expect(() => hub.operationDone({ op: inventory.ops.deleteDashboard, args: { id: 'd' }, api })).not.toThrow();
     const res = await new Invoker(depsWith(hub)).invoke(op('createDashboard', 'write'), { name: 'x' }, ctx);
     expect(res.isError).toBeFalsy();
+  });
+  it("drops every key's search index after a write that changes what search finds, and only then", async () => {
+    const hub = new ResourceHub(logger as never);
+    const api = {} as ApiClient;
+    const fill = async () => {
+      for (const key of ['k1', 'k2']) await hub.search.get(key, async () => buildIndex({ report: [{ id: 'r', name: 'n' }] }));
+    };
+    await fill();
+    // A run, a read, and writes that change nothing search shows keep the indexes.
+    for (const id of ['refreshReport', 'lockDashboard', 'updateDashboardLayout', 'shareDashboard', 'runSqlAlertQuery', 'createUserGroup'] as const) {
+      hub.operationDone({ op: inventory.ops[id], args: { id: 'x' }, api });
+      expect(hub.search.stats.accounts, id).toBe(2);
+    }
+    // A SQL snippet is not in the resources (its lists stay), but search finds it.
+    for (const id of ['createSqlSnippet', 'updateReport', 'deleteFilter', 'duplicateDashboard', 'deleteSqlAlert'] as const) {
+      hub.operationDone({ op: inventory.ops[id], args: { id: 'x' }, api });
+      expect(hub.search.stats.accounts, id).toBe(0);
+      await fill();
+    }
   });
 });

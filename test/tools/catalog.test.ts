@@ -3,17 +3,51 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog, hasOriginalInput, OPERATIONS, toolName } from '../../src/operations/index.js';
-import { WAIT_CEILING_SECONDS } from '../../src/operations/shared.js';
+import { TOOL_ONLY, WAIT_CEILING_SECONDS } from '../../src/operations/shared.js';
 import { modelJsonSchema } from '../../src/tools/schema.js';
 import { routeParts } from '../../src/operations/request.js';
-import { confirmClass, policyAsks, requiredPermission, TOOLSETS } from '../../src/operations/types.js';
+import { ConfigError } from '../../src/config.js';
+import { Inventory } from '../../src/inventory.js';
+import { readPlan } from '../../src/check/plan.js';
+import { buildRequest } from '../../src/operations/request.js';
+import { confirmClass, isLocal, LOCAL, policyAsks, requiredPermission, TOOLSETS, type Operation } from '../../src/operations/types.js';
 import { annotationsFor } from '../../src/tools/register.js';
 
 describe('the operation catalog', () => {
-  it('has every one of the 89 API-server operations, once', () => {
-    expect(OPERATIONS).toHaveLength(89);
-    expect(new Set(OPERATIONS.map((o) => o.id)).size).toBe(89);
-    expect(new Set(OPERATIONS.map(toolName)).size).toBe(89);
+  it("has every one of the 89 API-server operations, once, and this server's own search_account", () => {
+    expect(OPERATIONS.filter((o) => !isLocal(o))).toHaveLength(89);
+    expect(OPERATIONS.filter(isLocal).map(toolName)).toEqual(['search_account']);
+    expect(new Set(OPERATIONS.map((o) => o.id)).size).toBe(90);
+    expect(new Set(OPERATIONS.map(toolName)).size).toBe(90);
+  });
+
+  it("keeps this server's own operations out of everything that talks to Cluvio by route: requests, routes files, check", () => {
+    const local = OPERATIONS.filter(isLocal);
+    const inventory = new Inventory({ routeOverrides: {}, maxWaitSeconds: 50, toolsets: [], tools: [], readOnly: false });
+    const plan = readPlan(inventory);
+    for (const op of local) {
+      expect(op.route, op.id).toBe(LOCAL);
+      // A read whose handler does the work, with arguments of its own only: nothing is sent as given.
+      expect(op.access, op.id).toBe('read');
+      expect(typeof op.handler, op.id).toBe('function');
+      for (const [name, schema] of Object.entries(op.input.shape)) expect(TOOL_ONLY.has(schema as never), `${op.id}.${name}`).toBe(true);
+      expect(() => buildRequest(op, {}), op.id).toThrow(/this server's own operation/);
+      expect(() => buildCatalog({ [op.id]: 'GET /search' }), op.id).toThrow(ConfigError);
+      expect(() => buildCatalog({ [op.id]: 'GET /search' }), op.id).toThrow(/this server's own operation: it has no Cluvio route/);
+      expect([...plan.collections, ...plan.byId.map((b) => b.op), ...plan.notGet].map((o) => o.id), op.id).not.toContain(op.id);
+    }
+  });
+
+  it('drops the search index on every write that creates, changes or deletes what search_account finds, and on no other', () => {
+    const searched = new Set(['reports', 'dashboards', 'filters', 'sql_snippets', 'sql_alerts']);
+    // Creates (a collection route), updates, deletes and copies in a searched toolset; not locks, sharing, layout, runs.
+    const changesContent = (op: Operation) => {
+      const { method, params } = routeParts(op.route);
+      return op.access === 'write' && searched.has(op.toolset) && (params.length === 0 || method === 'PATCH' || method === 'DELETE' || op.route.endsWith('/duplicate'));
+    };
+    const declared = OPERATIONS.filter((op) => op.invalidates?.includes('search-index')).map((op) => op.id);
+    expect(declared.sort()).toEqual(OPERATIONS.filter(changesContent).map((op) => op.id).sort());
+    expect(declared).toHaveLength(17);
   });
 
   it('names each tool after the reference title in snake_case', () => {
@@ -23,7 +57,7 @@ describe('the operation catalog', () => {
   });
 
   it('puts every operation in a known toolset, with a route and a description', () => {
-    for (const op of OPERATIONS) {
+    for (const op of OPERATIONS.filter((o) => !isLocal(o))) {
       expect(TOOLSETS, op.id).toContain(op.toolset);
       expect(routeParts(op.route).method, op.id).toMatch(/^(GET|POST|PUT|PATCH|DELETE)$/);
       expect(routeParts(op.route).path, op.id).toMatch(/^\/[a-z_/{}]+$/);

@@ -30,15 +30,15 @@ describe('tools/list as a model sees it (built server)', () => {
     expect(withConfirm(writes!)).not.toContain('run_execution');
   });
 
-  it('costs at most 10,000 o200k tokens for all 89 tools with complete schemas', async () => {
+  it('costs at most 10,000 o200k tokens for all 90 tools with complete schemas', async () => {
     const tools = (await listTools()) as Tool[];
-    expect(tools).toHaveLength(89);
+    expect(tools).toHaveLength(90);
     expect(totalTokens(tools)).toBeLessThanOrEqual(10_000);
   });
 
-  it('costs at most 4,500 tokens in read-only mode (44 tools)', async () => {
+  it('costs at most 4,500 tokens in read-only mode (45 tools)', async () => {
     const tools = (await listTools(['--read-only'])) as Tool[];
-    expect(tools).toHaveLength(44);
+    expect(tools).toHaveLength(45);
     expect(totalTokens(tools)).toBeLessThanOrEqual(4_500);
   });
 

@@ -34,7 +34,7 @@ export const FIXTURES = {
   slowDatasource: 'prod-anly-0002',
   report: 'rep-top-airports',
   updatableReport: 'rep-signups',
-  tools: 89,
+  tools: 90,
 };
 
 /** Answers a client or framework gives instead of our error text: the error never reached the model. */
