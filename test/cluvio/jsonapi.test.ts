@@ -55,6 +55,11 @@ describe('toDocument', () => {
     expect(doc.data.relationships).toEqual({ dashboard: { data: null }, agents: { data: [] } });
   });
 
+  test('an empty list for a to-one relationship unlinks it (data null), not an identifier without an id', () => {
+    const doc = toDocument('reports', {}, { dashboard: { rel: dashboard, ids: [] } }) as { data: { relationships: Record<string, unknown> } };
+    expect(doc.data.relationships).toStrictEqual({ dashboard: { data: null } });
+  });
+
   test('an empty to-many list is sent as an empty list', () => {
     const doc = toDocument('t', {}, { agents: { rel: agents, ids: [] } }) as { data: { relationships: Record<string, unknown> } };
     expect(doc.data.relationships).toEqual({ agents: { data: [] } });
@@ -88,6 +93,11 @@ describe('flattenResource', () => {
     });
     expect(flat).not.toHaveProperty('type');
     expect(flat).not.toHaveProperty('links_only_id');
+  });
+
+  test('relationships that are null, or whose data is neither an identifier, a list nor null, add no key', () => {
+    const flat = flattenResource({ id: '1', relationships: { gone: null as unknown as { data?: unknown }, odd: { data: 'd1' }, count: { data: 3 } } });
+    expect(flat).toStrictEqual({ id: '1' });
   });
 
   test('a resource without attributes or relationships is just its id', () => {
@@ -145,6 +155,11 @@ describe('flattenDocument', () => {
       relationships: { policies: { data: [{ id: 'p' }] }, reports: { data: [{ id: 'r' }] }, staff: { data: [{ id: 's' }] } },
     });
     expect(flat).toEqual({ id: '1', policy_ids: ['p'], report_ids: ['r'], staff_ids: ['s'] });
+  });
+
+  test('data that is neither a resource nor a list flattens to null', () => {
+    expect(flattenDocument({ data: 'abc' })).toStrictEqual({ data: null });
+    expect(flattenDocument({ data: 7 })).toStrictEqual({ data: null });
   });
 
   test('something that is not a JSON:API document passes through', () => {

@@ -29,6 +29,17 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter([], now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
   });
+
+  test('delta-seconds must be the whole value: digits with text around them are unreadable, not NaN', () => {
+    expect(parseRetryAfter('x5', now)).toBeUndefined();
+    expect(parseRetryAfter('5x', now)).toBeUndefined();
+    expect(parseRetryAfter('5 s', now)).toBeUndefined();
+  });
+
+  test('every decimal digit counts (V8 would read "1.25" as a date in 2001)', () => {
+    expect(parseRetryAfter('1.25', now)).toBe(1_250);
+    expect(parseRetryAfter('0.125', now)).toBe(125);
+  });
 });
 
 describe('backoffDelay', () => {
@@ -161,6 +172,11 @@ describe('errorDetails', () => {
     expect(errorDetails({ error: '', message: 'second' }, '')).toEqual(['second']);
     expect(errorDetails({ error: 5 }, 'raw text')).toEqual(['raw text']);
     expect(errorDetails({ errors: [{ detail: 5, title: 'Bad' }] }, '')).toEqual(['Bad']);
+  });
+
+  test('a JSON null body, null entries and a null source are read as nothing, not dereferenced', () => {
+    expect(errorDetails(null, 'Bad Gateway')).toEqual(['Bad Gateway']);
+    expect(errorDetails({ errors: [null, { detail: 'is invalid', source: null }] }, '')).toEqual(['is invalid']);
   });
 
   test('a source that is not an object, or a pointer that is not a string, adds nothing', () => {

@@ -1,6 +1,6 @@
 import { Agent } from 'undici';
 import { describe, expect, test, vi } from 'vitest';
-import { LazyAgent, resolveDispatcher, undici } from '../../src/cluvio/undici.js';
+import { headerText, LazyAgent, resolveDispatcher, undici } from '../../src/cluvio/undici.js';
 
 describe('undici, loaded on first use', () => {
   test('one load, shared by every caller', async () => {
@@ -43,5 +43,13 @@ describe('LazyAgent', () => {
       await lazy.close();
       await plain.close();
     }
+  });
+});
+
+describe('headerText', () => {
+  test('a repeated header is joined with ", " as HTTP folds it; one value or none is kept as it is', () => {
+    expect(headerText(['application/json', 'charset=utf-8'])).toBe('application/json, charset=utf-8');
+    expect(headerText('text/html')).toBe('text/html');
+    expect(headerText(undefined)).toBeUndefined();
   });
 });

@@ -70,6 +70,21 @@ describe('errorOutput: a 403 for a known operation', () => {
   });
 });
 
+describe('errorOutput: the permission advice is for a 403 only', () => {
+  test('another status for a known operation keeps its own next step', () => {
+    expect(errorOutput('get_dashboard', apiError(404), { toolset: 'dashboards', access: 'read' }).text).toBe(
+      'get_dashboard failed — Cluvio answered HTTP 404. No such object: list the objects to find a valid id.',
+    );
+    expect(errorOutput('get_dashboard', apiError(401), { toolset: 'dashboards', access: 'read' }).text).not.toMatch(/lacks|--toolsets/);
+  });
+
+  test('a toolset name is written with spaces in the advice', () => {
+    expect(errorOutput('list_sql_alerts', apiError(403), { toolset: 'sql_alerts', access: 'read' }).text).toContain(
+      'If the key is not meant to read sql alerts, start the server with --toolsets',
+    );
+  });
+});
+
 describe('errorOutput: no HTTP answer', () => {
   test.each([
     ['timeout', 'Cluvio did not answer in time; try again, or raise CLUVIO_TIMEOUT_MS.'],
