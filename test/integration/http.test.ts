@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, executionOf, logLines, spawnHttpServer, textOf, waitUntil, type RunningHttp, warmUpSandbox } from './harness.js';
@@ -92,8 +92,8 @@ async function post(url: string, body: string, headers: Record<string, string> =
   return { status: res.status, text: await res.text() };
 }
 
-/** Status of a POST whose body is sent in chunks, with no Content-Length (the limit cannot be checked up front). */
-function postChunked(url: string, body: string, headers: Record<string, string>): Promise<number> {
+/** Status of a POST sent with node:http, for what fetch cannot do (set Host, stream a body); `send` writes the body. */
+function rawPost(url: string, headers: Record<string, string>, send: (req: ClientRequest) => void): Promise<number> {
   const u = new URL(url);
   return new Promise<number>((resolve, reject) => {
     const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers }, (res) => {
@@ -101,6 +101,13 @@ function postChunked(url: string, body: string, headers: Record<string, string>)
       resolve(res.statusCode ?? 0);
     });
     req.on('error', reject);
+    send(req);
+  });
+}
+
+/** Status of a POST whose body is sent in chunks, with no Content-Length (the limit cannot be checked up front). */
+function postChunked(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  return rawPost(url, headers, (req) => {
     for (let i = 0; i < body.length; i += 1000) req.write(body.slice(i, i + 1000));
     req.end();
   });
@@ -116,15 +123,7 @@ function runWithPadding(n: number): { body: string; bytes: number } {
 function pingWithHost(url: string, hostHeader: string): Promise<number> {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
   const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', host: hostHeader };
-  const u = new URL(url);
-  return new Promise<number>((resolve, reject) => {
-    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return rawPost(url, headers, (req) => req.end(body));
 }
 
 let sandbox: ChildProcess;
