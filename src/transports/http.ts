@@ -1,22 +1,13 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server as NodeServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createMcpHandler,
-  hostHeaderValidationResponse,
-  isLegacyRequest,
-  localhostAllowedHostnames,
-  localhostAllowedOrigins,
-  originValidationResponse,
-  WebStandardStreamableHTTPServerTransport,
-  type McpServer,
-  type McpServerFactory,
-} from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, type McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Activity } from '../activity.js';
-import { isLoopback, type HttpConfig } from '../config.js';
+import type { HttpConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ResourceHub } from '../resources/hub.js';
+import { accessCheck, jsonRpcError } from './http-access.js';
+import { Sessions, USER_KEY_HEADER } from './http-sessions.js';
 
 /** Builds the MCP server for a request: with the caller's own Cluvio key when per-user keys are on. */
 export type ServerForKey = (apiKey: string | undefined) => () => McpServer;
@@ -35,8 +26,6 @@ export interface HttpDeps {
   logger: Logger;
   hub: ResourceHub;
 }
-
-export const USER_KEY_HEADER = 'x-cluvio-api-key';
 
 /**
  * Streamable HTTP on /mcp: 2026-07-28 clients per request (stateless by design); 2025-era clients with
@@ -104,113 +93,3 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
   };
 }
 
-/**
- * Host (DNS rebinding), Origin and bearer-token checks: the refusal to answer, or undefined to go on. Localhost
- * is always allowed; CLUVIO_MCP_ALLOWED_HOSTS adds to it. No Host list at all only on a non-loopback address
- * without configured hosts (a bearer token is required there).
- */
-function accessCheck(cfg: HttpConfig): (request: Request) => Response | undefined {
-  const allowedHosts = cfg.allowedHosts.length || isLoopback(cfg.host) ? [...localhostAllowedHostnames(), ...cfg.allowedHosts] : undefined;
-  const allowedOrigins = [...localhostAllowedOrigins(), ...cfg.allowedOrigins];
-  const tokenHash = cfg.authToken ? sha256(cfg.authToken) : undefined;
-  return (request) => {
-    const rejected = (allowedHosts ? hostHeaderValidationResponse(request, allowedHosts) : undefined) ?? originValidationResponse(request, allowedOrigins);
-    if (rejected) return rejected;
-    if (!tokenHash) return undefined;
-    const m = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '');
-    if (m && equalHashes(sha256(m[1]!.trim()), tokenHash)) return undefined;
-    return new Response(JSON.stringify({ error: 'unauthorized: send Authorization: Bearer <CLUVIO_MCP_AUTH_TOKEN>' }), {
-      status: 401,
-      headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="cluvio-mcp"' },
-    });
-  };
-}
-
-interface Session {
-  transport: WebStandardStreamableHTTPServerTransport;
-  server: McpServer;
-  keyHash: string;
-  lastSeen: number;
-}
-
-/** 2025-era traffic with sessions: one transport and server per session, bound to the key that opened it, closed when idle. */
-class Sessions {
-  private readonly sessions = new Map<string, Session>();
-  private readonly sweep: NodeJS.Timeout;
-
-  constructor(
-    private readonly cfg: HttpConfig,
-    private readonly serverFor: (request: Request) => McpServer,
-    logger: Logger,
-  ) {
-    this.sweep = setInterval(() => {
-      const now = Date.now();
-      for (const [id, s] of this.sessions) {
-        if (now - s.lastSeen > cfg.sessionIdleMs) {
-          logger.info({ session: id }, 'closing idle session');
-          void this.close(id);
-        }
-      }
-    }, Math.min(60_000, cfg.sessionIdleMs)).unref();
-  }
-
-  knows(request: Request): boolean {
-    return this.sessions.has(request.headers.get('mcp-session-id') ?? '');
-  }
-
-  async handle(request: Request): Promise<Response> {
-    const keyHash = sha256(this.cfg.perUserKeys ? (request.headers.get(USER_KEY_HEADER)?.trim() ?? '') : '');
-    const id = request.headers.get('mcp-session-id');
-    if (id) {
-      const s = this.sessions.get(id);
-      if (!s) return jsonRpcError(404, -32001, 'Session not found: start a new session with initialize.');
-      if (!equalHashes(s.keyHash, keyHash)) return jsonRpcError(403, -32001, 'This session belongs to another Cluvio API key.');
-      s.lastSeen = Date.now();
-      const res = await s.transport.handleRequest(request);
-      if (request.method === 'DELETE') await this.close(id);
-      return res;
-    }
-    if (request.method !== 'POST') return jsonRpcError(400, -32000, 'Bad request: no session id; start with an initialize POST.');
-    const server = this.serverFor(request);
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      maxRequestBodySize: this.cfg.maxBodyBytes,
-      onsessioninitialized: (sid) => {
-        this.sessions.set(sid, { transport, server, keyHash, lastSeen: Date.now() });
-      },
-      onsessionclosed: (sid) => {
-        this.sessions.delete(sid);
-      },
-    });
-    await server.connect(transport);
-    const res = await transport.handleRequest(request);
-    if (!transport.sessionId) await server.close().catch(() => undefined);
-    return res;
-  }
-
-  private async close(id: string): Promise<void> {
-    const s = this.sessions.get(id);
-    if (!s) return;
-    this.sessions.delete(id);
-    await s.transport.close().catch(() => undefined);
-    await s.server.close().catch(() => undefined);
-  }
-
-  async closeAll(): Promise<void> {
-    clearInterval(this.sweep);
-    await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
-  }
-}
-
-function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
-}
-
-/** Constant-time comparison of two hex digests (same length by construction). */
-function equalHashes(a: string, b: string): boolean {
-  return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
-}
-
-function jsonRpcError(status: number, code: number, message: string): Response {
-  return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
-}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { WebStandardStreamableHTTPServerTransport, type McpServer } from '@modelcontextprotocol/server';
+import type { HttpConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import { equalHashes, jsonRpcError, sha256 } from './http-access.js';
+
+export const USER_KEY_HEADER = 'x-cluvio-api-key';
+
+interface Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: McpServer;
+  keyHash: string;
+  lastSeen: number;
+}
+
+/** 2025-era traffic with sessions: one transport and server per session, bound to the key that opened it, closed when idle. */
+export class Sessions {
+  private readonly sessions = new Map<string, Session>();
+  private readonly sweep: NodeJS.Timeout;
+
+  constructor(
+    private readonly cfg: HttpConfig,
+    private readonly serverFor: (request: Request) => McpServer,
+    logger: Logger,
+  ) {
+    this.sweep = setInterval(() => {
+      const now = Date.now();
+      for (const [id, s] of this.sessions) {
+        if (now - s.lastSeen > cfg.sessionIdleMs) {
+          logger.info({ session: id }, 'closing idle session');
+          void this.close(id);
+        }
+      }
+    }, Math.min(60_000, cfg.sessionIdleMs)).unref();
+  }
+
+  knows(request: Request): boolean {
+    return this.sessions.has(request.headers.get('mcp-session-id') ?? '');
+  }
+
+  async handle(request: Request): Promise<Response> {
+    const keyHash = sha256(this.cfg.perUserKeys ? (request.headers.get(USER_KEY_HEADER)?.trim() ?? '') : '');
+    const id = request.headers.get('mcp-session-id');
+    if (id) {
+      const s = this.sessions.get(id);
+      if (!s) return jsonRpcError(404, -32001, 'Session not found: start a new session with initialize.');
+      if (!equalHashes(s.keyHash, keyHash)) return jsonRpcError(403, -32001, 'This session belongs to another Cluvio API key.');
+      s.lastSeen = Date.now();
+      const res = await s.transport.handleRequest(request);
+      if (request.method === 'DELETE') await this.close(id);
+      return res;
+    }
+    if (request.method !== 'POST') return jsonRpcError(400, -32000, 'Bad request: no session id; start with an initialize POST.');
+    const server = this.serverFor(request);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      maxRequestBodySize: this.cfg.maxBodyBytes,
+      onsessioninitialized: (sid) => {
+        this.sessions.set(sid, { transport, server, keyHash, lastSeen: Date.now() });
+      },
+      onsessionclosed: (sid) => {
+        this.sessions.delete(sid);
+      },
+    });
+    await server.connect(transport);
+    const res = await transport.handleRequest(request);
+    if (!transport.sessionId) await server.close().catch(() => undefined);
+    return res;
+  }
+
+  private async close(id: string): Promise<void> {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    this.sessions.delete(id);
+    await s.transport.close().catch(() => undefined);
+    await s.server.close().catch(() => undefined);
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweep);
+    await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
+  }
+}
+
