@@ -12,7 +12,7 @@ import type { Deps } from './context.js';
 import { Inventory } from './inventory.js';
 import { createLogger } from './logger.js';
 import { ResourceHub } from './resources/hub.js';
-import { createServerFactory } from './server.js';
+import { createServerFactory, factoriesByKey } from './server.js';
 import { Confirmations } from './tools/confirm.js';
 import { startStdio } from './transports/stdio.js';
 
@@ -39,9 +39,7 @@ export async function serve(config: Config, closeSandbox?: () => Promise<void>):
   if (config.transport === 'http') {
     // Loaded only for --transport http: the HTTP stack (Hono adapter, session handling) costs stdio start-up time and memory.
     const { startHttp } = await import('./transports/http.js');
-    const shared = createServerFactory(deps);
-    const serverFor = (key: string | undefined) => (key ? createServerFactory({ ...deps, api: api.withApiKey(key) }) : shared);
-    const http = await startHttp(config.http, { serverFor, ready: () => cluvioReachable(api, !!config.apiKey), activity, logger, hub: deps.hub });
+    const http = await startHttp(config.http, { serverFor: factoriesByKey(deps), ready: () => cluvioReachable(api, !!config.apiKey), activity, logger, hub: deps.hub });
     logger.info({ ...started, url: http.url, stateless: config.http.stateless, auth: !!config.http.authToken }, 'serving MCP over streamable HTTP');
     await new Promise<void>((resolve) => {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());

@@ -1,12 +1,12 @@
 import { McpServer } from '@modelcontextprotocol/server';
-import { registerViews } from './apps/index.js';
+import { views } from './apps/index.js';
 import type { Deps } from './context.js';
 import type { ConfirmPolicy } from './operations/types.js';
-import { registerPrompts } from './prompts/index.js';
-import { registerResources } from './resources/index.js';
-import { registerDiscoveryTools } from './tools/discovery.js';
+import { prompts } from './prompts/index.js';
+import { resources } from './resources/index.js';
+import { discoveryTools } from './tools/discovery.js';
 import { Invoker } from './tools/invoker.js';
-import { registerOperationTools } from './tools/register.js';
+import { operationTools } from './tools/register.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 /**
@@ -31,24 +31,49 @@ export function instructions(discovery: boolean, confirm: ConfirmPolicy = 'off',
   return [ABOUT, discovery ? DISCOVERY : '', searchable ? SEARCH_FIRST : '', HABITS, confirm === 'off' ? '' : `${CONFIRM[confirm]} ${CONFIRM.tail}`].filter(Boolean).join(' ');
 }
 
+/** How a server will be used: one HTTP request (2026-07-28, or 2025-era with --stateless), or a connection or session. */
+export interface ServerUse {
+  perRequest?: boolean;
+}
+
+/** One part of what a server offers (tools, resources, prompts), built once per process; registering it is all a new server does. */
+export type Surface = (server: McpServer, use: ServerUse) => void;
+
+export type ServerFactory = (use?: ServerUse) => McpServer;
+
 /**
- * A factory: transports may build one server per connection, per protocol era, or (2026-07-28 over HTTP) per
- * request. Everything per process (inventory, tool definitions, caches) is made once, outside it.
+ * A factory: transports build one server per connection, per session, or (over HTTP) per request. Everything
+ * else (inventory, tool, resource and prompt definitions, their schemas, caches) is made here, once.
  */
-export function createServerFactory(deps: Deps): () => McpServer {
+export function createServerFactory(deps: Deps): ServerFactory {
   const invoker = new Invoker(deps);
   const { config, inventory } = deps;
-  return () => {
-    const confirm = inventory.selected.some((op) => inventory.asks(op)) ? inventory.confirmPolicy : 'off';
-    const server = new McpServer(
-      { name: SERVER_NAME, version: SERVER_VERSION },
-      { capabilities: { tools: {}, logging: {} }, instructions: instructions(config.discovery, confirm, inventory.exposes(inventory.ops.searchAccount)) },
-    );
-    if (config.discovery) registerDiscoveryTools(server, inventory, invoker, config.readOnly);
-    else registerOperationTools(server, inventory, config, invoker);
-    registerResources(server, deps);
-    registerViews(server, config);
-    registerPrompts(server, deps);
+  const confirm = inventory.selected.some((op) => inventory.asks(op)) ? inventory.confirmPolicy : 'off';
+  const text = instructions(config.discovery, confirm, inventory.exposes(inventory.ops.searchAccount));
+  const surfaces: Surface[] = [
+    config.discovery ? discoveryTools(inventory, invoker, config.readOnly) : operationTools(inventory, config, invoker),
+    resources(deps),
+    views(config),
+    prompts(deps),
+  ];
+  return (use = {}) => {
+    const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: text });
+    for (const register of surfaces) register(server, use);
     return server;
+  };
+}
+
+/** Factories by Cluvio key (per-user keys over HTTP), each built on its key's first request; the last 64 keys are kept. */
+export function factoriesByKey(deps: Deps, keep = 64): (apiKey: string | undefined) => ServerFactory {
+  const shared = createServerFactory(deps);
+  const byKey = new Map<string, ServerFactory>();
+  return (apiKey) => {
+    if (!apiKey) return shared;
+    let factory = byKey.get(apiKey);
+    if (factory) byKey.delete(apiKey);
+    else factory = createServerFactory({ ...deps, api: deps.api.withApiKey(apiKey) });
+    byKey.set(apiKey, factory);
+    if (byKey.size > keep) byKey.delete(byKey.keys().next().value!);
+    return factory;
   };
 }

@@ -5,7 +5,7 @@ import type { Deps } from '../src/context.js';
 import { Inventory } from '../src/inventory.js';
 import { catalogStats } from '../src/operations/index.js';
 import { ResourceHub } from '../src/resources/hub.js';
-import { createServerFactory } from '../src/server.js';
+import { createServerFactory, factoriesByKey } from '../src/server.js';
 import { Confirmations } from '../src/tools/confirm.js';
 
 const logger = { info() {}, warn() {}, debug() {}, error() {} } as never;
@@ -14,7 +14,8 @@ function deps(argv: string[]): Deps {
   const cmd = parseCommand(argv, { CLUVIO_API_KEY: 'k' });
   if (cmd.kind !== 'serve') throw new Error('expected serve');
   const config = cmd.config;
-  return { api: {} as ApiClient, data: {} as never, config, logger, inventory: new Inventory(config), hub: new ResourceHub(logger), confirmations: new Confirmations(config.confirm) };
+  const api = { keyId: 'shared', withApiKey: (key: string) => ({ ...api, keyId: key }) } as unknown as ApiClient;
+  return { api, data: {} as never, config, logger, inventory: new Inventory(config), hub: new ResourceHub(logger), confirmations: new Confirmations(config.confirm) };
 }
 
 describe('the server factory', () => {
@@ -28,5 +29,30 @@ describe('the server factory', () => {
       expect(Inventory.built, argv.join(' ')).toBe(inventories);
       expect(catalogStats.builds, argv.join(' ')).toBe(catalogs);
     }
+  });
+
+  it('makes schemas, templates and prompt arguments once: a per-request server only registers them', () => {
+    const factory = createServerFactory(deps([]));
+    type Internals = { _registeredTools: Record<string, { inputSchema: unknown }>; _registeredPrompts: Record<string, { argsSchema: unknown }>; _registeredResourceTemplates: Record<string, { resourceTemplate: unknown }> };
+    const [a, b] = [factory({ perRequest: true }), factory({ perRequest: true })] as unknown as Internals[];
+    expect(Object.keys(a!._registeredTools)).toHaveLength(90);
+    for (const [name, tool] of Object.entries(a!._registeredTools)) expect(b!._registeredTools[name]!.inputSchema, name).toBe(tool.inputSchema);
+    expect(Object.keys(a!._registeredPrompts)).toHaveLength(4);
+    for (const [name, prompt] of Object.entries(a!._registeredPrompts)) expect(b!._registeredPrompts[name]!.argsSchema, name).toBe(prompt.argsSchema);
+    expect(Object.keys(a!._registeredResourceTemplates)).toHaveLength(4);
+    for (const [name, t] of Object.entries(a!._registeredResourceTemplates)) expect(b!._registeredResourceTemplates[name]!.resourceTemplate, name).toBe(t.resourceTemplate);
+  });
+
+  it('keeps one factory per Cluvio key, the most recently used ones', () => {
+    const factoryFor = factoriesByKey(deps([]), 2);
+    const shared = factoryFor(undefined);
+    const [k1, k2] = [factoryFor('key-1'), factoryFor('key-2')];
+    expect(new Set([shared, k1, k2]).size).toBe(3);
+    expect(factoryFor('key-1')).toBe(k1);
+    // key-2 is now the least recently used of two: a third key pushes it out, key-1 stays.
+    factoryFor('key-3');
+    expect(factoryFor('key-1')).toBe(k1);
+    expect(factoryFor('key-2')).not.toBe(k2);
+    expect(factoryFor(undefined)).toBe(shared);
   });
 });

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import type { McpServer, ReadResourceResult } from '@modelcontextprotocol/server';
+import type { ReadResourceResult } from '@modelcontextprotocol/server';
 import type { Config } from '../config.js';
 import type { Operation } from '../operations/types.js';
 import { DIST_DIR } from '../paths.js';
+import type { Surface } from '../server.js';
 
 /**
  * MCP Apps (the io.modelcontextprotocol/ui extension): one UI resource, the results view, that hosts with
@@ -45,19 +46,14 @@ function viewHtml(): Promise<string> {
   return html;
 }
 
-/** Registers the results view as a resource, when views are on. */
-export function registerViews(server: McpServer, config: Pick<Config, 'views' | 'discovery'>): void {
-  if (!viewsEnabled(config)) return;
-  server.registerResource(
-    'results-view',
-    VIEW_URI,
-    {
-      title: 'Cluvio results view',
-      description: 'Interactive chart or table for query, report and dashboard results (MCP Apps).',
-      mimeType: VIEW_MIME_TYPE,
-    },
-    async (uri): Promise<ReadResourceResult> => ({
-      contents: [{ uri: uri.href, mimeType: VIEW_MIME_TYPE, text: await viewHtml(), _meta: { ui: { prefersBorder: true } } }],
-    }),
-  );
+/** The results view as a resource, when views are on. */
+export function views(config: Pick<Config, 'views' | 'discovery'>): Surface {
+  if (!viewsEnabled(config)) return () => undefined;
+  const metadata = { title: 'Cluvio results view', description: 'Interactive chart or table for query, report and dashboard results (MCP Apps).', mimeType: VIEW_MIME_TYPE };
+  const read = async (uri: URL): Promise<ReadResourceResult> => ({
+    contents: [{ uri: uri.href, mimeType: VIEW_MIME_TYPE, text: await viewHtml(), _meta: { ui: { prefersBorder: true } } }],
+  });
+  return (server) => {
+    server.registerResource('results-view', VIEW_URI, metadata, read);
+  };
 }

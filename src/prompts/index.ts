@@ -1,10 +1,11 @@
-import { completable, type GetPromptResult, type McpServer } from '@modelcontextprotocol/server';
+import { completable, type GetPromptResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Flat } from '../cluvio/jsonapi.js';
 import type { SchemaInfo } from '../cluvio/schema-data.js';
 import type { Deps } from '../context.js';
 import type { Ops } from '../inventory.js';
 import type { Operation } from '../operations/types.js';
+import type { Surface } from '../server.js';
 import { cap, dashboardText, uris } from '../resources/format.js';
 import { AccountReader, matchIds } from '../resources/reader.js';
 import { datasourceLine, PARAMETER_SYNTAX, relevantSchemaText } from './context.js';
@@ -223,18 +224,22 @@ const PROMPTS: readonly PromptEntry[] = [
   }),
 ];
 
-/** Registers the prompts whose operations this server exposes. */
-export function registerPrompts(mcp: McpServer, deps: Deps): void {
+/** The prompts whose operations this server exposes. */
+export function prompts(deps: Deps): Surface {
   const { inventory } = deps;
   const { searchAccount, getReport } = inventory.ops;
   const kit = new PromptKit(new AccountReader(deps), inventory.exposes(searchAccount) && inventory.exposes(getReport));
   // In discovery mode the operations are reached through call_operation, under the same names.
   const via = deps.config.discovery ? '\n(Here the tools are called through call_operation {"name":<tool>,"arguments":"<the tool\'s arguments as a JSON string>"}.)' : '';
-  for (const p of PROMPTS) {
-    if (!p.needs(inventory.ops).every((op) => inventory.exposes(op))) continue;
-    mcp.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: p.args(kit) }, async (args): Promise<GetPromptResult> => {
+  const offered = PROMPTS.filter((p) => p.needs(inventory.ops).every((op) => inventory.exposes(op))).map((p) => ({
+    p,
+    config: { title: p.title, description: p.description, argsSchema: p.args(kit) },
+    get: async (args: unknown): Promise<GetPromptResult> => {
       const text = (await p.lines(args as never, kit)).join('\n') + via;
       return { messages: [{ role: 'user', content: { type: 'text', text } }] };
-    });
-  }
+    },
+  }));
+  return (server) => {
+    for (const { p, config, get } of offered) server.registerPrompt(p.name, config, get);
+  };
 }

@@ -2,6 +2,7 @@ import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTempla
 import { CluvioApiError } from '../cluvio/errors.js';
 import type { Flat } from '../cluvio/jsonapi.js';
 import type { Deps } from '../context.js';
+import type { Surface } from '../server.js';
 import { schemaText } from '../results/schema-text.js';
 import { queryWords, search } from '../search/index.js';
 import { answer } from '../workflows/search.js';
@@ -171,9 +172,11 @@ function entries(cluvio: AccountReader): ResourceEntry[] {
   ];
 }
 
-/** Registers every resource, and the server with the hub so that writes announce list changes to it. */
-export function registerResources(server: McpServer, deps: Deps): void {
-  deps.hub.track(server, deps.api);
+/**
+ * Every resource; and a server that lives on (a connection, a session) is told to the hub, so that writes
+ * announce list changes to it. A per-request server is gone by then: its clients hear on their listen streams.
+ */
+export function resources(deps: Deps): Surface {
   const listed = (e: ResourceEntry, list: () => Promise<Listing>) => async () => {
     try {
       return { resources: (await list()).slice(0, MAX_LISTED) };
@@ -182,15 +185,16 @@ export function registerResources(server: McpServer, deps: Deps): void {
       return { resources: [] };
     }
   };
-  for (const e of entries(new AccountReader(deps))) {
+  const registrations = entries(new AccountReader(deps)).map((e) => {
     const metadata = { title: e.title, description: e.description, mimeType: e.mimeType };
-    if (e.list) {
-      const template = new ResourceTemplate(e.uri, { list: listed(e, e.list), complete: e.complete });
-      server.registerResource(e.name, template, metadata, (uri, vars, ctx) => e.read(uri, vars, ctx.mcpReq.signal));
-    } else {
-      server.registerResource(e.name, e.uri, metadata, (uri, ctx) => e.read(uri, {}, ctx.mcpReq.signal));
-    }
-  }
+    if (!e.list) return (server: McpServer) => server.registerResource(e.name, e.uri, metadata, (uri, ctx) => e.read(uri, {}, ctx.mcpReq.signal));
+    const template = new ResourceTemplate(e.uri, { list: listed(e, e.list), complete: e.complete });
+    return (server: McpServer) => server.registerResource(e.name, template, metadata, (uri, vars, ctx) => e.read(uri, vars, ctx.mcpReq.signal));
+  });
+  return (server, { perRequest }) => {
+    if (!perRequest) deps.hub.track(server, deps.api);
+    for (const register of registrations) register(server);
+  };
 }
 
 /** A template variable, percent-decoded (the SDK's matcher hands it over as written in the URI). */

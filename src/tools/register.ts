@@ -1,10 +1,11 @@
-import type { McpServer, StandardSchemaWithJSON, ToolAnnotations } from '@modelcontextprotocol/server';
+import type { StandardSchemaWithJSON, ToolAnnotations } from '@modelcontextprotocol/server';
 import { viewToolMeta, viewsEnabled } from '../apps/index.js';
 import type { Config } from '../config.js';
 import type { Inventory } from '../inventory.js';
 import { hasOriginalInput, toolName } from '../operations/index.js';
 import { isIdempotent } from '../operations/request.js';
 import { isDestructive, type Operation } from '../operations/types.js';
+import type { Surface } from '../server.js';
 import type { Invoker } from './invoker.js';
 import { toolSchema } from './schema.js';
 import { TOOL_SCHEMAS } from './tool-schemas.js';
@@ -57,10 +58,13 @@ function withConfirm(json: Record<string, unknown> | undefined, asks: boolean): 
 }
 
 /** One MCP tool per exposed operation. */
-export function registerOperationTools(server: McpServer, inventory: Inventory, config: Pick<Config, 'readOnly' | 'views' | 'discovery'>, invoker: Invoker): void {
-  // What the client declared at initialize (2025-era connections): whether it can show a person a form.
-  const client = () => server.server.getClientCapabilities();
-  for (const { op, name, config: toolConfig } of toolDefinitions(inventory, config)) {
-    server.registerTool(name, toolConfig, (args, ctx) => invoker.invoke(op, args, ctx, { client }));
-  }
+export function operationTools(inventory: Inventory, config: Pick<Config, 'readOnly' | 'views' | 'discovery'>, invoker: Invoker): Surface {
+  const defs = toolDefinitions(inventory, config);
+  return (server) => {
+    // What the client declared at initialize (2025-era connections): whether it can show a person a form.
+    const client = () => server.server.getClientCapabilities();
+    for (const { op, name, config: toolConfig } of defs) {
+      server.registerTool(name, toolConfig, (args, ctx) => invoker.invoke(op, args, ctx, { client }));
+    }
+  };
 }

@@ -1,16 +1,17 @@
 import { createServer, type Server as NodeServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMcpHandler, isLegacyRequest, type McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, type McpServerFactory } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Activity } from '../activity.js';
 import type { HttpConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ResourceHub } from '../resources/hub.js';
+import type { ServerFactory } from '../server.js';
 import { accessCheck, jsonRpcError } from './http-access.js';
 import { Sessions, USER_KEY_HEADER } from './http-sessions.js';
 
-/** Builds the MCP server for a request: with the caller's own Cluvio key when per-user keys are on. */
-export type ServerForKey = (apiKey: string | undefined) => () => McpServer;
+/** The server factory for a request: with the caller's own Cluvio key when per-user keys are on. */
+export type ServerForKey = (apiKey: string | undefined) => ServerFactory;
 
 export interface HttpServerHandle {
   url: string;
@@ -39,7 +40,7 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
   const refuse = accessCheck(cfg);
 
   // The modern (2026-07-28) leg is per request; the factory sees each request, so per-user keys apply per call.
-  const factory: McpServerFactory = (ctx) => serverFor(keyOf(ctx.requestInfo))();
+  const factory: McpServerFactory = (ctx) => serverFor(keyOf(ctx.requestInfo))({ perRequest: true });
   const modern = createMcpHandler(factory, { legacy: cfg.stateless ? 'stateless' : 'reject', maxRequestBodySize: cfg.maxBodyBytes, onerror });
   // 2026-07-28 clients hear about changed resources on their subscriptions/listen streams.
   const offResources = deps.hub.onListChanged(() => modern.notify.resourcesChanged());
