@@ -171,8 +171,9 @@ async function stopChild(child) {
   child.kill('SIGKILL');
 }
 
-export async function connectHttp(url) {
-  const client = new Client({ name: 'cluvio-bench', version: '0' });
+/** A 2025-era client (initialize, a session), or with `modern` a 2026-07-28 one (every request on its own). */
+export async function connectHttp(url, modern = false) {
+  const client = new Client({ name: 'cluvio-bench', version: '0' }, modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   return client;
 }
