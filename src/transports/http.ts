@@ -5,13 +5,14 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Activity } from '../activity.js';
 import type { HttpConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Scope } from '../operations/types.js';
 import type { ResourceHub } from '../resources/hub.js';
 import type { ServerFactory } from '../server.js';
-import { accessCheck, jsonRpcError } from './http-access.js';
-import { Sessions, USER_KEY_HEADER } from './http-sessions.js';
+import { callerCheck, jsonRpcError, type Caller } from './http-access.js';
+import { Sessions } from './http-sessions.js';
 
-/** The server factory for a request: with the caller's own Cluvio key when per-user keys are on. */
-export type ServerForKey = (apiKey: string | undefined) => ServerFactory;
+/** The server factory for a request: with the caller's own Cluvio key, and only the tools its OAuth scopes cover. */
+export type ServerFor = (caller: Pick<Caller, 'apiKey' | 'access'>) => ServerFactory;
 
 export interface HttpServerHandle {
   url: string;
@@ -20,7 +21,9 @@ export interface HttpServerHandle {
 }
 
 export interface HttpDeps {
-  serverFor: ServerForKey;
+  serverFor: ServerFor;
+  /** The OAuth scope an operation tool needs (undefined: not an operation tool). */
+  scopeOf: (tool: string) => Scope | undefined;
   /** Readiness (/readyz): Cluvio answers with the configured key. */
   ready: () => Promise<boolean>;
   activity: Activity;
@@ -35,16 +38,15 @@ export interface HttpDeps {
 export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpServerHandle> {
   const { serverFor, logger } = deps;
   const onerror = (err: Error) => logger.debug({ error: err.message }, 'mcp http');
-  const keyOf = (request: Request | undefined): string | undefined =>
-    cfg.perUserKeys ? request?.headers.get(USER_KEY_HEADER)?.trim() || undefined : undefined;
-  const refuse = accessCheck(cfg);
+  const check = await callerCheck(cfg, logger, deps.scopeOf);
+  const callers = new WeakMap<Request, Caller>();
 
-  // The modern (2026-07-28) leg is per request; the factory sees each request, so per-user keys apply per call.
-  const factory: McpServerFactory = (ctx) => serverFor(keyOf(ctx.requestInfo))({ perRequest: true });
+  // The modern (2026-07-28) leg is per request; the factory sees each request, so per-user keys and scopes apply per call.
+  const factory: McpServerFactory = (ctx) => serverFor(callers.get(ctx.requestInfo!)!)({ perRequest: true });
   const modern = createMcpHandler(factory, { legacy: cfg.stateless ? 'stateless' : 'reject', maxRequestBodySize: cfg.maxBodyBytes, onerror });
   // 2026-07-28 clients hear about changed resources on their subscriptions/listen streams.
   const offResources = deps.hub.onListChanged(() => modern.notify.resourcesChanged());
-  const sessions = new Sessions(cfg, (request) => serverFor(keyOf(request))(), logger);
+  const sessions = new Sessions(cfg, (caller) => serverFor(caller)(), logger);
   let draining = false;
 
   async function fetch(request: Request): Promise<Response> {
@@ -54,15 +56,18 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
       const ok = await deps.ready().catch(() => false);
       return Response.json({ status: ok ? 'ready' : 'cluvio unreachable or key refused' }, { status: ok ? 200 : 503 });
     }
+    const document = check.wellKnown(request, pathname);
+    if (document) return document;
     if (pathname !== '/mcp') return Response.json({ error: 'not found; the MCP endpoint is /mcp' }, { status: 404 });
     if (draining) return jsonRpcError(503, -32000, 'Server is shutting down.');
-    const refused = refuse(request);
-    if (refused) return refused;
+    const caller = await check.identify(request);
+    if (caller instanceof Response) return caller;
+    callers.set(request, caller);
     // Only 2025-era traffic has sessions: a request in one of ours skips isLegacyRequest, which reads and checks the body.
     if (!cfg.stateless && (sessions.knows(request) || (await isLegacyRequest(request, undefined, { maxRequestBodySize: cfg.maxBodyBytes })))) {
-      return sessions.handle(request);
+      return sessions.handle(request, caller);
     }
-    return modern.fetch(request);
+    return modern.fetch(request, { authInfo: caller.authInfo });
   }
 
   const node: NodeServer = createServer(toNodeHandler({ fetch }, { maxRequestBodySize: cfg.maxBodyBytes, onerror }));
@@ -78,6 +83,7 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
     async close() {
       draining = true;
       offResources();
+      check.close();
       node.close();
       // Tool calls (not HTTP exchanges: a 2025 session answers over a stream) decide when we are idle.
       const finished = await deps.activity.idle(cfg.shutdownGraceMs);
