@@ -213,7 +213,7 @@ export const SETTINGS = [
   setting({ group: 'config', field: 'confirmSecret', env: 'CLUVIO_CONFIRM_SECRET', kind: token(32), default: undefined, secret: true, help: 'key that signs confirmations, at least 32 characters; the same on every replica (random per process when unset)', commands: SERVE }),
   setting({ group: 'config', field: 'transport', env: 'CLUVIO_MCP_TRANSPORT', flag: 'transport', kind: oneOf(['stdio', 'http']), default: 'stdio', section: 'http', help: 'how clients connect', commands: SERVE }),
   // Config.http — streamable HTTP.
-  setting({ group: 'http', field: 'host', env: 'CLUVIO_MCP_HOST', flag: 'host', kind: text('H'), default: '127.0.0.1', help: 'the address to listen on; a non-loopback one needs CLUVIO_MCP_AUTH_TOKEN', commands: SERVE }),
+  setting({ group: 'http', field: 'host', env: 'CLUVIO_MCP_HOST', flag: 'host', kind: text('H'), default: '127.0.0.1', help: 'the address to listen on; a non-loopback one needs CLUVIO_MCP_AUTH_TOKEN or CLUVIO_MCP_OAUTH_ISSUER', commands: SERVE }),
   setting({ group: 'http', field: 'stateless', env: 'CLUVIO_MCP_STATELESS', flag: 'stateless', kind: bool, default: false, help: 'no sessions (for several replicas behind a load balancer)', commands: SERVE }),
   setting({ group: 'http', field: 'port', env: 'CLUVIO_MCP_PORT', flag: 'port', kind: int(0, 65_535), default: 8765, help: 'the port to listen on', commands: SERVE }),
   setting({ group: 'http', field: 'authToken', env: 'CLUVIO_MCP_AUTH_TOKEN', kind: token(16), default: undefined, secret: true, help: 'bearer token clients must send, at least 16 characters', commands: SERVE }),

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server as NodeServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMcpHandler, isLegacyRequest, type McpServerFactory } from '@modelcontextprotocol/server';
@@ -39,10 +40,11 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
   const { serverFor, logger } = deps;
   const onerror = (err: Error) => logger.debug({ error: err.message }, 'mcp http');
   const check = await callerCheck(cfg, logger, deps.scopeOf);
-  const callers = new WeakMap<Request, Caller>();
+  // The caller of the request being served, for the factory (the SDK may hand it a copy of the request).
+  const current = new AsyncLocalStorage<Caller>();
 
   // The modern (2026-07-28) leg is per request; the factory sees each request, so per-user keys and scopes apply per call.
-  const factory: McpServerFactory = (ctx) => serverFor(callers.get(ctx.requestInfo!)!)({ perRequest: true });
+  const factory: McpServerFactory = () => serverFor(current.getStore()!)({ perRequest: true });
   const modern = createMcpHandler(factory, { legacy: cfg.stateless ? 'stateless' : 'reject', maxRequestBodySize: cfg.maxBodyBytes, onerror });
   // 2026-07-28 clients hear about changed resources on their subscriptions/listen streams.
   const offResources = deps.hub.onListChanged(() => modern.notify.resourcesChanged());
@@ -62,12 +64,11 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
     if (draining) return jsonRpcError(503, -32000, 'Server is shutting down.');
     const caller = await check.identify(request);
     if (caller instanceof Response) return caller;
-    callers.set(request, caller);
     // Only 2025-era traffic has sessions: a request in one of ours skips isLegacyRequest, which reads and checks the body.
     if (!cfg.stateless && (sessions.knows(request) || (await isLegacyRequest(request, undefined, { maxRequestBodySize: cfg.maxBodyBytes })))) {
       return sessions.handle(request, caller);
     }
-    return modern.fetch(request, { authInfo: caller.authInfo });
+    return current.run(caller, () => modern.fetch(request, { authInfo: caller.authInfo }));
   }
 
   const node: NodeServer = createServer(toNodeHandler({ fetch }, { maxRequestBodySize: cfg.maxBodyBytes, onerror }));
