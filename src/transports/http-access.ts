@@ -56,14 +56,14 @@ export async function callerCheck(cfg: HttpConfig, logger: Logger, scopeOf: (too
       if (rejected) return rejected;
       const who = await gate.authenticate(request);
       if (who instanceof Response) return who;
-      // Step-up: a call the token's scopes do not cover is refused before it reaches the server, naming the scope.
+      // Step-up: a call (or a resource read) the token's scopes do not cover is refused before dispatch, naming the scope.
       if (request.method === 'POST' && who.access.size < 3) {
         const body: unknown = await request
           .clone()
           .json()
           .catch(() => undefined);
         const missing = missingScopes(body, new Set(who.scopes), scopeOf);
-        if (missing) return gate.insufficientScope(missing.scopes, missing.tool);
+        if (missing) return gate.insufficientScope(missing.scopes, missing.what);
       }
       let apiKey = headerKey(request);
       if (keys) {

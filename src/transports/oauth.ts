@@ -170,7 +170,8 @@ export class OAuthGate {
     const token = m[1]!;
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(token, await this.jwks(), {
+      // The keys are looked up only for a well-formed token: garbage is refused even while the issuer is unreachable.
+      ({ payload: claims } = await jwtVerify(token, async (header, jws) => (await this.jwks())(header, jws), {
         issuer: this.s.issuer,
         audience: this.s.audience,
         algorithms: ALGORITHMS,
@@ -200,8 +201,8 @@ export class OAuthGate {
   }
 
   /** 403 for a call the token's scopes do not cover: the MCP spec's step-up challenge, naming the scopes needed. */
-  insufficientScope(needed: readonly Scope[], tool: string): Response {
-    return bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InsufficientScope, `${tool} needs the scope ${needed.join(' ')}.`), {
+  insufficientScope(needed: readonly Scope[], what: string): Response {
+    return bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InsufficientScope, `${what} needs the scope ${needed.join(' ')}.`), {
       requiredScopes: [...needed],
       resourceMetadataUrl: this.metadataUrl,
     });
@@ -231,20 +232,28 @@ export class OAuthGate {
   }
 }
 
+/** Methods that read the account outside any tool (resources list and read Cluvio objects, prompts embed them). */
+const READING_METHODS = new Set(['resources/list', 'resources/templates/list', 'resources/read', 'prompts/get', 'completion/complete']);
+
 /**
- * The scopes a JSON-RPC body's tool calls need beyond `granted`, with the first tool that needs them (for the
- * message); undefined when nothing is missing. `scopeOf` names an operation tool's scope (undefined: not an
+ * The scope a JSON-RPC body needs beyond `granted`, with what needs it (a tool, or a method that reads the account),
+ * for the message; undefined when nothing is missing. `scopeOf` names an operation tool's scope (undefined: not an
  * operation, no scope of its own); call_operation is judged by the operation it calls.
  */
-export function missingScopes(body: unknown, granted: ReadonlySet<string>, scopeOf: (tool: string) => Scope | undefined): { scopes: Scope[]; tool: string } | undefined {
+export function missingScopes(body: unknown, granted: ReadonlySet<string>, scopeOf: (tool: string) => Scope | undefined): { scopes: Scope[]; what: string } | undefined {
   const messages = Array.isArray(body) ? body : [body];
   for (const m of messages) {
-    if (typeof m !== 'object' || m === null || (m as { method?: unknown }).method !== 'tools/call') continue;
-    const params = (m as { params?: { name?: unknown; arguments?: { name?: unknown } } }).params;
-    let tool = typeof params?.name === 'string' ? params.name : undefined;
-    if (tool === 'call_operation') tool = typeof params?.arguments?.name === 'string' ? params.arguments.name : undefined;
-    const scope = tool === undefined ? undefined : scopeOf(tool);
-    if (scope && !granted.has(scope)) return { scopes: [scope], tool: tool! };
+    const method = typeof m === 'object' && m !== null ? (m as { method?: unknown }).method : undefined;
+    if (typeof method !== 'string') continue;
+    let what: string | undefined = method;
+    let scope: Scope | undefined = READING_METHODS.has(method) ? 'cluvio:read' : undefined;
+    if (method === 'tools/call') {
+      const params = (m as { params?: { name?: unknown; arguments?: { name?: unknown } } }).params;
+      what = typeof params?.name === 'string' ? params.name : undefined;
+      if (what === 'call_operation') what = typeof params?.arguments?.name === 'string' ? params.arguments.name : undefined;
+      scope = what === undefined ? undefined : scopeOf(what);
+    }
+    if (scope && !granted.has(scope)) return { scopes: [scope], what: what! };
   }
   return undefined;
 }

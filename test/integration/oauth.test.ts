@@ -236,6 +236,11 @@ describe('OAuth 2.1 resource server', () => {
       expect(c.error_description).toBe(`${tool} needs the scope ${scope}.`);
       expect(c.resource_metadata).toMatch(/\/\.well-known\/oauth-protected-resource\/mcp$/);
     }
+    // Resources and prompts read the account too: a token without cluvio:read is asked for it.
+    const runOnly = await issuer.machineToken(audience, 'cluvio:run');
+    const resources = await fetch(audience, { method: 'POST', headers: { ...JSON_HEADERS, authorization: `Bearer ${runOnly}` }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'resources/read', params: { uri: 'cluvio://datasources' } }) });
+    expect(resources.status).toBe(403);
+    expect(challenge(resources)).toMatchObject({ error: 'insufficient_scope', scope: 'cluvio:read', error_description: 'resources/read needs the scope cluvio:read.' });
     // A read tool goes through.
     const ok = await connect(audience, readToken, true);
     const res = await ok.callTool({ name: 'list_dashboards', arguments: {} });
