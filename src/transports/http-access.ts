@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostHeaderValidationResponse, localhostAllowedHostnames, localhostAllowedOrigins, originValidationResponse, type AuthInfo } from '@modelcontextprotocol/server';
 import { isLoopback, type HttpConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Access, Scope } from '../operations/types.js';
+import { SCOPES, type Access, type Scope } from '../operations/types.js';
 
 /** The header a request may carry its own Cluvio key in (CLUVIO_MCP_PER_USER_KEYS). */
 export const USER_KEY_HEADER = 'x-cluvio-api-key';
@@ -57,7 +57,7 @@ export async function callerCheck(cfg: HttpConfig, logger: Logger, scopeOf: (too
       const who = await gate.authenticate(request);
       if (who instanceof Response) return who;
       // Step-up: a call (or a resource read) the token's scopes do not cover is refused before dispatch, naming the scope.
-      if (request.method === 'POST' && who.access.size < 3) {
+      if (request.method === 'POST' && !SCOPES.every((scope) => who.scopes.includes(scope))) {
         const body: unknown = await request
           .clone()
           .json()

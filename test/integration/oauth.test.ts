@@ -263,12 +263,12 @@ describe('OAuth 2.1 resource server', () => {
   });
 });
 
-describe('OAuth with discovery mode', () => {
+describe('OAuth with discovery mode, stateless', () => {
   it('call_operation refuses an operation outside the token scopes with 403 insufficient_scope', async () => {
     const port = await freePort();
     const audience = `http://127.0.0.1:${port}/mcp`;
     const issuer = await startIssuer([audience]);
-    const server = await spawnHttpServer(['--transport', 'http', '--port', String(port), '--discovery'], {
+    const server = await spawnHttpServer(['--transport', 'http', '--port', String(port), '--discovery', '--stateless'], {
       ...sandboxEnv,
       CLUVIO_MCP_OAUTH_ISSUER: issuer.issuer,
       CLUVIO_MCP_OAUTH_AUDIENCE: audience,
@@ -285,6 +285,13 @@ describe('OAuth with discovery mode', () => {
       const search = await client.callTool({ name: 'search_operations', arguments: { query: 'delete dashboard', limit: 50 } });
       expect(textOf(search)).not.toMatch(/delete_dashboard/);
       await client.close();
+      // A 2025-era client, served per request (--stateless), gets the same scope-restricted server.
+      const legacy = await connect(audience, token);
+      expect((await legacy.listTools()).tools.map((t) => t.name).sort()).toEqual(['call_operation', 'describe_operation', 'search_operations']);
+      const legacySearch = await legacy.callTool({ name: 'search_operations', arguments: { query: 'dashboard', limit: 50 } });
+      expect(textOf(legacySearch)).toMatch(/^list_dashboards: /m);
+      expect(textOf(legacySearch)).not.toMatch(/^(create|delete|update)_dashboard: /m);
+      await legacy.close();
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
