@@ -203,7 +203,7 @@ export const SETTINGS = [
   setting({ group: 'http', field: 'sessionIdleMs', env: 'CLUVIO_MCP_SESSION_IDLE_MINUTES', kind: int(1, 1440, 60_000), default: 30 * 60_000, help: 'minutes after which an idle session is closed', commands: SERVE }),
   setting({ group: 'http', field: 'shutdownGraceMs', env: 'CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS', kind: int(0, 600, 1000), default: 10_000, help: 'seconds running tool calls get to finish on SIGTERM', commands: SERVE }),
   setting({ group: 'http', field: 'metrics', env: 'CLUVIO_MCP_METRICS', flag: 'metrics', kind: bool, default: false, help: 'Prometheus metrics at /metrics, behind the same checks as /mcp (HTTP only: refused with stdio)', commands: SERVE }),
-  setting({ group: 'http', field: 'metricsPort', env: 'CLUVIO_MCP_METRICS_PORT', flag: 'metrics-port', kind: int(0, 65_535), default: undefined, help: 'serve /metrics on this port instead, without any checks, for a scraper inside the cluster (turns metrics on)', commands: SERVE }),
+  setting({ group: 'http', field: 'metricsPort', env: 'CLUVIO_MCP_METRICS_PORT', flag: 'metrics-port', kind: int(0, 65_535), default: undefined, help: 'serve /metrics on this port instead, without any checks, for a scraper inside the cluster; turns metrics on', commands: SERVE }),
   // CheckOptions — what `cluvio-mcp check` does beyond calling every read operation.
   setting({ group: 'check', field: 'runQuery', flag: 'run-query', kind: bool, default: false, help: 'also run SELECT 1 on the first datasource and read its rows (starts one execution)', commands: CHECK }),
   setting({ group: 'check', field: 'json', flag: 'json', kind: bool, default: false, help: 'print the results as JSON', commands: CHECK }),

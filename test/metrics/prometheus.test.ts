@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { CluvioApiError, CluvioNetworkError } from '../../src/cluvio/errors.js';
@@ -137,5 +138,19 @@ describe('metrics off', () => {
     expect(m.enabled).toBe(true);
     m.toolCall('get_report')('ok');
     expect(valueOf(await scraped(m), 'cluvio_mcp_tool_calls_total', { tool: 'get_report', outcome: 'ok' })).toBe(1);
+  });
+});
+
+describe('README "### Metrics"', () => {
+  it('documents exactly the metrics the recorder registers', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Metrics\n'), readme.indexOf('\n### ', readme.indexOf('### Metrics\n') + 1));
+    const documented = section
+      .split('\n')
+      .filter((l) => l.startsWith('| `cluvio_mcp_'))
+      .flatMap((l) => [...l.split(' | ')[0]!.matchAll(/`(cluvio_mcp_[a-z_]+)`/g)].map((m) => m[1]!));
+    const e = await scraped();
+    const registered = [...e.types.keys()].filter((name) => name.startsWith('cluvio_mcp_'));
+    expect(documented.sort()).toEqual(registered.sort());
   });
 });
