@@ -147,6 +147,29 @@ describe('/metrics on the MCP port (CLUVIO_MCP_METRICS=true), behind the bearer 
     expect(valueOf(e, 'cluvio_mcp_per_request_servers_total', { era: 'modern' })).toBeUndefined();
   });
 
+  it('counts a retried request once per attempt, with the status each got, and the retry with its reason', async () => {
+    const before = await scrape(metricsUrl);
+    const was = (status: string) => valueOf(before, 'cluvio_mcp_upstream_requests_total', { server: 'api', method: 'GET', operation: 'listDashboards', status }) ?? 0;
+    const retried = valueOf(before, 'cluvio_mcp_upstream_retries_total', { server: 'api', reason: '503' }) ?? 0;
+    const injected = await fetch(`${sandboxApi}/_sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'GET', path: '/dashboards', fault: '503', times: 2 }),
+    });
+    expect(injected.status).toBeLessThan(300);
+    const client = await connect(server.url);
+    try {
+      const res = await client.callTool({ name: 'list_dashboards', arguments: {} });
+      expect(res.isError, textOf(res)).toBeFalsy();
+    } finally {
+      await endSession(client);
+    }
+    const e = await scrape(metricsUrl);
+    const now = (status: string) => valueOf(e, 'cluvio_mcp_upstream_requests_total', { server: 'api', method: 'GET', operation: 'listDashboards', status });
+    expect([now('503'), now('200')]).toEqual([was('503') + 2, was('200') + 1]);
+    expect(valueOf(e, 'cluvio_mcp_upstream_retries_total', { server: 'api', reason: '503' })).toBe(retried + 2);
+  });
+
   it('counts one per-request server for each request of a 2026-07-28 client', async () => {
     const client = await connect(server.url, true);
     const before = valueOf(await scrape(metricsUrl), 'cluvio_mcp_per_request_servers_total', { era: 'modern' }) ?? 0;
@@ -188,6 +211,32 @@ describe('/metrics on its own port (CLUVIO_MCP_METRICS_PORT)', () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     await expect(fetch(metricsUrl)).rejects.toThrow();
+  });
+});
+
+describe('--stateless --discovery', () => {
+  it('counts the servers built for 2025-era requests under era="legacy", and call_operation under the operation\'s tool name', async () => {
+    const server = await startServer(['--stateless', '--discovery', '--metrics'], { CLUVIO_MCP_AUTH_TOKEN: TOKEN });
+    try {
+      const metricsUrl = server.url.replace(/\/mcp$/, '/metrics');
+      const client = await connect(server.url);
+      const before = valueOf(await scrape(metricsUrl), 'cluvio_mcp_per_request_servers_total', { era: 'legacy' }) ?? 0;
+      const listed = await client.callTool({ name: 'call_operation', arguments: { name: 'list_datasources', arguments: '{}' } });
+      expect(listed.isError, textOf(listed)).toBeFalsy();
+      let e = await scrape(metricsUrl);
+      expect(valueOf(e, 'cluvio_mcp_per_request_servers_total', { era: 'legacy' })).toBe(before + 1);
+      expect(valueOf(e, 'cluvio_mcp_sessions_open')).toBe(0);
+      for (const json of ['{"id":', '{}']) {
+        const refused = await client.callTool({ name: 'call_operation', arguments: { name: 'get_datasource', arguments: json } });
+        expect(textOf(refused)).toMatch(/^Invalid arguments for get_datasource/);
+      }
+      await client.callTool({ name: 'search_operations', arguments: { query: 'datasource' } });
+      e = await scrape(metricsUrl);
+      expect(seriesOf(e, 'cluvio_mcp_tool_calls_total')).toEqual({ 'outcome=ok,tool=list_datasources': 1, 'outcome=invalid_arguments,tool=get_datasource': 2 });
+      await client.close();
+    } finally {
+      server.child.kill('SIGTERM');
+    }
   });
 });
 
