@@ -86,7 +86,7 @@ describe('/metrics on the MCP port (CLUVIO_MCP_METRICS=true), behind the bearer 
   });
 
   it('refuses a scrape without the token, or with another, as /mcp does', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not-the-token-at-all-0000' }]) {
+    for (const headers of [{}, { authorization: 'Bearer not-the-token-at-all-0000' }] as Array<Record<string, string>>) {
       const res = await fetch(metricsUrl, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="cluvio-mcp"');

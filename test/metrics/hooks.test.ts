@@ -143,7 +143,9 @@ describe('Invoker', () => {
   });
 
   it('records a read-only refusal as refused and a call cancelled by the client as cancelled', async () => {
-    const { invoker, ops, m } = await invokerWith(['--read-only', '--confirm', 'off'], (_req, res) => setTimeout(() => json(res, 200, { data: { id: 'd1', type: 'datasources', attributes: {} } }), 200));
+    const { invoker, ops, m } = await invokerWith(['--read-only', '--confirm', 'off'], (_req, res) => {
+      setTimeout(() => json(res, 200, { data: { id: 'd1', type: 'datasources', attributes: {} } }), 200);
+    });
     await call(invoker, ops.runExecution, { datasource_id: 'd1', sql_query: 'DELETE FROM t' });
     const controller = new AbortController();
     const running = call(invoker, ops.getDatasource, { id: 'd1' }, controller.signal);
