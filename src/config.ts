@@ -202,6 +202,8 @@ export const SETTINGS = [
   setting({ group: 'http', field: 'maxBodyBytes', env: 'CLUVIO_MCP_MAX_BODY_BYTES', kind: int(1024, 64 * 1_048_576), default: 1_048_576, help: 'the largest request body', commands: SERVE }),
   setting({ group: 'http', field: 'sessionIdleMs', env: 'CLUVIO_MCP_SESSION_IDLE_MINUTES', kind: int(1, 1440, 60_000), default: 30 * 60_000, help: 'minutes after which an idle session is closed', commands: SERVE }),
   setting({ group: 'http', field: 'shutdownGraceMs', env: 'CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS', kind: int(0, 600, 1000), default: 10_000, help: 'seconds running tool calls get to finish on SIGTERM', commands: SERVE }),
+  setting({ group: 'http', field: 'metrics', env: 'CLUVIO_MCP_METRICS', flag: 'metrics', kind: bool, default: false, help: 'Prometheus metrics at /metrics, behind the same checks as /mcp (HTTP only: refused with stdio)', commands: SERVE }),
+  setting({ group: 'http', field: 'metricsPort', env: 'CLUVIO_MCP_METRICS_PORT', flag: 'metrics-port', kind: int(0, 65_535), default: undefined, help: 'serve /metrics on this port instead, without any checks, for a scraper inside the cluster; turns metrics on', commands: SERVE }),
   // CheckOptions — what `cluvio-mcp check` does beyond calling every read operation.
   setting({ group: 'check', field: 'runQuery', flag: 'run-query', kind: bool, default: false, help: 'also run SELECT 1 on the first datasource and read its rows (starts one execution)', commands: CHECK }),
   setting({ group: 'check', field: 'json', flag: 'json', kind: bool, default: false, help: 'print the results as JSON', commands: CHECK }),
@@ -290,7 +292,7 @@ ${helpLines('config')}
   -h, --help                 show this help
   -v, --version              print the version
 
-Streamable HTTP (endpoint /mcp, plus /healthz and /readyz):
+Streamable HTTP (endpoint /mcp, plus /healthz, /readyz and, with metrics on, /metrics):
 ${helpLines('http')}
 
 Check (with ${CHECK_TAKES.join(', ')} from above; --sandbox checks the built-in sandbox):
@@ -379,7 +381,22 @@ function configFrom(values: FlagValues, env: Env, command: 'serve' | 'check'): C
       `Refusing to listen on ${config.http.host} without CLUVIO_MCP_AUTH_TOKEN: anyone who can reach that address could use the Cluvio API key. Set CLUVIO_MCP_AUTH_TOKEN, or listen on 127.0.0.1.`,
     );
   }
+  if (config.http.metricsPort !== undefined) config.http.metrics = true;
+  if (command === 'serve' && config.http.metrics) checkMetrics(config);
   return config;
+}
+
+/** Metrics are scraped over HTTP: refused with stdio, and their own port must not be the MCP port. */
+function checkMetrics(config: Config): void {
+  const { port, metricsPort } = config.http;
+  if (config.transport !== 'http') {
+    throw new ConfigError(
+      'CLUVIO_MCP_METRICS and CLUVIO_MCP_METRICS_PORT apply to --transport http only: a stdio server has no HTTP endpoint to scrape. Unset them, or serve with --transport http.',
+    );
+  }
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`Invalid CLUVIO_MCP_METRICS_PORT (--metrics-port): ${metricsPort} is the MCP port (CLUVIO_MCP_PORT). Accepted: another port, or leave it unset to serve /metrics on the MCP port.`);
+  }
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

@@ -5,6 +5,7 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Activity } from '../activity.js';
 import type { HttpConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/recorder.js';
 import type { ResourceHub } from '../resources/hub.js';
 import type { ServerFactory } from '../server.js';
 import { accessCheck, jsonRpcError } from './http-access.js';
@@ -17,6 +18,8 @@ export interface HttpServerHandle {
   url: string;
   /** Stop accepting, let in-flight calls finish within the grace period, then abort the rest. */
   close(): Promise<void>;
+  /** Open 2025-era sessions. */
+  sessionsOpen(): number;
 }
 
 export interface HttpDeps {
@@ -26,6 +29,9 @@ export interface HttpDeps {
   activity: Activity;
   logger: Logger;
   hub: ResourceHub;
+  metrics?: Metrics;
+  /** GET /metrics on this port (behind the same checks as /mcp); none: 404. */
+  scrape?: () => Promise<Response>;
 }
 
 /**
@@ -40,7 +46,10 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
   const refuse = accessCheck(cfg);
 
   // The modern (2026-07-28) leg is per request; the factory sees each request, so per-user keys apply per call.
-  const factory: McpServerFactory = (ctx) => serverFor(keyOf(ctx.requestInfo))({ perRequest: true });
+  const factory: McpServerFactory = (ctx) => {
+    deps.metrics?.perRequestServer(ctx.era);
+    return serverFor(keyOf(ctx.requestInfo))({ perRequest: true });
+  };
   const modern = createMcpHandler(factory, { legacy: cfg.stateless ? 'stateless' : 'reject', maxRequestBodySize: cfg.maxBodyBytes, onerror });
   // 2026-07-28 clients hear about changed resources on their subscriptions/listen streams.
   const offResources = deps.hub.onListChanged(() => modern.notify.resourcesChanged());
@@ -54,10 +63,12 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
       const ok = await deps.ready().catch(() => false);
       return Response.json({ status: ok ? 'ready' : 'cluvio unreachable or key refused' }, { status: ok ? 200 : 503 });
     }
-    if (pathname !== '/mcp') return Response.json({ error: 'not found; the MCP endpoint is /mcp' }, { status: 404 });
+    const metrics = pathname === '/metrics' && deps.scrape;
+    if (pathname !== '/mcp' && !metrics) return Response.json({ error: 'not found; the MCP endpoint is /mcp' }, { status: 404 });
     if (draining) return jsonRpcError(503, -32000, 'Server is shutting down.');
     const refused = refuse(request);
     if (refused) return refused;
+    if (metrics) return metrics();
     // Only 2025-era traffic has sessions: a request in one of ours skips isLegacyRequest, which reads and checks the body.
     if (!cfg.stateless && (sessions.knows(request) || (await isLegacyRequest(request, undefined, { maxRequestBodySize: cfg.maxBodyBytes })))) {
       return sessions.handle(request);
@@ -75,6 +86,7 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
 
   return {
     url,
+    sessionsOpen: () => sessions.size,
     async close() {
       draining = true;
       offResources();
