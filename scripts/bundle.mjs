@@ -1,7 +1,8 @@
 // Build step after tsc: bundles dist/cli.js and dist/transports/http.js (shared code in dist/chunk-*.js), in place.
 // Start-up cost is mostly module loading (~170 ESM files); one minified file loads ~2x faster.
 // Kept external: the sandbox (loaded only with --sandbox; PGlite resolves wasm/data next to its module and the
-// engine runs dist/sandbox/engine/worker.js), undici (imported on the first request), PGlite.
+// engine runs dist/sandbox/engine/worker.js), undici (imported on the first request), PGlite, prom-client (imported only
+// with metrics on).
 import { build } from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,7 @@ await build({
   entryPoints: [`${dist}/cli.js`, `${dist}/transports/http.js`],
   outdir: dist, outbase: dist, allowOverwrite: true, splitting: true, chunkNames: '[name]-[hash]',
   bundle: true, platform: 'node', format: 'esm', target: 'node20', minify: true, legalComments: 'none', sourcemap: false,
-  external: ['./sandbox/index.js', '@electric-sql/pglite', 'undici'],
+  external: ['./sandbox/index.js', '@electric-sql/pglite', 'undici', 'prom-client'],
   // pino and ajv (CommonJS) call require(): give the ESM bundle one.
   banner: { js: "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);" },
   plugins: [

@@ -228,6 +228,8 @@ export const SETTINGS = [
   setting({ group: 'http', field: 'oauthJwksUrl', env: 'CLUVIO_MCP_OAUTH_JWKS_URL', kind: exactUrl, default: undefined, defaultText: "from the issuer's metadata", help: "OAuth 2.1: where the issuer's signing keys are", commands: SERVE }),
   setting({ group: 'http', field: 'keysFile', env: 'CLUVIO_MCP_KEYS_FILE', kind: text('PATH'), default: undefined, help: "OAuth 2.1: JSON file mapping a token claim's value to the person's own Cluvio API key; reloaded when it changes", commands: SERVE }),
   setting({ group: 'http', field: 'keysClaim', env: 'CLUVIO_MCP_KEYS_CLAIM', kind: text('CLAIM'), default: 'sub', help: 'the token claim CLUVIO_MCP_KEYS_FILE matches (e.g. email, or a group claim holding a list)', commands: SERVE }),
+  setting({ group: 'http', field: 'metrics', env: 'CLUVIO_MCP_METRICS', flag: 'metrics', kind: bool, default: false, help: 'Prometheus metrics at /metrics, behind the same checks as /mcp (HTTP only: refused with stdio)', commands: SERVE }),
+  setting({ group: 'http', field: 'metricsPort', env: 'CLUVIO_MCP_METRICS_PORT', flag: 'metrics-port', kind: int(0, 65_535), default: undefined, help: 'serve /metrics on this port instead, without any checks, for a scraper inside the cluster; turns metrics on', commands: SERVE }),
   // CheckOptions — what `cluvio-mcp check` does beyond calling every read operation.
   setting({ group: 'check', field: 'runQuery', flag: 'run-query', kind: bool, default: false, help: 'also run SELECT 1 on the first datasource and read its rows (starts one execution)', commands: CHECK }),
   setting({ group: 'check', field: 'json', flag: 'json', kind: bool, default: false, help: 'print the results as JSON', commands: CHECK }),
@@ -316,7 +318,7 @@ ${helpLines('config')}
   -h, --help                 show this help
   -v, --version              print the version
 
-Streamable HTTP (endpoint /mcp, plus /healthz and /readyz):
+Streamable HTTP (endpoint /mcp, plus /healthz, /readyz and, with metrics on, /metrics):
 ${helpLines('http')}
 
 Check (with ${CHECK_TAKES.join(', ')} from above; --sandbox checks the built-in sandbox):
@@ -406,6 +408,8 @@ function configFrom(values: FlagValues, env: Env, command: 'serve' | 'check'): C
       `Refusing to listen on ${config.http.host} without CLUVIO_MCP_AUTH_TOKEN or CLUVIO_MCP_OAUTH_ISSUER: anyone who can reach that address could use the Cluvio API key. Set one of them, or listen on 127.0.0.1.`,
     );
   }
+  if (config.http.metricsPort !== undefined) config.http.metrics = true;
+  if (command === 'serve' && config.http.metrics) checkMetrics(config);
   return config;
 }
 
@@ -424,6 +428,19 @@ function checkOAuth(http: HttpConfig): void {
   }
   if (http.keysFile && http.perUserKeys) {
     throw new ConfigError("CLUVIO_MCP_KEYS_FILE and CLUVIO_MCP_PER_USER_KEYS exclude each other: the keys file decides each person's Cluvio key. Unset one of them.");
+  }
+}
+
+/** Metrics are scraped over HTTP: refused with stdio, and their own port must not be the MCP port. */
+function checkMetrics(config: Config): void {
+  const { port, metricsPort } = config.http;
+  if (config.transport !== 'http') {
+    throw new ConfigError(
+      'CLUVIO_MCP_METRICS and CLUVIO_MCP_METRICS_PORT apply to --transport http only: a stdio server has no HTTP endpoint to scrape. Unset them, or serve with --transport http.',
+    );
+  }
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`Invalid CLUVIO_MCP_METRICS_PORT (--metrics-port): ${metricsPort} is the MCP port (CLUVIO_MCP_PORT). Accepted: another port, or leave it unset to serve /metrics on the MCP port.`);
   }
 }
 

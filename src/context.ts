@@ -5,6 +5,7 @@ import type { Limiter } from './cluvio/limiter.js';
 import type { Config } from './config.js';
 import type { Inventory, Ops } from './inventory.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics/recorder.js';
 import type { Operation } from './operations/types.js';
 import type { ResourceHub } from './resources/hub.js';
 import type { SearchIndexCache } from './search/cache.js';
@@ -26,6 +27,8 @@ export interface Deps {
   queries?: Limiter;
   /** Confirmation by a person (CLUVIO_CONFIRM): signing key and spent tokens, one per process. Required unless the policy is off. */
   confirmations?: Confirmations;
+  /** Prometheus metrics (CLUVIO_MCP_METRICS); none: nothing is recorded. */
+  metrics?: Metrics;
 }
 
 /** What a tool handler gets besides its validated arguments. */

@@ -13,6 +13,8 @@ import { Inventory } from './inventory.js';
 import { toolName } from './operations/index.js';
 import { requiredScope } from './operations/types.js';
 import { createLogger } from './logger.js';
+import { metricsEndpoint } from './metrics/endpoint.js';
+import { limiterGauges, loadMetrics } from './metrics/index.js';
 import { ResourceHub } from './resources/hub.js';
 import { createServerFactory, factoriesByKey } from './server.js';
 import { Confirmations } from './tools/confirm.js';
@@ -26,17 +28,20 @@ export async function serve(config: Config, closeSandbox?: () => Promise<void>):
   const inventory = new Inventory(config);
   if (config.sandbox) logger.info({ apiUrl: config.apiUrl, dataUrl: config.dataUrl }, 'sandbox started');
   const dispatcher = sharedAgent();
+  // Over HTTP only (refused with stdio); off, a recorder of no-ops and prom-client never loaded.
+  const metrics = await loadMetrics(config.http.metrics);
   // One cap for the whole process (every session and per-user key): requests beyond it wait in line.
-  const limiter = new Limiter(config.maxConcurrency);
-  const api = new ApiClient({ baseUrl: config.apiUrl, apiKey: config.apiKey ?? '', timeoutMs: config.requestTimeoutMs, logger, dispatcher, limiter });
-  const data = new DataClient({ baseUrl: config.dataUrl, timeoutMs: config.requestTimeoutMs, logger, dispatcher, limiter });
+  const limiter = new Limiter(config.maxConcurrency, metrics.queueWait('requests'));
+  const api = new ApiClient({ baseUrl: config.apiUrl, apiKey: config.apiKey ?? '', timeoutMs: config.requestTimeoutMs, logger, dispatcher, limiter, metrics });
+  const data = new DataClient({ baseUrl: config.dataUrl, timeoutMs: config.requestTimeoutMs, logger, dispatcher, limiter, metrics });
   const activity = new Activity();
   // Requests are short; a query runs on in Cluvio while the server polls it, so running queries get their own cap
   // (Cluvio's default limit is 20 concurrent executions per datasource).
-  const queries = new Limiter(config.maxConcurrency);
+  const queries = new Limiter(config.maxConcurrency, metrics.queueWait('queries'));
+  metrics.watch(limiterGauges(limiter, queries));
   // One per process: every session, HTTP request and per-user key spends tokens from the same store.
   const confirmations = config.confirm === 'off' ? undefined : new Confirmations(config.confirm, { secret: config.confirmSecret });
-  const deps: Deps = { api, data, config, logger, inventory, hub: new ResourceHub(logger), activity, queries, confirmations };
+  const deps: Deps = { api, data, config, logger, inventory, hub: new ResourceHub(logger), activity, queries, confirmations, metrics };
   const started = { operations: inventory.selected.length, discovery: config.discovery, readOnly: config.readOnly, confirm: config.confirm, apiUrl: config.apiUrl, maxConcurrency: config.maxConcurrency };
 
   if (config.transport === 'http') {
@@ -51,7 +56,18 @@ export async function serve(config: Config, closeSandbox?: () => Promise<void>):
       return forKey(apiKey);
     };
     const scopes = new Map(inventory.selected.map((op) => [toolName(op), requiredScope(op)]));
-    const http = await startHttp(config.http, { serverFor, scopeOf: (tool) => scopes.get(tool), ready: () => cluvioReachable(api, !!config.apiKey), activity, logger, hub: deps.hub });
+    const endpoint = await metricsEndpoint(config.http, metrics, logger);
+    const http = await startHttp(config.http, {
+      serverFor,
+      scopeOf: (tool) => scopes.get(tool),
+      ready: () => cluvioReachable(api, !!config.apiKey),
+      activity,
+      logger,
+      hub: deps.hub,
+      metrics,
+      scrape: endpoint.scrape,
+    });
+    metrics.watch({ sessionsOpen: http.sessionsOpen });
     logger.info(
       { ...started, url: http.url, stateless: config.http.stateless, auth: !!config.http.authToken, oauth: !!config.http.oauthIssuer, keysFile: !!config.http.keysFile },
       'serving MCP over streamable HTTP',
@@ -61,6 +77,7 @@ export async function serve(config: Config, closeSandbox?: () => Promise<void>):
     });
     logger.info('shutting down: draining in-flight calls');
     await http.close();
+    await endpoint.close();
   } else {
     logger.info(started, 'serving MCP over stdio');
     await Promise.race([

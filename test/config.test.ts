@@ -84,6 +84,8 @@ describe('API key and sandbox', () => {
         oauthJwksUrl: undefined,
         keysFile: undefined,
         keysClaim: 'sub',
+        metrics: false,
+        metricsPort: undefined,
       },
     });
   });
@@ -335,7 +337,7 @@ describe('command line', () => {
   test('an unknown flag → ConfigError listing the accepted options', () => {
     const err = configError(() => parseCommand(['--regoin', 'us'], KEY));
     expect(err.message).toBe(
-      "Unknown option '--regoin'. Accepted options: --sandbox, --region, --api-url, --data-url, --routes-file, --log-level, --timeout-ms, --max-concurrency, --max-wait-seconds, --max-image-kb, --reveal-secrets, --toolsets, --tools, --read-only, --discovery, --no-views, --confirm, --transport, --host, --stateless, --port, --run-query, --json, --write-routes, --record, --help, --version (see --help).",
+      "Unknown option '--regoin'. Accepted options: --sandbox, --region, --api-url, --data-url, --routes-file, --log-level, --timeout-ms, --max-concurrency, --max-wait-seconds, --max-image-kb, --reveal-secrets, --toolsets, --tools, --read-only, --discovery, --no-views, --confirm, --transport, --host, --stateless, --port, --metrics, --metrics-port, --run-query, --json, --write-routes, --record, --help, --version (see --help).",
     );
   });
 
@@ -431,6 +433,7 @@ describe('command line', () => {
       CLUVIO_MCP_MAX_BODY_BYTES: String(64 * 1_048_576),
       CLUVIO_MCP_SESSION_IDLE_MINUTES: '5',
       CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS: '3',
+      CLUVIO_MCP_METRICS_PORT: '9464',
     });
     expect(cmd.kind === 'serve' && cmd.config.http).toStrictEqual({
       host: 'localhost',
@@ -448,6 +451,8 @@ describe('command line', () => {
       oauthJwksUrl: undefined,
       keysFile: undefined,
       keysClaim: 'sub',
+      metrics: true,
+      metricsPort: 9464,
     });
   });
 
@@ -541,5 +546,44 @@ describe('OAuth and the keys file (CLUVIO_MCP_OAUTH_*, CLUVIO_MCP_KEYS_*)', () =
 
   test('stdio ignores the HTTP-only OAuth settings', () => {
     expect(serve([], { ...KEY, CLUVIO_MCP_OAUTH_ISSUER: ISSUER }).http.oauthIssuer).toBe(ISSUER);
+  });
+});
+
+describe('metrics (CLUVIO_MCP_METRICS, CLUVIO_MCP_METRICS_PORT)', () => {
+  const HTTP = ['--transport', 'http'];
+
+  test('off by default; CLUVIO_MCP_METRICS=true or --metrics turns them on, on the MCP port', () => {
+    expect(serve(HTTP).http).toMatchObject({ metrics: false, metricsPort: undefined });
+    expect(serve(HTTP, { ...KEY, CLUVIO_MCP_METRICS: 'true' }).http).toMatchObject({ metrics: true, metricsPort: undefined });
+    expect(serve([...HTTP, '--metrics']).http).toMatchObject({ metrics: true, metricsPort: undefined });
+    expect(configError(() => serve(HTTP, { ...KEY, CLUVIO_MCP_METRICS: 'maybe' })).message).toBe('Invalid CLUVIO_MCP_METRICS: "maybe". Accepted: true or false.');
+  });
+
+  test('a metrics port turns metrics on; the flag wins over the variable', () => {
+    expect(serve(HTTP, { ...KEY, CLUVIO_MCP_METRICS_PORT: '9464' }).http).toMatchObject({ metrics: true, metricsPort: 9464 });
+    expect(serve([...HTTP, '--metrics-port', '9100'], { ...KEY, CLUVIO_MCP_METRICS_PORT: '9464' }).http).toMatchObject({ metrics: true, metricsPort: 9100 });
+    expect(serve([...HTTP, '--metrics-port', '0']).http.metricsPort).toBe(0);
+    expect(configError(() => serve(HTTP, { ...KEY, CLUVIO_MCP_METRICS_PORT: '65536' })).message).toBe(
+      'Invalid CLUVIO_MCP_METRICS_PORT (--metrics-port): "65536". Accepted: an integer from 0 to 65535.',
+    );
+  });
+
+  test('refused with stdio, which has no HTTP endpoint to scrape', () => {
+    for (const [argv, env] of [
+      [['--metrics'], KEY],
+      [[], { ...KEY, CLUVIO_MCP_METRICS: 'true' }],
+      [[], { ...KEY, CLUVIO_MCP_METRICS_PORT: '9464' }],
+    ] as const) {
+      expect(configError(() => serve([...argv], env)).message).toMatch(/^CLUVIO_MCP_METRICS and CLUVIO_MCP_METRICS_PORT apply to --transport http only/);
+    }
+    // check serves nothing: the variables are read and ignored.
+    expect(parseCommand(['check'], { ...KEY, CLUVIO_MCP_METRICS: 'true' }).kind).toBe('check');
+  });
+
+  test('the metrics port cannot be the MCP port', () => {
+    expect(configError(() => serve([...HTTP, '--port', '9000', '--metrics-port', '9000'])).message).toBe(
+      'Invalid CLUVIO_MCP_METRICS_PORT (--metrics-port): 9000 is the MCP port (CLUVIO_MCP_PORT). Accepted: another port, or leave it unset to serve /metrics on the MCP port.',
+    );
+    expect(serve([...HTTP, '--port', '0', '--metrics-port', '0']).http).toMatchObject({ port: 0, metricsPort: 0 });
   });
 });

@@ -4,6 +4,7 @@ import { headerText, LazyAgent, resolveDispatcher, undici, type AnyDispatcher } 
 import type { Logger } from '../logger.js';
 import { CluvioApiError, CluvioNetworkError, errorDetails } from './errors.js';
 import type { Limiter } from './limiter.js';
+import { noMetrics, type Metrics } from '../metrics/recorder.js';
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, RETRYABLE_STATUS, sleep, type RetryPolicy } from './retry.js';
 
 export interface ApiRequest {
@@ -47,6 +48,8 @@ export interface ApiClientOptions {
    * frees it when its answer is read or it fails. Waiting between retries holds no slot.
    */
   limiter?: Limiter;
+  /** Counts each request sent (by operation and status) and each retry. */
+  metrics?: Metrics;
 }
 
 /** Connection failures that prove the request never reached the server, so any method may be retried. */
@@ -61,6 +64,7 @@ export class ApiClient {
   private readonly retry: RetryPolicy;
   private readonly dispatcher: AnyDispatcher;
   private readonly authorization: string;
+  private readonly metrics: Metrics;
   /** Stands for the API key (two clients with the same key have the same id) without holding the secret. */
   readonly keyId: string;
 
@@ -68,6 +72,7 @@ export class ApiClient {
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.dispatcher = opts.dispatcher ?? sharedAgent();
     this.authorization = `Api ${opts.apiKey}`;
+    this.metrics = opts.metrics ?? noMetrics;
     this.keyId = createHash('sha256').update(opts.apiKey).digest('hex').slice(0, 16);
   }
 
@@ -101,6 +106,8 @@ export class ApiClient {
       const ms = Math.round(performance.now() - started);
       const queuedMs = Math.round(started - queuedAt);
       const timing = queuedMs > 0 ? { ms, queuedMs } : { ms };
+      // Sent unless it was still waiting for a slot when it failed.
+      if (!queued) this.metrics.upstream('api', req.method, req.operation, outcome.ok ? outcome.res.status : outcome.thrown);
       if (outcome.ok) {
         this.opts.logger.debug({ op: req.operation, method: req.method, path: req.path, status: outcome.res.status, ...timing }, 'cluvio api');
         return outcome.res;
@@ -117,6 +124,7 @@ export class ApiClient {
         if (!req.idempotent && this.mayHaveArrived(err)) (err as CluvioApiError | CluvioNetworkError).outcomeUnknown = true;
         throw err;
       }
+      this.metrics.retry('api', err);
       await sleep(wait, req.signal);
     }
   }

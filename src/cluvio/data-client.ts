@@ -3,6 +3,7 @@ import { headerText, resolveDispatcher, undici, type AnyDispatcher } from './und
 import type { Logger } from '../logger.js';
 import { CluvioApiError, CluvioNetworkError, errorDetails } from './errors.js';
 import type { Limiter } from './limiter.js';
+import type { Metrics } from '../metrics/recorder.js';
 import { MalformedResultError, readResultPage, type ResultPage, type ResultPageOptions } from './result-stream.js';
 
 /** A data key and its short-lived token, as Cluvio's API server hands them out. */
@@ -48,6 +49,8 @@ export interface DataClientOptions {
   dispatcher: AnyDispatcher;
   /** Caps requests in flight (shared with the API client); a slot is held until the body is read or dropped. */
   limiter?: Limiter;
+  /** Counts each request sent, by operation and status. */
+  metrics?: Metrics;
 }
 
 /** The Cluvio data server: `Authorization: Data <token>`, one GET per data key. */
@@ -145,10 +148,15 @@ export class DataClient {
         dispatcher: await resolveDispatcher(this.opts.dispatcher),
       });
     } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      if (timeout.aborted) throw new CluvioNetworkError(`no answer from the data server within ${this.opts.timeoutMs} ms`, operation, 'timeout');
-      throw new CluvioNetworkError(`cannot reach the Cluvio data server: ${(err as Error).message}`, operation, 'connection', { cause: err });
+      const thrown = signal?.aborted
+        ? signal.reason
+        : timeout.aborted
+          ? new CluvioNetworkError(`no answer from the data server within ${this.opts.timeoutMs} ms`, operation, 'timeout')
+          : new CluvioNetworkError(`cannot reach the Cluvio data server: ${(err as Error).message}`, operation, 'connection', { cause: err });
+      this.opts.metrics?.upstream('data', 'GET', operation, thrown);
+      throw thrown;
     }
+    this.opts.metrics?.upstream('data', 'GET', operation, res.statusCode);
     const failure = (err: unknown): unknown => {
       if (signal?.aborted) return signal.reason;
       if (timeout.aborted) {

@@ -10,7 +10,11 @@ export class Limiter {
   private active = 0;
   private readonly waiters: Array<() => void> = [];
 
-  constructor(readonly max: number) {
+  /** `onWait`: told how long each acquisition waited for its slot, in seconds (0 when one was free). */
+  constructor(
+    readonly max: number,
+    private readonly onWait?: (seconds: number) => void,
+  ) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`limiter size must be a positive integer, not ${max}`);
   }
 
@@ -29,8 +33,10 @@ export class Limiter {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.active < this.max && this.waiters.length === 0) {
       this.active++;
+      this.onWait?.(0);
       return Promise.resolve(this.releaser());
     }
+    const since = this.onWait ? performance.now() : 0;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         const i = this.waiters.indexOf(grant);
@@ -39,6 +45,7 @@ export class Limiter {
       };
       const grant = () => {
         signal?.removeEventListener('abort', onAbort);
+        this.onWait?.((performance.now() - since) / 1000);
         resolve(this.releaser());
       };
       this.waiters.push(grant);

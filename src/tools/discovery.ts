@@ -85,10 +85,12 @@ export function discoveryTools(inventory: Inventory, invoker: Invoker, readOnlyM
         try {
           input = JSON.parse(json);
         } catch (err) {
+          invoker.metrics.invalidArguments(name);
           return { content: [{ type: 'text', text: `Invalid arguments for ${name}: not JSON (${(err as Error).message}). Pass a JSON object, e.g. {"id":"…"}.` }], isError: true };
         }
         const checked = await toolSchema(inventory.input(op))['~standard'].validate(input);
         if ('issues' in checked && checked.issues) {
+          invoker.metrics.invalidArguments(name);
           const problems = checked.issues.map((i) => `${(i.path ?? []).map(String).join('.') || 'arguments'}: ${i.message}`).join('; ');
           return { content: [{ type: 'text', text: `Invalid arguments for ${name}: ${problems}` }], isError: true };
         }

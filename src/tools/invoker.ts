@@ -2,8 +2,9 @@ import { CLIENT_CAPABILITIES_META_KEY, type CallToolResult, type ClientCapabilit
 import type { CallContext, Deps } from '../context.js';
 import { genericQuestion } from '../operations/confirm.js';
 import { toolName } from '../operations/index.js';
-import { buildRequest } from '../operations/request.js';
+import { buildRequest, InvalidPathParameterError } from '../operations/request.js';
 import type { Operation } from '../operations/types.js';
+import { noMetrics, type Metrics, type ToolOutcome } from '../metrics/recorder.js';
 import type { ToolOutput } from '../results/output.js';
 import { canElicitForm } from './confirm.js';
 import { errorOutput } from './errors.js';
@@ -26,19 +27,27 @@ export interface InvokeOptions {
  * as a tool error.
  */
 export class Invoker {
+  /** Where tool calls are counted (their outcome and duration); also told of arguments refused before a call runs. */
+  readonly metrics: Metrics;
+
   constructor(private readonly deps: Deps) {
     if (deps.inventory.confirmPolicy !== 'off' && !deps.confirmations) throw new Error('CLUVIO_CONFIRM is on but no Confirmations were given');
+    this.metrics = deps.metrics ?? noMetrics;
   }
 
   async invoke(op: Operation, args: Record<string, unknown>, ctx: ServerContext, { structured = op.output !== undefined, client }: InvokeOptions = {}): Promise<CallToolResult | InputRequiredResult> {
     const name = toolName(op);
     const call = this.callContext(op, ctx);
     let out: ToolOutput;
+    const finished = this.metrics.toolCall(name);
+    let outcome: ToolOutcome = 'tool_error';
     this.deps.activity?.enter();
     try {
       const refusal = this.deps.config.readOnly ? op.readOnlyGuard?.(args) : undefined;
-      if (refusal) out = { text: `${name} refused: ${refusal}.`, isError: true };
-      else {
+      if (refusal) {
+        out = { text: `${name} refused: ${refusal}.`, isError: true };
+        outcome = 'refused';
+      } else {
         if (this.deps.inventory.asks(op)) {
           const { confirm, ...rest } = args;
           args = rest;
@@ -57,12 +66,14 @@ export class Invoker {
           if (!gate.proceed) {
             const refused = 'isError' in gate.result && gate.result.isError === true;
             this.deps.logger.info({ tool: name }, refused ? 'not confirmed: nothing run' : 'asked a person to confirm');
+            outcome = refused ? 'refused' : 'confirmation_requested';
             return gate.result;
           }
           this.deps.logger.info({ tool: name }, 'confirmed by a person');
         }
         if (op.handler) out = await op.handler(args, call);
         else out = present(op, args, await call.request(op, args), this.deps.config.revealSecrets);
+        outcome = ctx.mcpReq.signal.aborted ? 'cancelled' : out.isError ? 'tool_error' : 'ok';
       }
       // Anything that may have changed the account: resources invalidate caches and announce list changes.
       if (!out.isError && op.access !== 'read') this.deps.hub.operationDone({ op, args, api: this.deps.api });
@@ -70,8 +81,10 @@ export class Invoker {
       if (ctx.mcpReq.signal.aborted) this.deps.logger.info({ tool: name }, 'call cancelled by the client');
       else this.deps.logger.warn({ tool: name, error: (err as Error).message }, 'tool failed');
       out = errorOutput(name, err, op);
+      outcome = ctx.mcpReq.signal.aborted ? 'cancelled' : err instanceof InvalidPathParameterError ? 'invalid_arguments' : 'tool_error';
     } finally {
       this.deps.activity?.leave();
+      finished(outcome);
     }
     return {
       content: [{ type: 'text', text: out.text }, ...(out.extra ?? [])],

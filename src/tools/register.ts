@@ -2,6 +2,7 @@ import type { StandardSchemaWithJSON, ToolAnnotations } from '@modelcontextproto
 import { viewToolMeta, viewsEnabled } from '../apps/index.js';
 import type { Config } from '../config.js';
 import type { Inventory } from '../inventory.js';
+import type { Metrics } from '../metrics/recorder.js';
 import { hasOriginalInput, toolName } from '../operations/index.js';
 import { isIdempotent } from '../operations/request.js';
 import { isDestructive, type Operation } from '../operations/types.js';
@@ -25,15 +26,16 @@ interface ToolDefinition {
   config: { title: string; description: string; inputSchema: Schema; outputSchema?: Schema; annotations: ToolAnnotations; _meta?: Record<string, unknown> };
 }
 
-const definitions = new WeakMap<Inventory, ToolDefinition[]>();
+const definitions = new WeakMap<Inventory, { metrics: Metrics; defs: ToolDefinition[] }>();
 
 /**
- * Name, schemas, annotations and _meta of every exposed operation's tool, made once per inventory: the HTTP
- * transport builds a server per request, and its schemas' JSON is converted (and cached) only once.
+ * Name, schemas, annotations and _meta of every exposed operation's tool, made once per inventory (and metrics
+ * recorder, one per process): the HTTP transport builds a server per request, and its schemas' JSON is converted
+ * (and cached) only once.
  */
-function toolDefinitions(inventory: Inventory, config: Pick<Config, 'readOnly' | 'views' | 'discovery'>): ToolDefinition[] {
+function toolDefinitions(inventory: Inventory, config: Pick<Config, 'readOnly' | 'views' | 'discovery'>, metrics: Metrics): ToolDefinition[] {
   const known = definitions.get(inventory);
-  if (known) return known;
+  if (known?.metrics === metrics) return known.defs;
   const views = viewsEnabled(config);
   const defs = inventory.selected.map((op) => ({
     op,
@@ -41,14 +43,33 @@ function toolDefinitions(inventory: Inventory, config: Pick<Config, 'readOnly' |
     config: {
       title: op.title,
       description: op.description,
-      inputSchema: toolSchema(inventory.input(op), { input: hasOriginalInput(op) ? withConfirm(TOOL_SCHEMAS?.[op.id]?.input, inventory.asks(op)) : undefined }),
+      inputSchema: countingRefusals(
+        toolSchema(inventory.input(op), { input: hasOriginalInput(op) ? withConfirm(TOOL_SCHEMAS?.[op.id]?.input, inventory.asks(op)) : undefined }),
+        toolName(op),
+        metrics,
+      ),
       ...(op.output ? { outputSchema: toolSchema(op.output, { output: TOOL_SCHEMAS?.[op.id]?.output }) } : {}),
       annotations: annotationsFor(op, config.readOnly),
       ...viewToolMeta(op, views),
     },
   }));
-  definitions.set(inventory, defs);
+  definitions.set(inventory, { metrics, defs });
   return defs;
+}
+
+/**
+ * The SDK validates a call's arguments before our handler runs and answers a refusal itself: with metrics on, the
+ * schema counts its refusals (as tool calls with outcome invalid_arguments). Unchanged with metrics off.
+ */
+function countingRefusals(schema: Schema, tool: string, metrics: Metrics): Schema {
+  if (!metrics.enabled) return schema;
+  const standard = schema['~standard'];
+  const validate: typeof standard.validate = async (value) => {
+    const result = await standard.validate(value);
+    if (result.issues) metrics.invalidArguments(tool);
+    return result;
+  };
+  return { '~standard': { ...standard, validate } } as Schema;
 }
 
 /** The build-time JSON Schema of an operation's input, plus the `confirm` string where a person confirms. */
@@ -59,7 +80,7 @@ function withConfirm(json: Record<string, unknown> | undefined, asks: boolean): 
 
 /** One MCP tool per exposed operation. */
 export function operationTools(inventory: Inventory, config: Pick<Config, 'readOnly' | 'views' | 'discovery'>, invoker: Invoker): Surface {
-  const defs = toolDefinitions(inventory, config);
+  const defs = toolDefinitions(inventory, config, invoker.metrics);
   return (server) => {
     // What the client declared at initialize (2025-era connections): whether it can show a person a form.
     const client = () => server.server.getClientCapabilities();

@@ -22,6 +22,8 @@ export interface Caller {
 export interface CallerCheck {
   /** The caller of an /mcp request, or the refusal to answer with. */
   identify(request: Request): Promise<Caller | Response>;
+  /** The refusal for a request without what gets it in (Host, Origin, a valid token); undefined to go on. */
+  admit(request: Request): Promise<Response | undefined>;
   /** Public documents served before any check (the OAuth Protected Resource Metadata); undefined for other paths. */
   wellKnown(request: Request, pathname: string): Response | undefined;
   close(): void;
@@ -41,6 +43,7 @@ export async function callerCheck(cfg: HttpConfig, logger: Logger, scopeOf: (too
         const key = headerKey(request);
         return refuse(request) ?? { owner: sha256(key ?? ''), apiKey: key };
       },
+      admit: async (request) => refuse(request),
       wellKnown: () => undefined,
       close: () => undefined,
     };
@@ -80,6 +83,10 @@ export async function callerCheck(cfg: HttpConfig, logger: Logger, scopeOf: (too
         }
       }
       return { owner: who.subject, apiKey, access: who.access, authInfo: who.authInfo };
+    },
+    async admit(request) {
+      const who = refuse(request) ?? (await gate.authenticate(request));
+      return who instanceof Response ? who : undefined;
     },
     wellKnown: (request, pathname) => gate.metadataResponse(request, pathname),
     close: () => keys?.close(),

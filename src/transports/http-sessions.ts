@@ -36,6 +36,10 @@ export class Sessions {
     }, Math.min(60_000, cfg.sessionIdleMs)).unref();
   }
 
+  get size(): number {
+    return this.sessions.size;
+  }
+
   knows(request: Request): boolean {
     return this.sessions.has(request.headers.get('mcp-session-id') ?? '');
   }

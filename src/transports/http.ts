@@ -7,6 +7,7 @@ import type { Activity } from '../activity.js';
 import type { HttpConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Scope } from '../operations/types.js';
+import type { Metrics } from '../metrics/recorder.js';
 import type { ResourceHub } from '../resources/hub.js';
 import type { ServerFactory } from '../server.js';
 import { callerCheck, jsonRpcError, type Caller } from './http-access.js';
@@ -19,6 +20,8 @@ export interface HttpServerHandle {
   url: string;
   /** Stop accepting, let in-flight calls finish within the grace period, then abort the rest. */
   close(): Promise<void>;
+  /** Open 2025-era sessions. */
+  sessionsOpen(): number;
 }
 
 export interface HttpDeps {
@@ -30,11 +33,14 @@ export interface HttpDeps {
   activity: Activity;
   logger: Logger;
   hub: ResourceHub;
+  metrics?: Metrics;
+  /** GET /metrics on this port (behind the same checks as /mcp); none: 404. */
+  scrape?: () => Promise<Response>;
 }
 
 /**
  * Streamable HTTP on /mcp: 2026-07-28 clients per request (stateless by design); 2025-era clients with
- * sessions, or per request with `stateless`. Origin, Host and bearer-token checks come first.
+ * sessions, or per request with `stateless`. Origin, Host and bearer-token (or OAuth) checks come first.
  */
 export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpServerHandle> {
   const { serverFor, logger } = deps;
@@ -44,7 +50,10 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
   const current = new AsyncLocalStorage<Caller>();
 
   // The modern (2026-07-28) leg is per request; the factory sees each request, so per-user keys and scopes apply per call.
-  const factory: McpServerFactory = () => serverFor(current.getStore()!)({ perRequest: true });
+  const factory: McpServerFactory = (ctx) => {
+    deps.metrics?.perRequestServer(ctx.era);
+    return serverFor(current.getStore()!)({ perRequest: true });
+  };
   const modern = createMcpHandler(factory, { legacy: cfg.stateless ? 'stateless' : 'reject', maxRequestBodySize: cfg.maxBodyBytes, onerror });
   // 2026-07-28 clients hear about changed resources on their subscriptions/listen streams.
   const offResources = deps.hub.onListChanged(() => modern.notify.resourcesChanged());
@@ -60,8 +69,11 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
     }
     const document = check.wellKnown(request, pathname);
     if (document) return document;
-    if (pathname !== '/mcp') return Response.json({ error: 'not found; the MCP endpoint is /mcp' }, { status: 404 });
+    const metrics = pathname === '/metrics' && deps.scrape;
+    if (pathname !== '/mcp' && !metrics) return Response.json({ error: 'not found; the MCP endpoint is /mcp' }, { status: 404 });
     if (draining) return jsonRpcError(503, -32000, 'Server is shutting down.');
+    // /metrics needs what /mcp needs to get in (a valid token), not a Cluvio key or scopes.
+    if (metrics) return (await check.admit(request)) ?? metrics();
     const caller = await check.identify(request);
     if (caller instanceof Response) return caller;
     // Only 2025-era traffic has sessions: a request in one of ours skips isLegacyRequest, which reads and checks the body.
@@ -81,6 +93,7 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
 
   return {
     url,
+    sessionsOpen: () => sessions.size,
     async close() {
       draining = true;
       offResources();
