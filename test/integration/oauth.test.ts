@@ -325,6 +325,7 @@ describe('keys file: each identity acts with its own Cluvio key', () => {
       CLUVIO_MCP_OAUTH_AUDIENCE: audience,
       CLUVIO_MCP_KEYS_FILE: keysFile,
       CLUVIO_MCP_KEYS_CLAIM: 'groups',
+      CLUVIO_MCP_METRICS: 'true',
     });
   });
 
@@ -352,6 +353,16 @@ describe('keys file: each identity acts with its own Cluvio key', () => {
     expect(body.error_description).toMatch(/groups claim of your access token matches no entry/);
     expect(server.stderr()).not.toContain(sandboxEnv.CLUVIO_API_KEY);
     expect(server.stderr()).not.toContain('interns-key-unknown-to-cluvio');
+  });
+
+  it('/metrics on the MCP port takes any valid token, without a Cluvio key or scopes; none gets the 401 challenge', async () => {
+    const metrics = audience.replace(/\/mcp$/, '/metrics');
+    const anonymous = await fetch(metrics);
+    expect(anonymous.status).toBe(401);
+    expect(challenge(anonymous)).toEqual({ resource_metadata: audience.replace(/\/mcp$/, '/.well-known/oauth-protected-resource/mcp') });
+    const carol = await fetch(metrics, { headers: { authorization: `Bearer ${await issuer.userToken('carol', audience, 'cluvio:read')}` } });
+    expect(carol.status).toBe(200);
+    expect(await carol.text()).toMatch(/^# HELP /m);
   });
 
   it('reloads the file when it changes, and keeps the last good mapping when the new one is broken', async () => {
