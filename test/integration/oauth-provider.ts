@@ -8,8 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-// oidc-provider ships no types; the test uses a handful of its calls.
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 export const SCOPE_ALL = 'cluvio:read cluvio:run cluvio:write';
 export const MACHINE = { id: 'machine', secret: 'machine-secret-0123456789' };
@@ -63,10 +62,10 @@ export async function startIssuer(resources: string[], keys?: { keys: JWK[] }): 
       scopes: ['openid', ...SCOPE_ALL.split(' ')],
       pkce: { required: () => true },
       ttl: { AccessToken: 600, AuthorizationCode: 60, ClientCredentials: 600, Grant: 600, IdToken: 600, Interaction: 600, Session: 600 },
-      findAccount: (_ctx: unknown, sub: string) => (ACCOUNTS[sub] ? { accountId: sub, claims: () => ({ sub, email: ACCOUNTS[sub]!.email }) } : undefined),
+      findAccount: (_ctx, sub) => (ACCOUNTS[sub] ? { accountId: sub, claims: () => ({ sub, email: ACCOUNTS[sub]!.email }) } : undefined),
       // What the keys file can match on: the person's e-mail and groups ride in the access token.
-      extraTokenClaims: (_ctx: unknown, token: { accountId?: string }) => {
-        const account = token.accountId ? ACCOUNTS[token.accountId] : undefined;
+      extraTokenClaims: (_ctx, token) => {
+        const account = 'accountId' in token && token.accountId ? ACCOUNTS[token.accountId] : undefined;
         return account ? { email: account.email, groups: account.groups } : undefined;
       },
       features: {
@@ -74,10 +73,10 @@ export async function startIssuer(resources: string[], keys?: { keys: JWK[] }): 
         clientCredentials: { enabled: true },
         resourceIndicators: {
           enabled: true,
-          defaultResource: (_ctx: unknown, _client: unknown, oneOf?: string) => oneOf ?? resources[0],
+          defaultResource: (_ctx, _client, oneOf) => oneOf ?? resources[0],
           useGrantedResource: () => true,
-          getResourceServerInfo: (_ctx: unknown, resource: string) => {
-            if (!resources.includes(resource)) throw new Provider.errors.InvalidTarget();
+          getResourceServerInfo: (_ctx, resource) => {
+            if (!resources.includes(resource)) throw new errors.InvalidTarget();
             return { scope: SCOPE_ALL, audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 600, jwt: { sign: { alg: 'RS256' } } };
           },
         },
@@ -93,7 +92,8 @@ export async function startIssuer(resources: string[], keys?: { keys: JWK[] }): 
       await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
       return;
     }
-    const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId: String(details.params.client_id) });
+    const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+    const grant = existing ?? new provider.Grant({ accountId, clientId: String(details.params.client_id) });
     const missing = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
