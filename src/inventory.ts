@@ -7,14 +7,14 @@ export type OperationId = (typeof OPERATIONS)[number]['id'];
 /** Every operation of a catalog by id: `ops.getExecution`, checked at compile time. */
 export type Ops = Readonly<Record<OperationId, Operation>>;
 
+type InventoryConfig = Pick<Config, 'routeOverrides' | 'maxWaitSeconds' | 'toolsets' | 'tools' | 'readOnly'> & { confirm?: ConfirmPolicy };
+const ALL_ACCESS: readonly Access[] = ['read', 'run', 'write'];
+
 /**
  * The catalog for one configuration, built once at start-up and read by everything (tools, discovery,
  * resources, prompts, apps): every operation with its routes and wait ceiling applied, by id, and the ones
  * this server exposes. What is exposed is decided here and nowhere else.
  */
-type InventoryConfig = Pick<Config, 'routeOverrides' | 'maxWaitSeconds' | 'toolsets' | 'tools' | 'readOnly'> & { confirm?: ConfirmPolicy };
-const ALL_ACCESS: readonly Access[] = ['read', 'run', 'write'];
-
 export class Inventory {
   /** How many inventories this process built: one per configuration, never one per request. */
   static built = 0;
