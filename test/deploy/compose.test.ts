@@ -45,6 +45,11 @@ describe('deploy/haproxy/haproxy.cfg', () => {
     expect(backend).toContain('option redispatch 1');
   });
 
+  it('passes a client’s cancellation on: a closed client request closes the replica’s', () => {
+    // In defaults: in the backend section alone, HAProxy 2.6 kept the replica's request open.
+    expect(section('defaults')).toContain('option abortonclose');
+  });
+
   it('keeps quiet tool calls and listen streams open longer than the longest wait a tool may take', () => {
     const defaults = section('defaults');
     const minutes = (name: string) => Number(/(\d+)m$/.exec(defaults.find((l) => l.startsWith(`timeout ${name} `)) ?? '')?.[1]);

@@ -256,6 +256,29 @@ function throughTheBalancer(name: string, auth: () => Promise<Auth> | Auth): voi
       }
     });
 
+    it('a 2026-07-28 client that cancels a call through the balancer cancels the query in Cluvio', async () => {
+      const t = await connectTraced(b.url, headers, '2026');
+      const marker = `cancel_${Date.now()}`;
+      const executions = async () => (await (await fetch(`${sandboxEnv.CLUVIO_API_URL}/_sandbox/executions`)).json()) as Array<{ sql_query: string; status: string }>;
+      const status = async () => (await executions()).find((e) => e.sql_query.includes(marker))?.status;
+      try {
+        const controller = new AbortController();
+        // Short: the sandbox's engine runs one statement at a time and finishes a cancelled sleep before the next.
+        const call = t.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: `SELECT pg_sleep(3), '${marker}'` } }, { signal: controller.signal });
+        await waitUntil('the query runs in the sandbox', async () => (await status()) === 'running');
+        controller.abort();
+        await expect(call).rejects.toThrow(/abort/i);
+        // Cancelled, not finished: the sleep would end as `success` after 3 s.
+        await waitUntil('the query is cancelled in the sandbox', async () => (await status()) !== 'running', 15_000, 50);
+        expect(await status()).toBe('cancelled');
+        // The replicas go on serving queries once the sandbox's engine is free again.
+        const next = executionOf(await t.client.callTool({ name: 'run_execution', arguments: { datasource_id: DS, sql_query: 'SELECT 1 AS n' } }));
+        expect(next.rows).toEqual([[1]]);
+      } finally {
+        await t.client.close();
+      }
+    });
+
     it('a replica stopped with SIGTERM under load loses no call, and the health checks on /readyz take it out', async () => {
       const victimName: ReplicaName = 'mcp2';
       const victim = b.replica(victimName);
