@@ -85,7 +85,7 @@ describe('deploy/kubernetes', () => {
 
   it('names only variables the server reads, secrets only from Secrets', () => {
     const named = [...(container.env as Doc[]).map((e) => e.name as string), ...Object.keys(configMap.data), ...offered];
-    expect(named.filter((n) => !ENV_NAMES.has(n))).toEqual([]);
+    expect(named.filter((n) => !ENV_NAMES.has(n)), 'variables that no setting of src/config.ts reads').toEqual([]);
     expect(container.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }]);
     // Every secret setting comes from the Secret (never a literal value, never the ConfigMap).
     expect(SECRET_ENVS.sort()).toEqual(['CLUVIO_API_KEY', 'CLUVIO_CONFIRM_SECRET', 'CLUVIO_MCP_AUTH_TOKEN']);
@@ -113,7 +113,8 @@ describe('deploy/kubernetes', () => {
   it('the README tells what to put in each Secret the manifests read', () => {
     const refs = (container.env as Doc[]).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef as { name: string; key: string }] : []));
     expect(refs.length).toBe(3);
-    const commands = [...README.matchAll(/^kubectl create secret generic (\S+)((?: \\\n| )[^\n]*?(?:\\\n[^\n]*)*)$/gm)].map((m) => ({ name: m[1]!, text: m[2]! }));
+    // Shell lines with their continuations joined.
+    const commands = [...README.replace(/\\\n\s*/g, ' ').matchAll(/^kubectl create secret generic (\S+) (.*)$/gm)].map((m) => ({ name: m[1]!, text: m[2]! }));
     for (const { name, key } of refs) {
       expect(commands.some((c) => c.name === name && c.text.includes(`--from-literal=${key}=`)), `README: kubectl create secret generic ${name} … --from-literal=${key}=`).toBe(true);
     }
