@@ -25,7 +25,8 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
 };
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// YAML documents, read by path: the schemas are checked by the models, the values by the assertions.
+type Doc = Record<string, any>;
 
 function setting(env: string) {
   const s = SETTINGS.find((x) => 'env' in x && x.env === env);
