@@ -111,6 +111,27 @@ const url: Kind<string> = {
   },
 };
 
+/**
+ * An identifier compared as written (an OAuth issuer or audience: `iss` and `aud` must equal it exactly, trailing slash
+ * and all): an absolute http(s) URL without credentials or fragment, kept as given.
+ */
+const exactUrl: Kind<string> = {
+  arg: 'URL',
+  parse(t, name) {
+    let parsed: URL;
+    try {
+      parsed = new URL(t);
+    } catch {
+      throw new ConfigError(`Invalid ${name}: "${t}". Accepted: an absolute https URL, exactly as your identity provider writes it, e.g. https://login.example.com/realms/analytics.`);
+    }
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopback(parsed.hostname))) {
+      throw new ConfigError(`Invalid ${name}: "${t}". Accepted: an https URL (http only on localhost, for testing).`);
+    }
+    if (parsed.hash || parsed.username || parsed.password) throw new ConfigError(`Invalid ${name}: "${t}". Accepted: a URL without credentials or fragment.`);
+    return t;
+  },
+};
+
 /** A secret of at least `min` characters (never echoed in the message). */
 const token = (min: number): Kind<string> => ({
   arg: 'TOKEN',
@@ -192,7 +213,7 @@ export const SETTINGS = [
   setting({ group: 'config', field: 'confirmSecret', env: 'CLUVIO_CONFIRM_SECRET', kind: token(32), default: undefined, secret: true, help: 'key that signs confirmations, at least 32 characters; the same on every replica (random per process when unset)', commands: SERVE }),
   setting({ group: 'config', field: 'transport', env: 'CLUVIO_MCP_TRANSPORT', flag: 'transport', kind: oneOf(['stdio', 'http']), default: 'stdio', section: 'http', help: 'how clients connect', commands: SERVE }),
   // Config.http — streamable HTTP.
-  setting({ group: 'http', field: 'host', env: 'CLUVIO_MCP_HOST', flag: 'host', kind: text('H'), default: '127.0.0.1', help: 'the address to listen on; a non-loopback one needs CLUVIO_MCP_AUTH_TOKEN', commands: SERVE }),
+  setting({ group: 'http', field: 'host', env: 'CLUVIO_MCP_HOST', flag: 'host', kind: text('H'), default: '127.0.0.1', help: 'the address to listen on; a non-loopback one needs CLUVIO_MCP_AUTH_TOKEN or CLUVIO_MCP_OAUTH_ISSUER', commands: SERVE }),
   setting({ group: 'http', field: 'stateless', env: 'CLUVIO_MCP_STATELESS', flag: 'stateless', kind: bool, default: false, help: 'no sessions (for several replicas behind a load balancer)', commands: SERVE }),
   setting({ group: 'http', field: 'port', env: 'CLUVIO_MCP_PORT', flag: 'port', kind: int(0, 65_535), default: 8765, help: 'the port to listen on', commands: SERVE }),
   setting({ group: 'http', field: 'authToken', env: 'CLUVIO_MCP_AUTH_TOKEN', kind: token(16), default: undefined, secret: true, help: 'bearer token clients must send, at least 16 characters', commands: SERVE }),
@@ -202,6 +223,11 @@ export const SETTINGS = [
   setting({ group: 'http', field: 'maxBodyBytes', env: 'CLUVIO_MCP_MAX_BODY_BYTES', kind: int(1024, 64 * 1_048_576), default: 1_048_576, help: 'the largest request body', commands: SERVE }),
   setting({ group: 'http', field: 'sessionIdleMs', env: 'CLUVIO_MCP_SESSION_IDLE_MINUTES', kind: int(1, 1440, 60_000), default: 30 * 60_000, help: 'minutes after which an idle session is closed', commands: SERVE }),
   setting({ group: 'http', field: 'shutdownGraceMs', env: 'CLUVIO_MCP_SHUTDOWN_GRACE_SECONDS', kind: int(0, 600, 1000), default: 10_000, help: 'seconds running tool calls get to finish on SIGTERM', commands: SERVE }),
+  setting({ group: 'http', field: 'oauthIssuer', env: 'CLUVIO_MCP_OAUTH_ISSUER', kind: exactUrl, default: undefined, help: "OAuth 2.1: accept JWT access tokens from this issuer (your identity provider's issuer URL, exactly as in its tokens)", commands: SERVE }),
+  setting({ group: 'http', field: 'oauthAudience', env: 'CLUVIO_MCP_OAUTH_AUDIENCE', kind: exactUrl, default: undefined, help: "OAuth 2.1: this server's public URL (e.g. https://mcp.example.com/mcp); tokens must name it in aud", commands: SERVE }),
+  setting({ group: 'http', field: 'oauthJwksUrl', env: 'CLUVIO_MCP_OAUTH_JWKS_URL', kind: exactUrl, default: undefined, defaultText: "from the issuer's metadata", help: "OAuth 2.1: where the issuer's signing keys are", commands: SERVE }),
+  setting({ group: 'http', field: 'keysFile', env: 'CLUVIO_MCP_KEYS_FILE', kind: text('PATH'), default: undefined, help: "OAuth 2.1: JSON file mapping a token claim's value to the person's own Cluvio API key; reloaded when it changes", commands: SERVE }),
+  setting({ group: 'http', field: 'keysClaim', env: 'CLUVIO_MCP_KEYS_CLAIM', kind: text('CLAIM'), default: 'sub', help: 'the token claim CLUVIO_MCP_KEYS_FILE matches (e.g. email, or a group claim holding a list)', commands: SERVE }),
   setting({ group: 'http', field: 'metrics', env: 'CLUVIO_MCP_METRICS', flag: 'metrics', kind: bool, default: false, help: 'Prometheus metrics at /metrics, behind the same checks as /mcp (HTTP only: refused with stdio)', commands: SERVE }),
   setting({ group: 'http', field: 'metricsPort', env: 'CLUVIO_MCP_METRICS_PORT', flag: 'metrics-port', kind: int(0, 65_535), default: undefined, help: 'serve /metrics on this port instead, without any checks, for a scraper inside the cluster; turns metrics on', commands: SERVE }),
   // CheckOptions — what `cluvio-mcp check` does beyond calling every read operation.
@@ -368,22 +394,41 @@ function group(name: Group, values: FlagValues, env: Env): Record<string, unknow
 function configFrom(values: FlagValues, env: Env, command: 'serve' | 'check'): Config {
   const config = { ...group('config', values, env), http: group('http', values, env) } as Config;
   const servingHttp = command === 'serve' && config.transport === 'http';
-  // Over HTTP with per-user keys, every request may bring its own key instead.
-  if (!config.apiKey && !config.sandbox && !(servingHttp && config.http.perUserKeys)) {
+  if (servingHttp) checkOAuth(config.http);
+  // Over HTTP with per-user keys or a keys file, every request may bring its own key instead.
+  if (!config.apiKey && !config.sandbox && !(servingHttp && (config.http.perUserKeys || config.http.keysFile))) {
     throw new ConfigError(
       command === 'check'
         ? 'No Cluvio API key: set CLUVIO_API_KEY to the API key secret to check, or use --sandbox to check the built-in sandbox.'
         : 'No Cluvio API key: set CLUVIO_API_KEY to an API key secret, or start with --sandbox to use the built-in sandbox.',
     );
   }
-  if (servingHttp && !isLoopback(config.http.host) && !config.http.authToken) {
+  if (servingHttp && !isLoopback(config.http.host) && !config.http.authToken && !config.http.oauthIssuer) {
     throw new ConfigError(
-      `Refusing to listen on ${config.http.host} without CLUVIO_MCP_AUTH_TOKEN: anyone who can reach that address could use the Cluvio API key. Set CLUVIO_MCP_AUTH_TOKEN, or listen on 127.0.0.1.`,
+      `Refusing to listen on ${config.http.host} without CLUVIO_MCP_AUTH_TOKEN or CLUVIO_MCP_OAUTH_ISSUER: anyone who can reach that address could use the Cluvio API key. Set one of them, or listen on 127.0.0.1.`,
     );
   }
   if (config.http.metricsPort !== undefined) config.http.metrics = true;
   if (command === 'serve' && config.http.metrics) checkMetrics(config);
   return config;
+}
+
+/** The OAuth settings go together: issuer with audience, and neither with the shared bearer token. */
+function checkOAuth(http: HttpConfig): void {
+  if (!http.oauthIssuer) {
+    const needsIssuer = [http.oauthAudience && 'CLUVIO_MCP_OAUTH_AUDIENCE', http.oauthJwksUrl && 'CLUVIO_MCP_OAUTH_JWKS_URL', http.keysFile && 'CLUVIO_MCP_KEYS_FILE'].filter(Boolean);
+    if (needsIssuer.length) throw new ConfigError(`${needsIssuer.join(' and ')} need${needsIssuer.length > 1 ? '' : 's'} CLUVIO_MCP_OAUTH_ISSUER: set the issuer of your identity provider, or unset ${needsIssuer.join(' and ')}.`);
+    return;
+  }
+  if (!http.oauthAudience) {
+    throw new ConfigError("CLUVIO_MCP_OAUTH_ISSUER needs CLUVIO_MCP_OAUTH_AUDIENCE: set it to this server's public URL (e.g. https://mcp.example.com/mcp), the audience your identity provider puts in tokens for it.");
+  }
+  if (http.authToken) {
+    throw new ConfigError('CLUVIO_MCP_AUTH_TOKEN and CLUVIO_MCP_OAUTH_ISSUER exclude each other: with OAuth every client sends an access token from your identity provider. Unset CLUVIO_MCP_AUTH_TOKEN.');
+  }
+  if (http.keysFile && http.perUserKeys) {
+    throw new ConfigError("CLUVIO_MCP_KEYS_FILE and CLUVIO_MCP_PER_USER_KEYS exclude each other: the keys file decides each person's Cluvio key. Unset one of them.");
+  }
 }
 
 /** Metrics are scraped over HTTP: refused with stdio, and their own port must not be the MCP port. */

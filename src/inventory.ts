@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { ConfigError, type Config } from './config.js';
 import { buildCatalog, toolName, type OPERATIONS } from './operations/index.js';
-import { confirmClass, policyAsks, TOOLSETS, type ConfirmPolicy, type Operation } from './operations/types.js';
+import { confirmClass, policyAsks, TOOLSETS, type Access, type ConfirmPolicy, type Operation } from './operations/types.js';
 
 export type OperationId = (typeof OPERATIONS)[number]['id'];
 /** Every operation of a catalog by id: `ops.getExecution`, checked at compile time. */
 export type Ops = Readonly<Record<OperationId, Operation>>;
+
+type InventoryConfig = Pick<Config, 'routeOverrides' | 'maxWaitSeconds' | 'toolsets' | 'tools' | 'readOnly'> & { confirm?: ConfirmPolicy };
+const ALL_ACCESS: readonly Access[] = ['read', 'run', 'write'];
 
 /**
  * The catalog for one configuration, built once at start-up and read by everything (tools, discovery,
@@ -23,12 +26,18 @@ export class Inventory {
   readonly confirmPolicy: ConfirmPolicy;
   private readonly exposedIds: ReadonlySet<string>;
   private readonly inputs = new Map<string, z.ZodObject>();
+  /** The inventories restricted to an OAuth token's access classes, by class set: at most one per set. */
+  private readonly restricted = new Map<string, Inventory>();
 
-  constructor(config: Pick<Config, 'routeOverrides' | 'maxWaitSeconds' | 'toolsets' | 'tools' | 'readOnly'> & { confirm?: ConfirmPolicy }) {
+  /** `within`: the catalog to share and the access classes to keep (forAccess); none: build the catalog, keep every class. */
+  constructor(
+    private readonly config: InventoryConfig,
+    within?: { catalog: readonly Operation[]; access: ReadonlySet<Access> },
+  ) {
     Inventory.built++;
-    this.all = buildCatalog(config.routeOverrides, { maxWaitSeconds: config.maxWaitSeconds });
+    this.all = within?.catalog ?? buildCatalog(config.routeOverrides, { maxWaitSeconds: config.maxWaitSeconds });
     this.ops = Object.freeze(Object.fromEntries(this.all.map((op) => [op.id, op]))) as Ops;
-    this.selected = select(this.all, config);
+    this.selected = select(this.all, config).filter((op) => !within || within.access.has(op.access));
     this.exposedIds = new Set(this.selected.map((op) => op.id));
     this.confirmPolicy = config.confirm ?? 'off';
     for (const op of this.all) {
@@ -36,6 +45,21 @@ export class Inventory {
       if ('confirm' in op.input.shape) throw new Error(`${op.id} has an argument named confirm, which confirmation takes`);
       this.inputs.set(op.id, op.input.extend({ confirm: CONFIRM_ARGUMENT }));
     }
+  }
+
+  /**
+   * This inventory with only the operations of the given access classes (an OAuth token's scopes): the same catalog,
+   * built once per class set and kept, so a request never builds one.
+   */
+  forAccess(access: ReadonlySet<Access>): Inventory {
+    if (ALL_ACCESS.every((a) => access.has(a))) return this;
+    const key = ALL_ACCESS.filter((a) => access.has(a)).join(',');
+    let inv = this.restricted.get(key);
+    if (!inv) {
+      inv = new Inventory(this.config, { catalog: this.all, access: new Set(access) });
+      this.restricted.set(key, inv);
+    }
+    return inv;
   }
 
   /** Whether this server exposes the operation (as a tool, or through call_operation). */

@@ -10,12 +10,15 @@ import type { Config } from './config.js';
 import { Activity } from './activity.js';
 import type { Deps } from './context.js';
 import { Inventory } from './inventory.js';
+import { toolName } from './operations/index.js';
+import { requiredScope } from './operations/types.js';
 import { createLogger } from './logger.js';
 import { metricsEndpoint } from './metrics/endpoint.js';
 import { limiterGauges, loadMetrics } from './metrics/index.js';
 import { ResourceHub } from './resources/hub.js';
 import { createServerFactory, factoriesByKey } from './server.js';
 import { Confirmations } from './tools/confirm.js';
+import type { ServerFor } from './transports/http.js';
 import { startStdio } from './transports/stdio.js';
 
 /** Serves MCP until SIGTERM (or SIGINT over HTTP); `closeSandbox` stops the sandbox cli.ts started for --sandbox. */
@@ -44,10 +47,31 @@ export async function serve(config: Config, closeSandbox?: () => Promise<void>):
   if (config.transport === 'http') {
     // Loaded only for --transport http: the HTTP stack (Hono adapter, session handling) costs stdio start-up time and memory.
     const { startHttp } = await import('./transports/http.js');
+    // Factories by OAuth scope set (one inventory each, at most 8, made on first use), then by Cluvio key.
+    const byAccess = new Map<Inventory, ReturnType<typeof factoriesByKey>>();
+    const serverFor: ServerFor = ({ apiKey, access }) => {
+      const inv = access ? inventory.forAccess(access) : inventory;
+      let forKey = byAccess.get(inv);
+      if (!forKey) byAccess.set(inv, (forKey = factoriesByKey({ ...deps, inventory: inv })));
+      return forKey(apiKey);
+    };
+    const scopes = new Map(inventory.selected.map((op) => [toolName(op), requiredScope(op)]));
     const endpoint = await metricsEndpoint(config.http, metrics, logger);
-    const http = await startHttp(config.http, { serverFor: factoriesByKey(deps), ready: () => cluvioReachable(api, !!config.apiKey), activity, logger, hub: deps.hub, metrics, scrape: endpoint.scrape });
+    const http = await startHttp(config.http, {
+      serverFor,
+      scopeOf: (tool) => scopes.get(tool),
+      ready: () => cluvioReachable(api, !!config.apiKey),
+      activity,
+      logger,
+      hub: deps.hub,
+      metrics,
+      scrape: endpoint.scrape,
+    });
     metrics.watch({ sessionsOpen: http.sessionsOpen });
-    logger.info({ ...started, url: http.url, stateless: config.http.stateless, auth: !!config.http.authToken }, 'serving MCP over streamable HTTP');
+    logger.info(
+      { ...started, url: http.url, stateless: config.http.stateless, auth: !!config.http.authToken, oauth: !!config.http.oauthIssuer, keysFile: !!config.http.keysFile },
+      'serving MCP over streamable HTTP',
+    );
     await new Promise<void>((resolve) => {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
     });

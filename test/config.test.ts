@@ -79,6 +79,11 @@ describe('API key and sandbox', () => {
         maxBodyBytes: 1_048_576,
         sessionIdleMs: 30 * 60_000,
         shutdownGraceMs: 10_000,
+        oauthIssuer: undefined,
+        oauthAudience: undefined,
+        oauthJwksUrl: undefined,
+        keysFile: undefined,
+        keysClaim: 'sub',
         metrics: false,
         metricsPort: undefined,
       },
@@ -441,6 +446,11 @@ describe('command line', () => {
       maxBodyBytes: 64 * 1_048_576,
       sessionIdleMs: 5 * 60_000,
       shutdownGraceMs: 3000,
+      oauthIssuer: undefined,
+      oauthAudience: undefined,
+      oauthJwksUrl: undefined,
+      keysFile: undefined,
+      keysClaim: 'sub',
       metrics: true,
       metricsPort: 9464,
     });
@@ -478,6 +488,64 @@ describe('isLoopback: which hosts may listen without an auth token', () => {
       const cmd = parseCommand(['--transport', 'http', '--host', host], KEY);
       expect(cmd.kind === 'serve' && cmd.config.http.host).toBe(host);
     }
+  });
+});
+
+describe('OAuth and the keys file (CLUVIO_MCP_OAUTH_*, CLUVIO_MCP_KEYS_*)', () => {
+  const HTTP = ['--transport', 'http'];
+  const ISSUER = 'https://login.example.com/realms/analytics';
+  const AUDIENCE = 'https://mcp.example.com/mcp';
+  const OAUTH = { ...KEY, CLUVIO_MCP_OAUTH_ISSUER: ISSUER, CLUVIO_MCP_OAUTH_AUDIENCE: AUDIENCE };
+
+  test('issuer and audience are kept exactly as written (iss and aud are compared as strings)', () => {
+    const http = serve(HTTP, { ...OAUTH, CLUVIO_MCP_OAUTH_ISSUER: 'https://tenant.auth0.com/' }).http;
+    expect(http.oauthIssuer).toBe('https://tenant.auth0.com/');
+    expect(http.oauthAudience).toBe(AUDIENCE);
+    expect(http.oauthJwksUrl).toBeUndefined();
+    expect(http.keysClaim).toBe('sub');
+  });
+
+  test('the issuer needs the audience, and the audience, JWKS URL and keys file need the issuer', () => {
+    expect(configError(() => serve(HTTP, { ...KEY, CLUVIO_MCP_OAUTH_ISSUER: ISSUER })).message).toBe(
+      "CLUVIO_MCP_OAUTH_ISSUER needs CLUVIO_MCP_OAUTH_AUDIENCE: set it to this server's public URL (e.g. https://mcp.example.com/mcp), the audience your identity provider puts in tokens for it.",
+    );
+    expect(configError(() => serve(HTTP, { ...KEY, CLUVIO_MCP_OAUTH_AUDIENCE: AUDIENCE })).message).toBe(
+      'CLUVIO_MCP_OAUTH_AUDIENCE needs CLUVIO_MCP_OAUTH_ISSUER: set the issuer of your identity provider, or unset CLUVIO_MCP_OAUTH_AUDIENCE.',
+    );
+    expect(configError(() => serve(HTTP, { ...KEY, CLUVIO_MCP_KEYS_FILE: '/etc/keys.json', CLUVIO_MCP_OAUTH_JWKS_URL: 'https://x.example/jwks' })).message).toBe(
+      'CLUVIO_MCP_OAUTH_JWKS_URL and CLUVIO_MCP_KEYS_FILE need CLUVIO_MCP_OAUTH_ISSUER: set the issuer of your identity provider, or unset CLUVIO_MCP_OAUTH_JWKS_URL and CLUVIO_MCP_KEYS_FILE.',
+    );
+  });
+
+  test('OAuth and the shared bearer token exclude each other; so do the keys file and the per-user key header', () => {
+    expect(configError(() => serve(HTTP, { ...OAUTH, CLUVIO_MCP_AUTH_TOKEN: 'a-long-enough-token-123' })).message).toMatch(
+      /^CLUVIO_MCP_AUTH_TOKEN and CLUVIO_MCP_OAUTH_ISSUER exclude each other/,
+    );
+    expect(configError(() => serve(HTTP, { ...OAUTH, CLUVIO_MCP_KEYS_FILE: '/k.json', CLUVIO_MCP_PER_USER_KEYS: 'true' })).message).toMatch(
+      /^CLUVIO_MCP_KEYS_FILE and CLUVIO_MCP_PER_USER_KEYS exclude each other/,
+    );
+  });
+
+  test('OAuth allows a non-loopback address; with a keys file no shared Cluvio key is needed', () => {
+    expect(serve([...HTTP, '--host', '0.0.0.0'], OAUTH).http.host).toBe('0.0.0.0');
+    const { CLUVIO_API_KEY: _key, ...noKey } = OAUTH;
+    expect(configError(() => serve(HTTP, noKey)).message).toMatch(/^No Cluvio API key/);
+    expect(serve(HTTP, { ...noKey, CLUVIO_MCP_KEYS_FILE: '/k.json', CLUVIO_MCP_KEYS_CLAIM: 'email' }).http).toMatchObject({ keysFile: '/k.json', keysClaim: 'email' });
+  });
+
+  test('issuer, audience and JWKS URL must be https (http only on loopback), without fragment or credentials', () => {
+    expect(serve(HTTP, { ...OAUTH, CLUVIO_MCP_OAUTH_ISSUER: 'http://127.0.0.1:9000' }).http.oauthIssuer).toBe('http://127.0.0.1:9000');
+    expect(configError(() => serve(HTTP, { ...OAUTH, CLUVIO_MCP_OAUTH_ISSUER: 'http://login.example.com' })).message).toBe(
+      'Invalid CLUVIO_MCP_OAUTH_ISSUER: "http://login.example.com". Accepted: an https URL (http only on localhost, for testing).',
+    );
+    expect(configError(() => serve(HTTP, { ...OAUTH, CLUVIO_MCP_OAUTH_AUDIENCE: 'cluvio-mcp' })).message).toMatch(/^Invalid CLUVIO_MCP_OAUTH_AUDIENCE: "cluvio-mcp". Accepted: an absolute https URL/);
+    expect(configError(() => serve(HTTP, { ...OAUTH, CLUVIO_MCP_OAUTH_JWKS_URL: 'https://u:p@x.example/jwks' })).message).toBe(
+      'Invalid CLUVIO_MCP_OAUTH_JWKS_URL: "https://u:p@x.example/jwks". Accepted: a URL without credentials or fragment.',
+    );
+  });
+
+  test('stdio ignores the HTTP-only OAuth settings', () => {
+    expect(serve([], { ...KEY, CLUVIO_MCP_OAUTH_ISSUER: ISSUER }).http.oauthIssuer).toBe(ISSUER);
   });
 });
 

@@ -56,3 +56,27 @@ describe('the server factory', () => {
     expect(factoryFor(undefined)).toBe(shared);
   });
 });
+
+describe('inventories restricted to OAuth scopes', () => {
+  it('builds one per access-class set, once, sharing the catalog; the full set is the inventory itself', () => {
+    const d = deps([]);
+    const [inventories, catalogs] = [Inventory.built, catalogStats.builds];
+    const read = d.inventory.forAccess(new Set(['read']));
+    const readRun = d.inventory.forAccess(new Set(['run', 'read']));
+    for (let i = 0; i < 20; i++) {
+      expect(d.inventory.forAccess(new Set(['read']))).toBe(read);
+      expect(d.inventory.forAccess(new Set(['read', 'run']))).toBe(readRun);
+      expect(d.inventory.forAccess(new Set(['write', 'run', 'read']))).toBe(d.inventory);
+    }
+    expect(Inventory.built).toBe(inventories + 2);
+    expect(catalogStats.builds).toBe(catalogs);
+    expect(read.all).toBe(d.inventory.all);
+    expect(read.selected.map((op) => op.id)).toEqual(d.inventory.selected.filter((op) => op.access === 'read').map((op) => op.id));
+    expect(readRun.selected.map((op) => op.access)).toContain('run');
+    expect(readRun.selected.every((op) => op.access !== 'write')).toBe(true);
+    // Read-only mode and toolsets still apply inside a scope set.
+    const readOnly = deps(['--read-only', '--toolsets', 'executions']).inventory.forAccess(new Set(['run', 'write']));
+    expect(readOnly.selected.map((op) => op.access)).toEqual(readOnly.selected.map(() => 'run'));
+    expect(readOnly.selected.length).toBeGreaterThan(0);
+  });
+});

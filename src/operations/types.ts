@@ -47,6 +47,24 @@ export function requiredPermission(op: { toolset: Toolset; access: Access }): st
 export type Access = 'read' | 'run' | 'write';
 
 /**
+ * The OAuth scope a token needs for an operation, one per access class (CLUVIO_MCP_OAUTH_ISSUER): `cluvio:read`
+ * reads, `cluvio:run` starts queries, refreshes and exports, `cluvio:write` changes the account.
+ */
+export const SCOPES = ['cluvio:read', 'cluvio:run', 'cluvio:write'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export function requiredScope(op: { access: Access }): Scope {
+  return `cluvio:${op.access}`;
+}
+
+/** The access classes a token's scopes cover (scopes this server does not know are ignored). */
+export function accessOf(scopes: Iterable<string>): Set<Access> {
+  const granted = new Set<Access>();
+  for (const s of scopes) if ((SCOPES as readonly string[]).includes(s)) granted.add(s.slice('cluvio:'.length) as Access);
+  return granted;
+}
+
+/**
  * Which confirmation policy (CLUVIO_CONFIRM) asks a person before an operation runs:
  * - `destructive`: asked by default (`destructive` and `writes`): what destroys or overwrites (destructiveHint),
  *   e-mails people or grants access;

@@ -2,25 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport, type McpServer } from '@modelcontextprotocol/server';
 import type { HttpConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import { equalHashes, jsonRpcError, sha256 } from './http-access.js';
-
-export const USER_KEY_HEADER = 'x-cluvio-api-key';
+import { equalHashes, jsonRpcError, type Caller } from './http-access.js';
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
-  keyHash: string;
+  /** Caller.owner of the request that opened it. */
+  owner: string;
   lastSeen: number;
 }
 
-/** 2025-era traffic with sessions: one transport and server per session, bound to the key that opened it, closed when idle. */
+/**
+ * 2025-era traffic with sessions: one transport and server per session, bound to the caller that opened it (its
+ * Cluvio key, or its OAuth identity), closed when idle. The server keeps the tools of the opening token's scopes.
+ */
 export class Sessions {
   private readonly sessions = new Map<string, Session>();
   private readonly sweep: NodeJS.Timeout;
 
   constructor(
     private readonly cfg: HttpConfig,
-    private readonly serverFor: (request: Request) => McpServer,
+    private readonly serverFor: (caller: Caller) => McpServer,
     logger: Logger,
   ) {
     this.sweep = setInterval(() => {
@@ -42,32 +44,32 @@ export class Sessions {
     return this.sessions.has(request.headers.get('mcp-session-id') ?? '');
   }
 
-  async handle(request: Request): Promise<Response> {
-    const keyHash = sha256(this.cfg.perUserKeys ? (request.headers.get(USER_KEY_HEADER)?.trim() ?? '') : '');
+  async handle(request: Request, caller: Caller): Promise<Response> {
+    const { owner, authInfo } = caller;
     const id = request.headers.get('mcp-session-id');
     if (id) {
       const s = this.sessions.get(id);
       if (!s) return jsonRpcError(404, -32001, 'Session not found: start a new session with initialize.');
-      if (!equalHashes(s.keyHash, keyHash)) return jsonRpcError(403, -32001, 'This session belongs to another Cluvio API key.');
+      if (!equalHashes(s.owner, owner)) return jsonRpcError(403, -32001, `This session belongs to another ${authInfo ? 'identity' : 'Cluvio API key'}.`);
       s.lastSeen = Date.now();
-      const res = await s.transport.handleRequest(request);
+      const res = await s.transport.handleRequest(request, { authInfo });
       if (request.method === 'DELETE') await this.close(id);
       return res;
     }
     if (request.method !== 'POST') return jsonRpcError(400, -32000, 'Bad request: no session id; start with an initialize POST.');
-    const server = this.serverFor(request);
+    const server = this.serverFor(caller);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: this.cfg.maxBodyBytes,
       onsessioninitialized: (sid) => {
-        this.sessions.set(sid, { transport, server, keyHash, lastSeen: Date.now() });
+        this.sessions.set(sid, { transport, server, owner, lastSeen: Date.now() });
       },
       onsessionclosed: (sid) => {
         this.sessions.delete(sid);
       },
     });
     await server.connect(transport);
-    const res = await transport.handleRequest(request);
+    const res = await transport.handleRequest(request, { authInfo });
     if (!transport.sessionId) await server.close().catch(() => undefined);
     return res;
   }

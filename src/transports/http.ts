@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server as NodeServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMcpHandler, isLegacyRequest, type McpServerFactory } from '@modelcontextprotocol/server';
@@ -5,14 +6,15 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Activity } from '../activity.js';
 import type { HttpConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Scope } from '../operations/types.js';
 import type { Metrics } from '../metrics/recorder.js';
 import type { ResourceHub } from '../resources/hub.js';
 import type { ServerFactory } from '../server.js';
-import { accessCheck, jsonRpcError } from './http-access.js';
-import { Sessions, USER_KEY_HEADER } from './http-sessions.js';
+import { callerCheck, jsonRpcError, type Caller } from './http-access.js';
+import { Sessions } from './http-sessions.js';
 
-/** The server factory for a request: with the caller's own Cluvio key when per-user keys are on. */
-export type ServerForKey = (apiKey: string | undefined) => ServerFactory;
+/** The server factory for a request: with the caller's own Cluvio key, and only the tools its OAuth scopes cover. */
+export type ServerFor = (caller: Pick<Caller, 'apiKey' | 'access'>) => ServerFactory;
 
 export interface HttpServerHandle {
   url: string;
@@ -23,7 +25,9 @@ export interface HttpServerHandle {
 }
 
 export interface HttpDeps {
-  serverFor: ServerForKey;
+  serverFor: ServerFor;
+  /** The OAuth scope an operation tool needs (undefined: not an operation tool). */
+  scopeOf: (tool: string) => Scope | undefined;
   /** Readiness (/readyz): Cluvio answers with the configured key. */
   ready: () => Promise<boolean>;
   activity: Activity;
@@ -36,24 +40,24 @@ export interface HttpDeps {
 
 /**
  * Streamable HTTP on /mcp: 2026-07-28 clients per request (stateless by design); 2025-era clients with
- * sessions, or per request with `stateless`. Origin, Host and bearer-token checks come first.
+ * sessions, or per request with `stateless`. Origin, Host and bearer-token (or OAuth) checks come first.
  */
 export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpServerHandle> {
   const { serverFor, logger } = deps;
   const onerror = (err: Error) => logger.debug({ error: err.message }, 'mcp http');
-  const keyOf = (request: Request | undefined): string | undefined =>
-    cfg.perUserKeys ? request?.headers.get(USER_KEY_HEADER)?.trim() || undefined : undefined;
-  const refuse = accessCheck(cfg);
+  const check = await callerCheck(cfg, logger, deps.scopeOf);
+  // The caller of the request being served, for the factory (the SDK may hand it a copy of the request).
+  const current = new AsyncLocalStorage<Caller>();
 
-  // The modern (2026-07-28) leg is per request; the factory sees each request, so per-user keys apply per call.
+  // The modern (2026-07-28) leg is per request; the factory sees each request, so per-user keys and scopes apply per call.
   const factory: McpServerFactory = (ctx) => {
     deps.metrics?.perRequestServer(ctx.era);
-    return serverFor(keyOf(ctx.requestInfo))({ perRequest: true });
+    return serverFor(current.getStore()!)({ perRequest: true });
   };
   const modern = createMcpHandler(factory, { legacy: cfg.stateless ? 'stateless' : 'reject', maxRequestBodySize: cfg.maxBodyBytes, onerror });
   // 2026-07-28 clients hear about changed resources on their subscriptions/listen streams.
   const offResources = deps.hub.onListChanged(() => modern.notify.resourcesChanged());
-  const sessions = new Sessions(cfg, (request) => serverFor(keyOf(request))(), logger);
+  const sessions = new Sessions(cfg, (caller) => serverFor(caller)(), logger);
   let draining = false;
 
   async function fetch(request: Request): Promise<Response> {
@@ -63,17 +67,20 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
       const ok = await deps.ready().catch(() => false);
       return Response.json({ status: ok ? 'ready' : 'cluvio unreachable or key refused' }, { status: ok ? 200 : 503 });
     }
+    const document = check.wellKnown(request, pathname);
+    if (document) return document;
     const metrics = pathname === '/metrics' && deps.scrape;
     if (pathname !== '/mcp' && !metrics) return Response.json({ error: 'not found; the MCP endpoint is /mcp' }, { status: 404 });
     if (draining) return jsonRpcError(503, -32000, 'Server is shutting down.');
-    const refused = refuse(request);
-    if (refused) return refused;
-    if (metrics) return metrics();
+    // /metrics needs what /mcp needs to get in (a valid token), not a Cluvio key or scopes.
+    if (metrics) return (await check.admit(request)) ?? metrics();
+    const caller = await check.identify(request);
+    if (caller instanceof Response) return caller;
     // Only 2025-era traffic has sessions: a request in one of ours skips isLegacyRequest, which reads and checks the body.
     if (!cfg.stateless && (sessions.knows(request) || (await isLegacyRequest(request, undefined, { maxRequestBodySize: cfg.maxBodyBytes })))) {
-      return sessions.handle(request);
+      return sessions.handle(request, caller);
     }
-    return modern.fetch(request);
+    return current.run(caller, () => modern.fetch(request, { authInfo: caller.authInfo }));
   }
 
   const node: NodeServer = createServer(toNodeHandler({ fetch }, { maxRequestBodySize: cfg.maxBodyBytes, onerror }));
@@ -90,6 +97,7 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
     async close() {
       draining = true;
       offResources();
+      check.close();
       node.close();
       // Tool calls (not HTTP exchanges: a 2025 session answers over a stream) decide when we are idle.
       const finished = await deps.activity.idle(cfg.shutdownGraceMs);

@@ -4,8 +4,8 @@
  * check through the environment, as docker-compose.yml does. The balancer adds `X-Served-By: mcp1|mcp2|mcp3`, so
  * every request's replica is known; the replicas' own logs (pino, debug) confirm it.
  *
- * `throughTheBalancer` runs the same behaviours for one way of authenticating (the shared bearer token here): a
- * second call with other server env and client headers (OAuth) is all another describe needs.
+ * `throughTheBalancer` runs the same behaviours for one way of authenticating: the shared bearer token, and OAuth
+ * access tokens from a real authorization server (oidc-provider, see oauth-provider.ts).
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, executionOf, logLines, objectOf, spawnHttpServer, textOf, waitUntil, warmUpSandbox, type RunningHttp } from './harness.js';
+import { startIssuer, type TestIssuer } from './oauth-provider.js';
 
 const HAPROXY_CFG = fileURLToPath(new URL('../../deploy/haproxy/haproxy.cfg', import.meta.url));
 const HAPROXY = process.env.HAPROXY ?? 'haproxy';
@@ -365,3 +366,17 @@ throughTheBalancer('three --stateless replicas behind HAProxy, shared bearer tok
   env: { CLUVIO_MCP_AUTH_TOKEN: TOKEN },
   headers: { authorization: `Bearer ${TOKEN}` },
 }));
+
+// OAuth: the replicas know only the issuer and the public URL behind the balancer; each checks tokens on its own.
+const PUBLIC_URL = 'https://mcp.example.test/mcp';
+let issuer: TestIssuer | undefined;
+afterAll(async () => {
+  await issuer?.close();
+});
+throughTheBalancer('three --stateless replicas behind HAProxy, OAuth access tokens (oidc-provider)', async () => {
+  issuer = await startIssuer([PUBLIC_URL]);
+  return {
+    env: { CLUVIO_MCP_OAUTH_ISSUER: issuer.issuer, CLUVIO_MCP_OAUTH_AUDIENCE: PUBLIC_URL },
+    headers: { authorization: `Bearer ${await issuer.userToken('alice', PUBLIC_URL)}` },
+  };
+});
