@@ -144,11 +144,11 @@ async function waitForPort(url, child) {
 }
 
 /** Our server over streamable HTTP on a loopback port, pointed at the standalone sandbox. */
-export async function startOursHttp(sb) {
+export async function startOursHttp(sb, env = {}) {
   const port = await freePort();
   const child = track(
     spawn(process.execPath, [CLI, '--transport', 'http', '--host', '127.0.0.1', '--port', String(port)], {
-      env: { PATH: process.env.PATH ?? '', ...sb.env },
+      env: { PATH: process.env.PATH ?? '', ...sb.env, ...env },
       stdio: ['ignore', 'ignore', 'ignore'],
     }),
   );
@@ -172,9 +172,9 @@ async function stopChild(child) {
 }
 
 /** A 2025-era client (initialize, a session), or with `modern` a 2026-07-28 one (every request on its own). */
-export async function connectHttp(url, modern = false) {
+export async function connectHttp(url, modern = false, headers = {}) {
   const client = new Client({ name: 'cluvio-bench', version: '0' }, modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
 }
 

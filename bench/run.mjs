@@ -1,6 +1,6 @@
 // `npm run bench`: what cluvio-mcp costs (context, start-up, memory, per-call overhead, waiting, big results,
 // HTTP throughput, search on a 2,000-report account), each figure next to a reference measured in the same
-// invocation. Loopback only; stops by itself. BENCH_ONLY=context,cold,overhead,waiting,big,http,search picks sections.
+// invocation. Loopback only; stops by itself. BENCH_ONLY=context,cold,overhead,waiting,big,http,oauth,search picks sections.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
@@ -19,6 +19,7 @@ import {
   refStdioArgs,
   sleep,
   startOursHttp,
+  freePort,
   startRefHttp,
   startSandbox,
 } from './lib.mjs';
@@ -237,8 +238,8 @@ async function bigResults(sb) {
 }
 
 // ---------------------------------------------------------------- HTTP
-async function load(url, sessions, tool, seconds, modern = false) {
-  const clients = await Promise.all(Array.from({ length: sessions }, () => connectHttp(url, modern)));
+async function load(url, sessions, tool, seconds, modern = false, headers = {}) {
+  const clients = await Promise.all(Array.from({ length: sessions }, () => connectHttp(url, modern, headers)));
   const lat = [];
   const run = async (c, until, into) => {
     while (performance.now() < until) {
@@ -302,6 +303,69 @@ async function http(sb) {
   }
 }
 
+// ---------------------------------------------------------------- OAuth
+/**
+ * What OAuth costs per request: the same 50-client load with OAuth off and on (a JWT checked on every request
+ * against the issuer's cached keys), both protocol eras, alternating; and one signature check alone.
+ */
+async function oauth(sb) {
+  const { SignJWT, exportJWK, generateKeyPair, createLocalJWKSet, jwtVerify } = await import('jose');
+  const { createServer } = await import('node:http');
+  const seconds = QUICK ? 1.5 : 3;
+  log(`OAuth: 50 clients per era, off and on, 2 rounds × ${seconds} s each`);
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
+  const issuerPort = await freePort();
+  const issuer = `http://127.0.0.1:${issuerPort}`;
+  const idp = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/.well-known/oauth-authorization-server') res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks`, token_endpoint: `${issuer}/token` }));
+    else if (req.url === '/jwks') res.end(JSON.stringify({ keys: [jwk] }));
+    else res.writeHead(404).end('{}');
+  });
+  await new Promise((r) => idp.listen(issuerPort, '127.0.0.1', r));
+  const off = await startOursHttp(sb);
+  // The audience is the server's canonical URL as the provider knows it; the check only compares it.
+  const audience = 'http://127.0.0.1/cluvio-mcp';
+  const on = await startOursHttp(sb, { CLUVIO_MCP_OAUTH_ISSUER: issuer, CLUVIO_MCP_OAUTH_AUDIENCE: audience });
+  const token = await new SignJWT({ scope: 'cluvio:read cluvio:run cluvio:write' })
+    .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+    .setIssuer(issuer).setAudience(audience).setSubject('bench').setIssuedAt().setExpirationTime('1h')
+    .sign(privateKey);
+  const tool = { name: 'get_datasource', arguments: { id: 'smpl-data-0001' } };
+  try {
+    for (const modern of [false, true]) {
+      const acc = { off: { calls: 0, elapsed: 0, lat: [] }, on: { calls: 0, elapsed: 0, lat: [] } };
+      for (let round = 0; round < 2; round++) {
+        for (const k of round === 0 ? ['off', 'on'] : ['on', 'off']) {
+          const r = k === 'off' ? await load(off.url, 50, tool, seconds, modern) : await load(on.url, 50, tool, seconds, modern, { authorization: `Bearer ${token}` });
+          acc[k].calls += r.calls;
+          acc[k].elapsed += r.elapsed;
+          acc[k].lat.push(...r.lat);
+        }
+      }
+      const cps = (a) => a.calls / a.elapsed;
+      rows.push({
+        section: 'OAuth',
+        figure: `50 clients, ${modern ? '2026-07-28' : '2025 sessions'}: calls/s, p99 with OAuth (reference: off)`,
+        ours: `${fmt.int(cps(acc.on))}/s, ${fmt.ms(percentile(acc.on.lat, 99))} (${fmt.x(cps(acc.on) / cps(acc.off))})`,
+        ref: `${fmt.int(cps(acc.off))}/s, ${fmt.ms(percentile(acc.off.lat, 99))}`,
+      });
+    }
+    // The check itself, in this process: jose with the key set in memory, as the server holds it between fetches.
+    const keys = createLocalJWKSet({ keys: [jwk] });
+    const n = QUICK ? 500 : 3000;
+    for (let i = 0; i < 200; i++) await jwtVerify(token, keys, { issuer, audience });
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await jwtVerify(token, keys, { issuer, audience });
+    rows.push({ section: 'OAuth', figure: '  one token check (ES256, keys cached), mean', ours: `${(((performance.now() - t0) / n) * 1000).toFixed(0)} µs` });
+  } finally {
+    await off.stop();
+    await on.stop();
+    idp.close();
+  }
+}
+
 // ---------------------------------------------------------------- main
 const started = performance.now();
 const { cpus, loadavg } = await import('node:os');
@@ -310,7 +374,7 @@ let sb;
 let failed = false;
 try {
   if (want('context')) await contextCost();
-  const needSandbox = ['overhead', 'waiting', 'big', 'http', 'search'].some(want);
+  const needSandbox = ['overhead', 'waiting', 'big', 'http', 'oauth', 'search'].some(want);
   if (needSandbox) {
     log('starting the standalone sandbox (waits for its SQL engine)');
     sb = await startSandbox();
@@ -320,6 +384,7 @@ try {
   if (want('waiting')) await waiting(sb);
   if (want('big')) await bigResults(sb);
   if (want('http')) await http(sb);
+  if (want('oauth')) await oauth(sb);
   // Last: it adds 2,000 reports to the sandbox the other sections share.
   if (want('search')) rows.push(...(await searchBench(sb, { log, quick: QUICK })));
 } catch (err) {
