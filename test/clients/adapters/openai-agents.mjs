@@ -9,6 +9,10 @@ import { ctx, runClient, strictArgs } from '../lib/harness.mjs';
 // The default tracing exporter would post traces to api.openai.com.
 setTracingDisabled(true);
 
+// The SDK's default (5 s per request, tools/list included) is met by far on an idle machine, but not when CI's
+// two cores also run the other clients' servers and the Node 24 leg beside this one: one listing timed out so.
+const SESSION_TIMEOUT_S = 20;
+
 /** What the model reads from a function_call_result output: a string, one text part, or input_* parts. */
 function outputAsModelSees(output) {
   if (typeof output === 'string') return { text: output, images: 0 };
@@ -53,8 +57,8 @@ await runClient({
       if (idle.length) return idle.pop();
       const server =
         transport === 'stdio'
-          ? new MCPServerStdio({ name: 'cluvio', command: ctx.stdio.command, args: ctx.stdio.args, env: ctx.stdio.env })
-          : new MCPServerStreamableHttp({ name: 'cluvio', url: ctx.http.url });
+          ? new MCPServerStdio({ name: 'cluvio', command: ctx.stdio.command, args: ctx.stdio.args, env: ctx.stdio.env, clientSessionTimeoutSeconds: SESSION_TIMEOUT_S })
+          : new MCPServerStreamableHttp({ name: 'cluvio', url: ctx.http.url, clientSessionTimeoutSeconds: SESSION_TIMEOUT_S });
       await server.connect();
       all.push(server);
       return server;
