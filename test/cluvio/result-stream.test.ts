@@ -183,6 +183,23 @@ describe('readResultPage: pages and metadata', () => {
   });
 });
 
+describe('readResultPage: JSON corners', () => {
+  test('an empty member name is a member like any other (its closing quote right after the opening one)', async () => {
+    for (const parts of [['{"":1,"rows":[[1]]}'], [...'{"":1,"rows":[[1]]}']]) {
+      expect(await readResultPage(chunksOf(parts), { offset: 0, limit: 10 })).toEqual({ meta: { '': 1 }, rows: [[1]], totalRows: 1, cutBySize: false });
+    }
+  });
+
+  test.each([
+    ['a carriage return', '\r'],
+    ['a tab', '\t'],
+    ['a line feed', '\n'],
+    ['a space', ' '],
+  ])('%s inside an empty rows array is no row', async (_name, ws) => {
+    expect(await readResultPage(chunksOf([`{"rows":[${ws}]}`]), { offset: 0, limit: 10 })).toEqual({ meta: {}, rows: [], totalRows: 0, cutBySize: false });
+  });
+});
+
 describe('readResultPage: stopWhenFull', () => {
   test('stops once the page is full and does not consume the rest', async () => {
     const total = 1_000;
@@ -281,17 +298,21 @@ describe('readResultPage: bad input', () => {
   });
 
   test.each([
-    ['a bad member value', '{"fields": [1,,2], "rows": []}'],
-    ['a bad kept row', '{"rows": [[1, 2x]]}'],
-    ['a bad literal', '{"rows": [], "sql_rows": tru}'],
-    ['rows not an array', '{"rows": 5}'],
-    ['rows an object', '{"rows": {"a": 1}}'],
-    ['a top-level array', '[[1, 2], [3]]'],
-    ['unbalanced brackets in a member', '{"fields": [1, 2}, "rows": []}'],
-    ['a bad member name', '{"a\\x": 1, "rows": []}'],
-  ])('%s → MalformedResultError', async (_name, text) => {
-    await expect(readResultPage(chunksOf([text]), { offset: 0, limit: 10 })).rejects.toBeInstanceOf(MalformedResultError);
-    // And the same when the text arrives a character at a time.
-    await expect(readResultPage(chunksOf([...text]), { offset: 0, limit: 10 })).rejects.toBeInstanceOf(MalformedResultError);
+    ['a bad member value', '{"fields": [1,,2], "rows": []}', 'result data has malformed JSON in fields'],
+    ['a bad kept row', '{"rows": [[1, 2x]]}', 'result data has malformed JSON in rows'],
+    ['a bad literal', '{"rows": [], "sql_rows": tru}', 'result data has malformed JSON in sql_rows'],
+    ['rows not an array', '{"rows": 5}', '"rows" is not an array'],
+    ['rows an object', '{"rows": {"a": 1}}', '"rows" is not an array'],
+    ['a top-level array', '[[1, 2], [3]]', 'result data is not a JSON object'],
+    ['unbalanced brackets in a member', '{"fields": [1, 2}, "rows": []}', 'result data has malformed JSON in fields'],
+    ['a bad member name', '{"a\\x": 1, "rows": []}', 'result data has malformed JSON in member name'],
+    ['a body cut after the rows', '{"rows": [[1]]', 'result data ended before its closing brace (truncated body)'],
+  ])('%s → MalformedResultError saying what is wrong', async (_name, text, message) => {
+    // Whole, and a character at a time.
+    for (const parts of [[text], [...text]]) {
+      const err = await readResultPage(chunksOf(parts), { offset: 0, limit: 10 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MalformedResultError);
+      expect(err).toMatchObject({ name: 'MalformedResultError', message });
+    }
   });
 });
