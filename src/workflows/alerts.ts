@@ -21,7 +21,7 @@ export async function runSqlAlertQuery(args: { id: string; max_wait_seconds: num
   const error = [alert.last_query_error_message, alert.last_error_message].find((m) => typeof m === 'string' && m) as string | undefined;
   const failed = ['alert_error', 'query_error', 'internal_error', 'internal_timeout', 'cancelled'].includes(result);
   const text = triggered
-    ? `Alert "${alert.name ?? args.id}" TRIGGERED (condition ${alert.trigger_condition ?? ''}${alert.trigger_value !== undefined ? ` ${alert.trigger_value}` : ''}); recipients are e-mailed per its settings.`
+    ? `Alert "${alert.name ?? args.id}" TRIGGERED${conditionText(alert)}; recipients are e-mailed per its settings.`
     : failed
       ? `Alert "${alert.name ?? args.id}" could not be evaluated: ${result}${error ? ` — ${error}` : ''}.`
       : `Alert "${alert.name ?? args.id}" did not trigger (result ${result}).`;
@@ -30,4 +30,11 @@ export async function runSqlAlertQuery(args: { id: string; max_wait_seconds: num
     structured: { alert_id: args.id, execution_id: executionId, triggered, last_result_status: result, ...(error ? { error } : {}), last_query_run: alert.last_query_run },
     ...(failed ? { isError: true } : {}),
   };
+}
+
+/** " (condition greater_than 10)", " (trigger value 10)" when the alert has no condition, "" when it has neither. */
+function conditionText(alert: Flat): string {
+  const value = alert.trigger_value !== undefined && alert.trigger_value !== null ? String(alert.trigger_value) : undefined;
+  if (typeof alert.trigger_condition === 'string' && alert.trigger_condition) return ` (condition ${alert.trigger_condition}${value !== undefined ? ` ${value}` : ''})`;
+  return value !== undefined ? ` (trigger value ${value})` : '';
 }

@@ -218,6 +218,7 @@ describe('errors', () => {
     expect(err).toBeInstanceOf(CluvioNetworkError);
     expect((err as CluvioNetworkError).kind).toBe('malformed');
     expect((err as CluvioNetworkError).operation).toBe('createThing');
+    expect((err as CluvioNetworkError).message).toBe('Cluvio answered HTTP 200 with a body that is not valid JSON');
   });
 });
 
@@ -633,7 +634,9 @@ describe('defaults and logs', () => {
     cleanups.push(() => server.close(), () => agent.close());
     const debug = pino({ level: 'debug' }, { write: (line: string) => void records.push(JSON.parse(line)) });
     const client = new ApiClient({ baseUrl: server.url, apiKey: 'k', timeoutMs: 5_000, logger: debug, retry: FAST, dispatcher: agent });
+    const before = performance.now();
     await client.send(get());
+    const elapsed = performance.now() - before;
     expect(records.map(({ msg, op, method, path, status, error, retryInMs }) => ({ msg, op, method, path, status, error, retryInMs }))).toEqual([
       { msg: 'cluvio api failed', op: 'getThing', method: 'GET', path: '/things/1', status: undefined, error: 'getThing: HTTP 503 — busy', retryInMs: 0 },
       { msg: 'cluvio api', op: 'getThing', method: 'GET', path: '/things/1', status: 200, error: undefined, retryInMs: undefined },
@@ -641,6 +644,7 @@ describe('defaults and logs', () => {
     // The time of each attempt (the server took 20 ms); no queue time without a limiter.
     for (const r of records) {
       expect(r.ms).toBeGreaterThanOrEqual(19);
+      expect(r.ms).toBeLessThanOrEqual(Math.ceil(elapsed));
       expect(r).not.toHaveProperty('queuedMs');
     }
   });
@@ -660,5 +664,73 @@ describe('defaults and logs', () => {
     expect(records[0]).toMatchObject({ msg: 'cluvio api failed', error: 'getThing: HTTP 503 — busy' });
     expect(records[0]).not.toHaveProperty('retryInMs');
     expect(records[0]!.queuedMs).toBeGreaterThanOrEqual(25);
+  });
+});
+
+describe('corners', () => {
+  test('keyId: 16 hex digits of the key\'s SHA-256, the same for the same key, never the key', async () => {
+    const { client } = await setup((_req, res) => json(res, 200, {}));
+    expect(client.keyId).toBe('1ec1c26b50d5d3c5');
+    expect(client.withApiKey('s3cret').keyId).toBe('1ec1c26b50d5d3c5');
+    expect(client.withApiKey('other').keyId).toMatch(/^[0-9a-f]{16}$/);
+    expect(client.withApiKey('other').keyId).not.toBe('1ec1c26b50d5d3c5');
+  });
+
+  test('a request without query parameters has no "?" in its URL', async () => {
+    const { server, client } = await setup((_req, res) => json(res, 200, {}));
+    await client.send(get({ query: { filter: undefined } }));
+    await client.send(get());
+    expect(server.hits.map((h) => h.url)).toEqual(['/things/1', '/things/1']);
+  });
+
+  test('a Retry-After exactly at maxRetryAfterMs is still waited for', async () => {
+    const { server, client } = await setup((_req, res, _hit, i) => (i === 0 ? json(res, 503, {}, { 'retry-after': '0' }) : json(res, 200, {})), {
+      retry: { ...FAST, maxRetryAfterMs: 0 },
+    });
+    expect((await client.send(get())).status).toBe(200);
+    expect(server.hits).toHaveLength(2);
+  });
+
+  test('a queue abort whose reason is not an Error rejects with that very reason, and nothing is sent', async () => {
+    const server = await startServer((_req, res) => json(res, 200, {}));
+    const agent = new CountingAgent();
+    cleanups.push(() => server.close(), () => agent.close());
+    const limiter = new Limiter(1);
+    const client = new ApiClient({ baseUrl: server.url, apiKey: 'k', timeoutMs: 5_000, logger, retry: FAST, dispatcher: agent, limiter });
+    const release = await limiter.acquire();
+    const queued = new AbortController();
+    const waiting = rejection(client.send(post({ queueSignal: queued.signal })));
+    queued.abort('the user cancelled');
+    expect(await waiting).toBe('the user cancelled');
+    release();
+    expect(server.hits).toHaveLength(0);
+  });
+
+  test('a queue signal aborted after sending does not replace the answer\'s error', async () => {
+    const sent = new AbortController();
+    const { client } = await setup((_req, res) => {
+      sent.abort(new Error('cancelled after sending'));
+      setImmediate(() => json(res, 500, { errors: [{ detail: 'boom' }] }));
+    });
+    const err = await rejection(client.send(post({ queueSignal: sent.signal })));
+    expect(err).toBeInstanceOf(CluvioApiError);
+    expect(err).toMatchObject({ status: 500, details: ['boom'] });
+  });
+
+  test('a body that cannot be written as JSON fails before sending: not retried, not marked as possibly carried out', async () => {
+    const { server, client } = await setup((_req, res) => json(res, 200, {}));
+    const err = await rejection(client.send(post({ body: { n: 1n } })));
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err).not.toHaveProperty('outcomeUnknown');
+    expect(server.hits).toHaveLength(0);
+  });
+
+  test('a connection failure with a code and no message is described by its code alone', async () => {
+    const agent = new Agent({
+      connect: (_opts, callback) => callback(Object.assign(new Error(''), { code: 'EHOSTUNREACH' }), null),
+    });
+    cleanups.push(() => agent.close());
+    const client = new ApiClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', timeoutMs: 5_000, logger, retry: { ...FAST, maxAttempts: 1 }, dispatcher: agent });
+    expect(await rejection(client.send(get()))).toMatchObject({ kind: 'connection', message: 'cannot reach Cluvio: EHOSTUNREACH' });
   });
 });

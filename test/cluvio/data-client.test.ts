@@ -63,6 +63,18 @@ describe('validateDataKey', () => {
     expect(() => validateDataKey(key)).toThrow(InvalidDataKeyError);
     expect(() => validateDataKey(key)).toThrow(new RegExp(why.split(' ')[0]!, 'i'));
   });
+
+  test.each([null, undefined, 42])('refuses a key that is not a string (%j), as empty, with an error named for logs', (key) => {
+    const err = (() => {
+      try {
+        return validateDataKey(key as unknown as string);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(InvalidDataKeyError);
+    expect(err).toMatchObject({ name: 'InvalidDataKeyError', message: 'refused data key: empty' });
+  });
 });
 
 describe('DataClient over HTTP', () => {
@@ -86,6 +98,7 @@ describe('DataClient over HTTP', () => {
     expect(hit.method).toBe('GET');
     expect(hit.url).toBe('/schema/ab12/cd:34~x/0');
     expect(hit.headers.authorization).toBe('Data tok-123');
+    expect(hit.headers.accept).toBe('application/json');
   });
 
   test('getDocument also gives the status and Content-Type (what cluvio-mcp check compares)', async () => {
@@ -126,7 +139,40 @@ describe('DataClient over HTTP', () => {
     });
     const err = await client.getJson({ data_key: 'schema/x', data_access_token: 't' }, 'getSchemaData').catch((e) => e);
     expect(err).toBeInstanceOf(CluvioNetworkError);
-    expect((err as CluvioNetworkError).kind).toBe('malformed');
+    expect(err).toMatchObject({ kind: 'malformed', operation: 'getSchemaData', message: 'the data server answered with a body that is not valid JSON' });
+  });
+
+  test('400 is an error answer too, and the error carries the answer’s Content-Type', async () => {
+    const { client } = await setup((_req, res) => {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('bad key');
+    });
+    const err = await client.getJson({ data_key: 'schema/x', data_access_token: 't' }, 'getSchemaData').catch((e) => e);
+    expect(err).toBeInstanceOf(CluvioApiError);
+    expect(err).toMatchObject({ status: 400, details: ['bad key'], contentType: 'text/plain; charset=utf-8' });
+  });
+
+  test('a page or a text read before the body ends lets go of the connection at once (not at the timeout)', async () => {
+    let closed: Array<Promise<void>> = [];
+    const { client } = await setup((req, res) => {
+      closed.push(new Promise((resolve) => res.on('close', () => resolve())));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(req.url === '/results/x/csv' ? 'a'.repeat(20) : '{"fields":[],"rows":[[1],[2],[3]');
+      // … and the body never ends.
+    }, 600_000);
+    const grant = (data_key: string) => ({ data_key, data_access_token: 't' });
+    // Each read returns early; the server must then see its connection closed, long before the 10-minute timeout.
+    const reads = [
+      () => client.getResultPage(grant('results/x'), { offset: 0, limit: 1, stopWhenFull: true }, 'getResultData'),
+      () => client.getText(grant('results/x/csv'), 5, 'getResultData'),
+    ];
+    for (const read of reads) {
+      closed = [];
+      await read();
+      expect(closed).toHaveLength(1);
+      const outcome = await Promise.race([closed[0]!.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open after 20 s'), 20_000).unref())]);
+      expect(outcome).toBe('closed');
+    }
   });
 
   test('getResultPage reads a page from a body streamed in many pieces', async () => {

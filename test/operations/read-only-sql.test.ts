@@ -64,9 +64,11 @@ describe('read-only SQL check: writes and other statements are refused', () => {
     ['-- only a comment', NOT_A_READ],
     ['/* only a comment */', NOT_A_READ],
     ["'SELECT 1'", NOT_A_READ],
+    ["'x' SELECT 1", NOT_A_READ],
     ['/* SELECT */ DELETE FROM flights', NOT_A_READ],
     ['-- a comment\r\nVACUUM flights', NOT_A_READ],
     ['SELECT 1; DELETE FROM flights', ONE_STATEMENT],
+    ['SELECT * FROM flights FOR SHARE;', containing('FOR SHARE')],
     ['SELECT 1;;', ONE_STATEMENT],
     ['SELECT 1; SELECT 2', ONE_STATEMENT],
     ['WITH x AS (DELETE FROM flights RETURNING 1) SELECT * FROM x', containing('DELETE')],
@@ -199,6 +201,20 @@ describe("read-only SQL check: other databases' comments and strings", () => {
   });
 });
 
+describe("read-only SQL check: what no database reads as a comment or string stays in the string around it", () => {
+  // Each marker below is not what it resembles, so the write word sits inside an ordinary string in every reading.
+  it.each([
+    ['# ends its comment at the line feed right after it', "SELECT 1 #\n, 'x\n DROP' AS note"],
+    ['a single / after a name is a division, not a // comment', "SELECT q/2, 'x\n DROP' AS note FROM t"],
+    ['backquotes have no triple form: ``` is a backquote inside `…`', "SELECT 1 AS ```a`, 'x```; DROP' AS note"],
+    ["only q' opens an Oracle q'…' string, not q followed by anything", 'SELECT qx[1], "a]\'; DROP" FROM t'],
+    ["only q' opens an Oracle q'…' string, not anything followed by '", 'SELECT 2-\'1\', "1\'; DROP" FROM t'],
+    ['SQL Server: a backslash is an ordinary character in [names]', "SELECT [a\\], 'x ] ; DROP ' FROM t"],
+  ])('%s', (_, sql) => {
+    expect(refuseUnlessRead(sql)).toBeUndefined();
+  });
+});
+
 describe('read-only SQL check: bounds', () => {
   it('comments nested deeper than 32 are refused, not followed', () => {
     expect(refuseUnlessRead(`SELECT 1 ${'/* '.repeat(32)}${'*/ '.repeat(32)}`)).toBeUndefined();
@@ -211,6 +227,13 @@ describe('read-only SQL check: bounds', () => {
     const tags = (n: number) => Array.from({ length: n }, (_, i) => `$t${i}$`).join(' ');
     expect(refuseUnlessRead(`SELECT 1 AS a ${tags(15)} FROM t`)).toBeUndefined();
     expect(refuseUnlessRead(`SELECT 1 AS a ${tags(16)} FROM t`)).toBe('read-only mode cannot check SQL with this many nested comments or open quotes');
+  });
+
+  it('a -- and a # comment open at the same place are one reading: 16 readings are still checked', () => {
+    const tags = Array.from({ length: 14 }, (_, i) => `$t${i}$`).join(' ');
+    // code, the # comment and 14 dollar quotes; at "x" the -- comment (MySQL: minus signs, so code goes on) joins the # one.
+    expect(refuseUnlessRead(`SELECT 1 AS a # ${tags} --x`)).toBeUndefined();
+    expect(refuseUnlessRead(`SELECT 1 AS a # ${tags} $t14$ --x`)).toBe('read-only mode cannot check SQL with this many nested comments or open quotes');
   });
 
   it('100 kB full of quotes, escapes and comment markers are checked within seconds, not followed quadratically', () => {

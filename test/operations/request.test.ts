@@ -168,6 +168,12 @@ describe('buildRequest', () => {
     expect(req.body).toStrictEqual({ data: { type: 'datasources', attributes: { name: 'Copy' } } });
   });
 
+  test('a JSON:API body without a resource type is sent with type "unknown" (the catalog test below keeps this out of use)', () => {
+    const create = op('createDatasource');
+    const untyped: Operation = { ...create, request: { ...create.request!, resourceType: undefined } };
+    expect(buildRequest(untyped, { name: 'Warehouse' }).body).toStrictEqual({ data: { type: 'unknown', attributes: { name: 'Warehouse' } } });
+  });
+
   test('updateDatasource with agent_ids null clears the relationship', () => {
     const req = buildRequest(op('updateDatasource'), { id: '42', agent_ids: null });
     expect(req.body).toEqual({ data: { type: 'datasources', id: '42', attributes: {}, relationships: { agents: { data: [] } } } });

@@ -39,6 +39,16 @@ describe('runSqlAlertQuery', () => {
     expect(out.text).toBe('Alert "a1" TRIGGERED (condition has_results); recipients are e-mailed per its settings.');
   });
 
+  test('triggered without a trigger condition: the text names what is known and no empty "(condition )"', async () => {
+    const triggered = (attributes: Record<string, unknown>) =>
+      fakeContext({ runSqlAlertQuery: {}, getSqlAlert: alert({ last_result_status: 'alert_triggered', ...attributes }) }).ctx;
+    const textFor = async (attributes: Record<string, unknown>) => (await run(runSqlAlertQuery({ id: 'a1', max_wait_seconds: 10 }, triggered(attributes)))).text;
+    expect(await textFor({})).toBe('Alert "Low stock" TRIGGERED; recipients are e-mailed per its settings.');
+    expect(await textFor({ trigger_condition: null, trigger_value: null })).toBe('Alert "Low stock" TRIGGERED; recipients are e-mailed per its settings.');
+    expect(await textFor({ trigger_condition: '', trigger_value: 0 })).toBe('Alert "Low stock" TRIGGERED (trigger value 0); recipients are e-mailed per its settings.');
+    expect(await textFor({ trigger_condition: 'less_than', trigger_value: 0 })).toBe('Alert "Low stock" TRIGGERED (condition less_than 0); recipients are e-mailed per its settings.');
+  });
+
   test('not triggered', async () => {
     const { ctx, ops } = fakeContext({ runSqlAlertQuery: { execution_id: 'e1' }, getExecution: execution('e1', { execution_status: 'success' }), getSqlAlert: alert({ last_result_status: 'ok' }) });
     const out = await run(runSqlAlertQuery({ id: 'a1', max_wait_seconds: 10 }, ctx));
