@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sourceFiles } from './source-files.js';
 import type { ApiClient } from '../src/cluvio/api-client.js';
 import { parseCommand } from '../src/config.js';
 import type { Deps } from '../src/context.js';
 import { Inventory } from '../src/inventory.js';
 import { catalogStats } from '../src/operations/index.js';
+import { TOOLSET_INFO } from '../src/operations/types.js';
 import { ResourceHub } from '../src/resources/hub.js';
 import { createServerFactory, factoriesByKey } from '../src/server.js';
 import { Confirmations } from '../src/tools/confirm.js';
@@ -80,3 +84,28 @@ describe('inventories restricted to OAuth scopes', () => {
     expect(readOnly.selected.length).toBeGreaterThan(0);
   });
 });
+
+describe('tools and prompts named in prose', () => {
+  it('exist: every snake_case name an instruction, hint, error, prompt or doc gives the model or the reader is served', () => {
+    type Internals = { _registeredTools: Record<string, unknown>; _registeredPrompts: Record<string, unknown> };
+    const served = new Set<string>(['list_changed', ...Object.keys(TOOLSET_INFO)]); // list_changed: MCP's own word
+    for (const argv of [[], ['--discovery']]) {
+      const server = createServerFactory(deps(argv))() as unknown as Internals;
+      for (const name of [...Object.keys(server._registeredTools), ...Object.keys(server._registeredPrompts)]) served.add(name);
+    }
+    // Field names such as run_at or trigger_condition are Cluvio's own words.
+    const reference = readFileSync(new URL('../reference/cluvio-api-v2024-06-01.txt', import.meta.url), 'utf8');
+    const verbs = 'get|list|create|update|delete|refresh|run|export|cancel|trigger|activate|invite|search|add|remove|copy|test|send|duplicate|call|describe|answer|question|explore|summarize';
+    const unknown: string[] = [];
+    const root = new URL('../', import.meta.url);
+    const files = [...sourceFiles(fileURLToPath(new URL('src/', root))).filter((f) => !f.includes('/src/sandbox/')), ...['README.md', 'SECURITY.md', 'docs/mutation.md'].map((f) => fileURLToPath(new URL(f, root)))];
+    for (const file of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(new RegExp(`(?<![/\\w])(?:${verbs})_[a-z_]+\\b`, 'g'))) {
+        if (!served.has(m[0]) && !new RegExp(`\\b${m[0]}\\b`).test(reference)) unknown.push(`${file.slice(fileURLToPath(root).length)}: ${m[0]}`);
+      }
+    }
+    expect(served.size).toBeGreaterThan(90);
+    expect(unknown).toEqual([]);
+  });
+});
+

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { sourceFiles } from '../source-files.js';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog, hasOriginalInput, OPERATIONS, toolName } from '../../src/operations/index.js';
 import { TOOL_ONLY, WAIT_CEILING_SECONDS } from '../../src/operations/shared.js';
@@ -191,7 +191,7 @@ describe('the operation catalog', () => {
     const names = new Set<string>([...OPERATIONS.map(toolName), ...OPERATIONS.map((o) => o.id)]);
     const offenders: string[] = [];
     const catalog = fileURLToPath(new URL('../../src/operations/', import.meta.url));
-    for (const file of walk(fileURLToPath(new URL('../../src', import.meta.url))).filter((f) => !f.startsWith(catalog))) {
+    for (const file of sourceFiles(fileURLToPath(new URL('../../src', import.meta.url))).filter((f) => !f.startsWith(catalog))) {
       const text = readFileSync(file, 'utf8');
       for (const list of text.matchAll(/\[([^\][]{0,4000})\]/g)) {
         const literals = [...list[1]!.matchAll(/['"]([A-Za-z_]+)['"]/g)].map((m) => m[1]!);
@@ -203,7 +203,7 @@ describe('the operation catalog', () => {
 
   it('layers without upward imports: the catalog imports nothing at runtime from tools/, resources/ or transports/', () => {
     const upward: string[] = [];
-    for (const file of walk(fileURLToPath(new URL('../../src/operations', import.meta.url)))) {
+    for (const file of sourceFiles(fileURLToPath(new URL('../../src/operations', import.meta.url)))) {
       for (const m of readFileSync(file, 'utf8').matchAll(/^import (?!type )[^;]*from '(\.\.\/(?:tools|resources|transports)\/[^']+)'/gm)) upward.push(`${file}: ${m[1]}`);
     }
     expect(upward).toEqual([]);
@@ -216,9 +216,3 @@ function required(op: (typeof OPERATIONS)[number]): Record<string, string> {
   return Object.fromEntries((json.required ?? []).map((k) => [k, 'x']));
 }
 
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.ts') ? [path] : [];
-  });
-}
