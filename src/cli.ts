@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-import { ConfigError, HELP, parseCommand, type Config } from './config.js';
-import { SERVER_VERSION } from './version.js';
+import nodeModule from 'node:module';
+import type { Config } from './config.js';
+
+// Node >= 22.1 keeps V8's compiled code on disk (os.tmpdir(), or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1
+// turns it off): the next start skips compiling ~700 kB of bundle, ~25 ms on Node 24. Where the directory cannot be
+// written it does nothing. Enabled before anything else loads, so everything after is imported dynamically.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+const { ConfigError, HELP, parseCommand } = await import('./config.js');
 
 async function main(): Promise<void> {
   const command = parseCommand(process.argv.slice(2));
@@ -9,7 +15,7 @@ async function main(): Promise<void> {
       process.stdout.write(HELP);
       return;
     case 'version':
-      process.stdout.write(`${SERVER_VERSION}\n`);
+      process.stdout.write(`${(await import('./version.js')).SERVER_VERSION}\n`);
       return;
     case 'sandbox':
       return runSandboxOnly(command.port);

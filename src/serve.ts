@@ -13,7 +13,6 @@ import { Inventory } from './inventory.js';
 import { toolName } from './operations/index.js';
 import { requiredScope } from './operations/types.js';
 import { createLogger } from './logger.js';
-import { metricsEndpoint } from './metrics/endpoint.js';
 import { limiterGauges, loadMetrics } from './metrics/index.js';
 import { ResourceHub } from './resources/hub.js';
 import { createServerFactory, factoriesByKey } from './server.js';
@@ -45,8 +44,8 @@ export async function serve(config: Config, closeSandbox?: () => Promise<void>):
   const started = { operations: inventory.selected.length, discovery: config.discovery, readOnly: config.readOnly, confirm: config.confirm, apiUrl: config.apiUrl, maxConcurrency: config.maxConcurrency };
 
   if (config.transport === 'http') {
-    // Loaded only for --transport http: the HTTP stack (Hono adapter, session handling) costs stdio start-up time and memory.
-    const { startHttp } = await import('./transports/http.js');
+    // Loaded only for --transport http: the HTTP stack (Hono adapter, session handling, node:http) costs stdio start-up time and memory.
+    const [{ startHttp }, { metricsEndpoint }] = await Promise.all([import('./transports/http.js'), import('./metrics/endpoint.js')]);
     // Factories by OAuth scope set (one inventory each, at most 8, made on first use), then by Cluvio key.
     const byAccess = new Map<Inventory, ReturnType<typeof factoriesByKey>>();
     const serverFor: ServerFor = ({ apiKey, access }) => {

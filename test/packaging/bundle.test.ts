@@ -44,6 +44,17 @@ describe('the bundled server (npm run build)', () => {
     for (const file of ['cli.js', perCommand('check')!]) expect(loads(file).filter((f) => SDK.test(read(f))), file).toEqual([]);
   });
 
+  it('loads node:http only to serve over HTTP: stdio starts without it (the metrics endpoint included)', () => {
+    const serve = chunks.find((f) => f.startsWith('serve-'))!;
+    for (const f of ['cli.js', ...loads(serve)]) expect(read(f), f).not.toMatch(/from\s*["']node:http["']/);
+    expect(loads('transports/http.js').some((f) => /from\s*["']node:http["']/.test(read(f)))).toBe(true);
+  });
+
+  it('enables the compile cache (Node >= 22.1) before it loads anything else', () => {
+    expect(read('cli.js')).toMatch(/enableCompileCache\?\.\(\)/);
+    expect(read('cli.js')).not.toMatch(/from\s*["']\.\//);
+  });
+
   it('leaves out ajv and every zod locale but English', () => {
     for (const { f, text } of bundled) {
       expect(text, f).not.toMatch(/ajv\.js\.org|Ajv/);
