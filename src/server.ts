@@ -34,10 +34,15 @@ export function instructions(discovery: boolean, confirm: ConfirmPolicy = 'off',
 /** How a server will be used: one HTTP request (2026-07-28, or 2025-era with --stateless), or a connection or session. */
 export interface ServerUse {
   perRequest?: boolean;
+  /** The server answers one tools/call of this tool (one HTTP request): only that tool is registered, if it is one of ours. */
+  tool?: string;
 }
 
 /** One part of what a server offers (tools, resources, prompts), built once per process; registering it is all a new server does. */
 export type Surface = (server: McpServer, use: ServerUse) => void;
+
+/** The tools (operations, or discovery's three): registers all of them, or only `use.tool`. */
+export type ToolSurface = Surface & { names: ReadonlySet<string> };
 
 export type ServerFactory = (use?: ServerUse) => McpServer;
 
@@ -50,15 +55,18 @@ export function createServerFactory(deps: Deps): ServerFactory {
   const { config, inventory } = deps;
   const confirm = inventory.selected.some((op) => inventory.asks(op)) ? inventory.confirmPolicy : 'off';
   const text = instructions(config.discovery, confirm, inventory.exposes(inventory.ops.searchAccount));
-  const surfaces: Surface[] = [
-    config.discovery ? discoveryTools(inventory, invoker, config.readOnly) : operationTools(inventory, config, invoker),
-    resources(deps),
-    views(config),
-    prompts(deps),
-  ];
+  const tools = config.discovery ? discoveryTools(inventory, invoker, config.readOnly) : operationTools(inventory, config, invoker);
+  const rest: Surface[] = [resources(deps), views(config), prompts(deps)];
   return (use = {}) => {
     const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: text });
-    for (const register of surfaces) register(server, use);
+    // An unknown tool gets the whole server, so the SDK answers it as always.
+    if (use.tool !== undefined && tools.names.has(use.tool)) {
+      tools(server, use);
+      return server;
+    }
+    const all = { ...use, tool: undefined };
+    tools(server, all);
+    for (const register of rest) register(server, all);
     return server;
   };
 }

@@ -47,6 +47,26 @@ describe('the server factory', () => {
     for (const [name, t] of Object.entries(a!._registeredResourceTemplates)) expect(b!._registeredResourceTemplates[name]!.resourceTemplate, name).toBe(t.resourceTemplate);
   });
 
+  it('builds a server for one tools/call with only that tool, and the whole server for a tool it does not have', () => {
+    type Internals = { _registeredTools: Record<string, unknown>; _registeredPrompts: Record<string, unknown>; _registeredResourceTemplates: Record<string, unknown> };
+    const registered = (s: unknown) => {
+      const i = s as Internals;
+      return [Object.keys(i._registeredTools).length, Object.keys(i._registeredPrompts).length, Object.keys(i._registeredResourceTemplates).length];
+    };
+    const factory = createServerFactory(deps([]));
+    expect(Object.keys((factory({ perRequest: true, tool: 'get_datasource' }) as unknown as Internals)._registeredTools)).toEqual(['get_datasource']);
+    expect(registered(factory({ perRequest: true, tool: 'get_datasource' }))).toEqual([1, 0, 0]);
+    expect(registered(factory({ perRequest: true, tool: 'no_such_tool' }))).toEqual([90, 4, 4]);
+    expect(registered(factory({ perRequest: true }))).toEqual([90, 4, 4]);
+    // Read-only: a write tool is not this server's, so the whole (read-only) server answers it as unknown.
+    const readOnly = createServerFactory(deps(['--read-only']));
+    expect(Object.keys((readOnly({ perRequest: true, tool: 'delete_dashboard' }) as unknown as Internals)._registeredTools)).not.toContain('delete_dashboard');
+    expect(registered(readOnly({ perRequest: true, tool: 'delete_dashboard' }))[0]).toBeGreaterThan(1);
+    const discovery = createServerFactory(deps(['--discovery']));
+    expect(Object.keys((discovery({ perRequest: true, tool: 'call_operation' }) as unknown as Internals)._registeredTools)).toEqual(['call_operation']);
+    expect(Object.keys((discovery({ perRequest: true, tool: 'get_datasource' }) as unknown as Internals)._registeredTools)).toEqual(['search_operations', 'describe_operation', 'call_operation']);
+  });
+
   it('keeps one factory per Cluvio key, the most recently used ones', () => {
     const factoryFor = factoriesByKey(deps([]), 2);
     const shared = factoryFor(undefined);

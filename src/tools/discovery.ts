@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Inventory } from '../inventory.js';
-import type { Surface } from '../server.js';
+import type { ToolSurface } from '../server.js';
 import { toolName } from '../operations/index.js';
 import type { Invoker } from './invoker.js';
 import { annotationsFor } from './register.js';
@@ -10,7 +10,7 @@ import { modelJsonSchema, toolSchema } from './schema.js';
  * Discovery mode: three tools instead of one per operation, for clients with many servers installed.
  * The same selection (toolsets, read-only) applies: an operation that is not selected cannot be found or called.
  */
-export function discoveryTools(inventory: Inventory, invoker: Invoker, readOnlyMode: boolean): Surface {
+export function discoveryTools(inventory: Inventory, invoker: Invoker, readOnlyMode: boolean): ToolSurface {
   const selected = inventory.selected;
   const byName = new Map(selected.map((op) => [toolName(op), op]));
   const unknown = (name: string) => ({
@@ -24,8 +24,9 @@ export function discoveryTools(inventory: Inventory, invoker: Invoker, readOnlyM
     call: toolSchema(z.object({ name: z.string(), arguments: z.string().default('{}').describe('JSON object') })),
   };
 
-  return (server) => {
-    server.registerTool(
+  const register = (server: Parameters<ToolSurface>[0], { tool }: Parameters<ToolSurface>[1]) => {
+    const wanted = (name: string) => tool === undefined || tool === name;
+    if (wanted('search_operations')) server.registerTool(
       'search_operations',
       {
         title: 'Search Cluvio operations',
@@ -52,7 +53,7 @@ export function discoveryTools(inventory: Inventory, invoker: Invoker, readOnlyM
       },
     );
 
-    server.registerTool(
+    if (wanted('describe_operation')) server.registerTool(
       'describe_operation',
       {
         title: 'Describe a Cluvio operation',
@@ -69,7 +70,7 @@ export function discoveryTools(inventory: Inventory, invoker: Invoker, readOnlyM
       },
     );
 
-    server.registerTool(
+    if (wanted('call_operation')) server.registerTool(
       'call_operation',
       {
         title: 'Call a Cluvio operation',
@@ -99,4 +100,5 @@ export function discoveryTools(inventory: Inventory, invoker: Invoker, readOnlyM
       },
     );
   };
+  return Object.assign(register, { names: new Set(['search_operations', 'describe_operation', 'call_operation']) });
 }

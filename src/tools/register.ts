@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics/recorder.js';
 import { hasOriginalInput, toolName } from '../operations/index.js';
 import { isIdempotent } from '../operations/request.js';
 import { isDestructive, type Operation } from '../operations/types.js';
-import type { Surface } from '../server.js';
+import type { Surface, ToolSurface } from '../server.js';
 import type { Invoker } from './invoker.js';
 import { toolSchema } from './schema.js';
 import { TOOL_SCHEMAS } from './tool-schemas.js';
@@ -79,13 +79,15 @@ function withConfirm(json: Record<string, unknown> | undefined, asks: boolean): 
 }
 
 /** One MCP tool per exposed operation. */
-export function operationTools(inventory: Inventory, config: Pick<Config, 'readOnly' | 'views' | 'discovery'>, invoker: Invoker): Surface {
+export function operationTools(inventory: Inventory, config: Pick<Config, 'readOnly' | 'views' | 'discovery'>, invoker: Invoker): ToolSurface {
   const defs = toolDefinitions(inventory, config, invoker.metrics);
-  return (server) => {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const register: Surface = (server, { tool }) => {
     // What the client declared at initialize (2025-era connections): whether it can show a person a form.
     const client = () => server.server.getClientCapabilities();
-    for (const { op, name, config: toolConfig } of defs) {
+    for (const { op, name, config: toolConfig } of tool === undefined ? defs : [byName.get(tool)!]) {
       server.registerTool(name, toolConfig, (args, ctx) => invoker.invoke(op, args, ctx, { client }));
     }
   };
+  return Object.assign(register, { names: new Set(byName.keys()) });
 }

@@ -20,8 +20,8 @@ export interface Caller {
 }
 
 export interface CallerCheck {
-  /** The caller of an /mcp request, or the refusal to answer with. */
-  identify(request: Request): Promise<Caller | Response>;
+  /** The caller of an /mcp request, or the refusal to answer with; `message` reads its JSON-RPC body (once, on demand). */
+  identify(request: Request, message: () => Promise<unknown>): Promise<Caller | Response>;
   /** The refusal for a request without what gets it in (Host, Origin, a valid token); undefined to go on. */
   admit(request: Request): Promise<Response | undefined>;
   /** Public documents served before any check (the OAuth Protected Resource Metadata); undefined for other paths. */
@@ -54,18 +54,14 @@ export async function callerCheck(cfg: HttpConfig, logger: Logger, scopeOf: (too
   const gate = new OAuthGate({ issuer: cfg.oauthIssuer, audience: cfg.oauthAudience!, jwksUrl: cfg.oauthJwksUrl }, logger);
   const keys = cfg.keysFile ? new KeysFile(cfg.keysFile, cfg.keysClaim, logger) : undefined;
   return {
-    async identify(request) {
+    async identify(request, message) {
       const rejected = refuse(request);
       if (rejected) return rejected;
       const who = await gate.authenticate(request);
       if (who instanceof Response) return who;
       // Step-up: a call (or a resource read) the token's scopes do not cover is refused before dispatch, naming the scope.
       if (request.method === 'POST' && !SCOPES.every((scope) => who.scopes.includes(scope))) {
-        const body: unknown = await request
-          .clone()
-          .json()
-          .catch(() => undefined);
-        const missing = missingScopes(body, new Set(who.scopes), scopeOf);
+        const missing = missingScopes(await message(), new Set(who.scopes), scopeOf);
         if (missing) return gate.insufficientScope(missing.scopes, missing.what);
       }
       let apiKey = headerKey(request);

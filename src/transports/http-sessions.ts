@@ -44,7 +44,8 @@ export class Sessions {
     return this.sessions.has(request.headers.get('mcp-session-id') ?? '');
   }
 
-  async handle(request: Request, caller: Caller): Promise<Response> {
+  /** `message`: the request's JSON-RPC body, already read (undefined: none, or not JSON). */
+  async handle(request: Request, caller: Caller, message?: unknown): Promise<Response> {
     const { owner, authInfo } = caller;
     const id = request.headers.get('mcp-session-id');
     if (id) {
@@ -52,7 +53,7 @@ export class Sessions {
       if (!s) return jsonRpcError(404, -32001, 'Session not found: start a new session with initialize.');
       if (!equalHashes(s.owner, owner)) return jsonRpcError(403, -32001, `This session belongs to another ${authInfo ? 'identity' : 'Cluvio API key'}.`);
       s.lastSeen = Date.now();
-      const res = await s.transport.handleRequest(request, { authInfo });
+      const res = await s.transport.handleRequest(request, { authInfo, parsedBody: message });
       if (request.method === 'DELETE') await this.close(id);
       return res;
     }
@@ -69,7 +70,7 @@ export class Sessions {
       },
     });
     await server.connect(transport);
-    const res = await transport.handleRequest(request, { authInfo });
+    const res = await transport.handleRequest(request, { authInfo, parsedBody: message });
     if (!transport.sessionId) await server.close().catch(() => undefined);
     return res;
   }

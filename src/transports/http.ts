@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server as NodeServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMcpHandler, isLegacyRequest, type McpServerFactory } from '@modelcontextprotocol/server';
+import { createMcpHandler, isJsonContentType, isLegacyRequest, readRequestBody, type McpServerFactory } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Activity } from '../activity.js';
 import type { HttpConfig } from '../config.js';
@@ -46,13 +46,15 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
   const { serverFor, logger } = deps;
   const onerror = (err: Error) => logger.debug({ error: err.message }, 'mcp http');
   const check = await callerCheck(cfg, logger, deps.scopeOf);
-  // The caller of the request being served, for the factory (the SDK may hand it a copy of the request).
-  const current = new AsyncLocalStorage<Caller>();
+  // The request being served, for the factory: its caller, and its JSON-RPC message.
+  const current = new AsyncLocalStorage<{ caller: Caller; message: unknown }>();
 
-  // The modern (2026-07-28) leg is per request; the factory sees each request, so per-user keys and scopes apply per call.
+  // The modern (2026-07-28) leg is per request; the factory sees each request, so per-user keys and scopes apply per
+  // call, and a server for one tools/call registers only that tool.
   const factory: McpServerFactory = (ctx) => {
     deps.metrics?.perRequestServer(ctx.era);
-    return serverFor(current.getStore()!)({ perRequest: true });
+    const { caller, message } = current.getStore()!;
+    return serverFor(caller)({ perRequest: true, tool: calledTool(message) });
   };
   const modern = createMcpHandler(factory, { legacy: cfg.stateless ? 'stateless' : 'reject', maxRequestBodySize: cfg.maxBodyBytes, onerror });
   // 2026-07-28 clients hear about changed resources on their subscriptions/listen streams.
@@ -74,13 +76,21 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
     if (draining) return jsonRpcError(503, -32000, 'Server is shutting down.');
     // /metrics needs what /mcp needs to get in (a valid token), not a Cluvio key or scopes.
     if (metrics) return (await check.admit(request)) ?? metrics();
-    const caller = await check.identify(request);
+    let reading: ReturnType<typeof readMessage> | undefined;
+    const readOnce = () => (reading ??= readMessage(request, cfg.maxBodyBytes));
+    const caller = await check.identify(request, async () => {
+      const r = await readOnce();
+      return r instanceof Response ? undefined : r.message;
+    });
     if (caller instanceof Response) return caller;
-    // Only 2025-era traffic has sessions: a request in one of ours skips isLegacyRequest, which reads and checks the body.
-    if (!cfg.stateless && (sessions.knows(request) || (await isLegacyRequest(request, undefined, { maxRequestBodySize: cfg.maxBodyBytes })))) {
-      return sessions.handle(request, caller);
+    const read = await readOnce();
+    if (read instanceof Response) return read;
+    const { message } = read;
+    // Only 2025-era traffic has sessions: a request in one of ours skips isLegacyRequest.
+    if (!cfg.stateless && (sessions.knows(request) || (await isLegacyRequest(read.request, message, { maxRequestBodySize: cfg.maxBodyBytes })))) {
+      return sessions.handle(read.request, caller, message);
     }
-    return current.run(caller, () => modern.fetch(request, { authInfo: caller.authInfo }));
+    return current.run({ caller, message }, () => modern.fetch(read.request, { authInfo: caller.authInfo, ...(message !== undefined && { parsedBody: message }) }));
   }
 
   const node: NodeServer = createServer(toNodeHandler({ fetch }, { maxRequestBodySize: cfg.maxBodyBytes, onerror }));
@@ -114,3 +124,32 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
   };
 }
 
+
+/**
+ * A POST's JSON-RPC message, read once: the SDK would otherwise copy the body stream and parse it twice (once to tell
+ * the eras apart, once to serve). A body that is not JSON goes on as it came, for the SDK to answer.
+ */
+async function readMessage(request: Request, maxBytes: number): Promise<Response | { request: Request; message: unknown }> {
+  if (request.method !== 'POST' || !isJsonContentType(request.headers.get('content-type'))) return { request, message: undefined };
+  let text: string;
+  try {
+    const body = await readRequestBody(request, maxBytes);
+    if (body.tooLarge) return jsonRpcError(413, -32000, `Payload Too Large: Request body must not exceed ${maxBytes} bytes`);
+    text = body.text;
+  } catch {
+    return jsonRpcError(400, -32700, 'Parse error: the request body could not be read');
+  }
+  try {
+    if (text.length) return { request, message: JSON.parse(text) as unknown };
+  } catch {
+    // not JSON: the SDK's own answer below
+  }
+  return { request: new Request(request.url, { method: 'POST', headers: request.headers, body: text }), message: undefined };
+}
+
+/** The tool a JSON-RPC message calls, if it is one tools/call. */
+function calledTool(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+  const { method, params } = message as { method?: unknown; params?: { name?: unknown } };
+  return method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
+}

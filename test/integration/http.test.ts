@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, executionOf, logLines, spawnHttpServer, textOf, waitUntil, type RunningHttp, warmUpSandbox } from './harness.js';
+import { CLI, executionOf, logLines, objectOf, spawnHttpServer, textOf, waitUntil, type RunningHttp, warmUpSandbox } from './harness.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 /** The protocol era's version header for raw requests in a 2025 session. */
@@ -355,6 +355,52 @@ describe('CLUVIO_MCP_MAX_BODY_BYTES', () => {
       expect(executionOf(again).rows).toEqual([[1]]);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('request bodies, read once', () => {
+  let server: RunningHttp;
+  beforeAll(async () => {
+    server = await startHttpServer([], {});
+  });
+  afterAll(() => {
+    server?.child.kill('SIGTERM');
+  });
+
+  it('answers a body that is not JSON with a parse error in a session, without one and for 2026-07-28, and keeps serving', async () => {
+    const client = await connect(server.url);
+    const modern = await connect(server.url, {}, true);
+    try {
+      const sid = sessionIdOf(client);
+      for (const headers of [SESSION_HEADERS(sid), JSON_HEADERS, { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28' }]) {
+        const res = await post(server.url, '{"jsonrpc":"2.0","id":1,"method":"tools/ca', headers);
+        expect(res.status, JSON.stringify(headers)).toBe(400);
+        expect((JSON.parse(res.text) as { error: { code: number } }).error.code).toBe(-32700);
+      }
+      for (const c of [client, modern]) {
+        const ok = await c.callTool({ name: 'run_execution', arguments: { datasource_id: 'smpl-data-0001', sql_query: 'SELECT 2 AS n' } });
+        expect(executionOf(ok).rows).toEqual([[2]]);
+      }
+    } finally {
+      await Promise.all([client.close(), modern.close()]);
+    }
+  });
+
+  it('answers 2026-07-28 calls, prompts and an unknown tool alike, though a tools/call gets a server with that tool only', async () => {
+    const modern = await connect(server.url, {}, true);
+    try {
+      expect((await modern.listTools()).tools).toHaveLength(90);
+      const ds = await modern.callTool({ name: 'get_datasource', arguments: { id: 'smpl-data-0001' } });
+      expect(ds.isError).toBeFalsy();
+      expect(objectOf(ds).name).toBe('Cluvio Sample Data');
+      // Prompts and resources stay on the full per-request server.
+      expect((await modern.listPrompts()).prompts).toHaveLength(4);
+      const unknown = await modern.callTool({ name: 'no_such_tool', arguments: {} }).catch((err: Error) => ({ isError: true, content: [{ type: 'text', text: err.message }] }));
+      expect(unknown.isError).toBe(true);
+      expect(textOf(unknown as never)).toMatch(/no_such_tool/);
+    } finally {
+      await modern.close();
     }
   });
 });
