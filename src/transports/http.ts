@@ -54,7 +54,13 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
   const factory: McpServerFactory = (ctx) => {
     deps.metrics?.perRequestServer(ctx.era);
     const { caller, message } = current.getStore()!;
-    return serverFor(caller)({ perRequest: true, tool: calledTool(message) });
+    const server = serverFor(caller)({ perRequest: true, tool: calledTool(message) });
+    // A 2025-era request served on its own (--stateless) has no stream for list_changed to reach: promise none.
+    if (ctx.era === 'legacy') {
+      const has = server.server.getCapabilities();
+      server.server.registerCapabilities(Object.fromEntries((['tools', 'resources', 'prompts'] as const).filter((k) => has[k]).map((k) => [k, { ...has[k], listChanged: false }])));
+    }
+    return server;
   };
   const modern = createMcpHandler(factory, { legacy: cfg.stateless ? 'stateless' : 'reject', maxRequestBodySize: cfg.maxBodyBytes, onerror });
   // 2026-07-28 clients hear about changed resources on their subscriptions/listen streams.

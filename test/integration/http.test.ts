@@ -314,7 +314,17 @@ describe('streamable HTTP', () => {
       expect((await client.listTools()).tools).toHaveLength(90);
       const res = await client.callTool({ name: 'get_execution', arguments: { id: 'nope' } });
       expect(textOf(res)).toMatch(/404/);
+      // No stream outside its requests: a 2025-era client is promised no list_changed it could never hear.
+      const caps = client.getServerCapabilities()!;
+      expect([caps.tools?.listChanged, caps.resources?.listChanged, caps.prompts?.listChanged]).toEqual([false, false, false]);
       await client.close();
+      // 2026-07-28 clients hear them on subscriptions/listen, and a 2025 session on its stream.
+      for (const [url, modern] of [[stateless.url, true], [server.url, false]] as const) {
+        const other = await connect(url, {}, modern);
+        await other.listTools();
+        expect(other.getServerCapabilities()?.resources?.listChanged, `${url} modern=${modern}`).toBe(true);
+        await other.close();
+      }
     } finally {
       stateless.child.kill('SIGTERM');
     }
