@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server as NodeServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { createMcpHandler, isJsonContentType, isLegacyRequest, readRequestBody, type McpServerFactory } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Activity } from '../activity.js';
@@ -68,7 +68,10 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
   const sessions = new Sessions(cfg, (caller) => serverFor(caller)(), logger);
   let draining = false;
 
+  let lastRequestAt = 0;
+
   async function fetch(request: Request): Promise<Response> {
+    lastRequestAt = Date.now();
     const { pathname } = new URL(request.url);
     if (pathname === '/healthz') return Response.json({ status: 'ok' });
     if (pathname === '/readyz') {
@@ -79,7 +82,12 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
     if (document) return document;
     const metrics = pathname === '/metrics' && deps.scrape;
     if (pathname !== '/mcp' && !metrics) return Response.json({ error: 'not found; the MCP endpoint is /mcp' }, { status: 404 });
-    if (draining) return jsonRpcError(503, -32000, 'Server is shutting down.');
+    if (draining) {
+      // A balancer sends a 503 to another replica (nothing ran); closing the connection ends its reuse.
+      const refused = jsonRpcError(503, -32000, 'Server is shutting down.');
+      refused.headers.set('connection', 'close');
+      return refused;
+    }
     // /metrics needs what /mcp needs to get in (a valid token), not a Cluvio key or scopes.
     if (metrics) return (await check.admit(request)) ?? metrics();
     let reading: ReturnType<typeof readMessage> | undefined;
@@ -111,10 +119,14 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
     url,
     sessionsOpen: () => sessions.size,
     async close() {
+      const closing = Date.now();
       draining = true;
       offResources();
       check.close();
-      node.close();
+      // Stop listening, so health checks fail, but keep open keep-alive connections: node.close() would also drop
+      // the idle ones, and a balancer that sends a request on one just then loses it (HAProxy closes the client's
+      // connection without an answer). Requests on them now get a 503, which a balancer retries elsewhere.
+      NetServer.prototype.close.call(node);
       // Tool calls (not HTTP exchanges: a 2025 session answers over a stream) decide when we are idle.
       const finished = await deps.activity.idle(cfg.shutdownGraceMs);
       if (!finished) logger.warn({ running: deps.activity.active }, 'grace period over: cancelling calls still running');
@@ -125,11 +137,16 @@ export async function startHttp(cfg: HttpConfig, deps: HttpDeps): Promise<HttpSe
       await sessions.closeAll();
       // Let cancelled calls send their upstream cancel before the sockets go.
       if (!finished) await deps.activity.idle(2_000);
+      // Close connections once requests have stopped coming (the balancer has taken us out), within the grace.
+      while (Date.now() - lastRequestAt < QUIET_MS && Date.now() - closing < cfg.shutdownGraceMs) await new Promise((resolve) => setTimeout(resolve, 100));
       node.closeAllConnections();
     },
   };
 }
 
+
+/** How long no request must arrive before a draining server closes its connections. */
+const QUIET_MS = 1_000;
 
 /**
  * A POST's JSON-RPC message, read once: the SDK would otherwise copy the body stream and parse it twice (once to tell

@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, executionOf, logLines, objectOf, spawnHttpServer, textOf, waitUntil, type RunningHttp, warmUpSandbox } from './harness.js';
@@ -411,6 +411,39 @@ describe('request bodies, read once', () => {
       expect(textOf(unknown as never)).toMatch(/no_such_tool/);
     } finally {
       await modern.close();
+    }
+  });
+});
+
+describe('shutting down (SIGTERM)', () => {
+  it('stops listening but answers a request on an open keep-alive connection with 503 and Connection: close, then exits', async () => {
+    const server = await startHttpServer([], {});
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const u = new URL(server.url);
+    /** A request on the agent's one kept-alive socket: its status and Connection header, or the socket error. */
+    const send = (path: string, method: string, body?: string) =>
+      new Promise<{ status?: number; connection?: string; error?: string }>((resolve) => {
+        const req = httpRequest({ host: u.hostname, port: u.port, path, method, agent, headers: body ? JSON_HEADERS : {} }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode, connection: String(res.headers.connection) }));
+        });
+        req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+        req.end(body);
+      });
+    try {
+      expect((await send('/healthz', 'GET')).status).toBe(200);
+      server.child.kill('SIGTERM');
+      await waitUntil('the server logs its shutdown', () => server.stderr().includes('shutting down'), 10_000, 20);
+      // A new connection is refused: a balancer's health check fails and it takes the replica out.
+      const fresh = await fetch(server.url.replace(/\/mcp$/, '/healthz')).then((r) => String(r.status), (err: Error) => (err.cause as NodeJS.ErrnoException | undefined)?.code ?? err.message);
+      expect(fresh).toBe('ECONNREFUSED');
+      // The open connection is not dropped under a request: it gets a 503 (a balancer retries it elsewhere) and is closed.
+      const ping = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+      expect(await send('/mcp', 'POST', ping)).toEqual({ status: 503, connection: 'close' });
+      expect(await server.exited).toBe(0);
+    } finally {
+      agent.destroy();
+      server.child.kill('SIGKILL');
     }
   });
 });
