@@ -35,14 +35,14 @@ let shortTtl: Sandbox;
 const startup: string[] = [];
 const SAMPLE = 'smpl-data-0001';
 
-const api = (path: string, init: RequestInit = {}): Promise<Response> =>
-  fetch(`${sb.apiUrl}${path}`, {
+const api = (path: string, init: RequestInit = {}, box: Sandbox = sb): Promise<Response> =>
+  fetch(`${box.apiUrl}${path}`, {
     ...init,
-    headers: { authorization: `Api ${sb.apiKey}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    headers: { authorization: `Api ${box.apiKey}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
   });
 
-async function run(sql: string, extra: Record<string, unknown> = {}, ds = SAMPLE): Promise<string> {
-  const r = await api(`/datasources/${ds}/executions`, { method: 'POST', body: JSON.stringify({ sql_query: sql, ...extra }) });
+async function run(sql: string, extra: Record<string, unknown> = {}, ds = SAMPLE, box: Sandbox = sb): Promise<string> {
+  const r = await api(`/datasources/${ds}/executions`, { method: 'POST', body: JSON.stringify({ sql_query: sql, ...extra }) }, box);
   expect(r.status).toBe(200);
   expect(r.headers.get('content-type')).toContain('application/vnd.api+json');
   const body = (await r.json()) as { data: { id: string; type: string; attributes: Record<string, unknown> } };
@@ -51,10 +51,10 @@ async function run(sql: string, extra: Record<string, unknown> = {}, ds = SAMPLE
   return body.data.id;
 }
 
-async function poll(id: string, timeoutMs = 40_000): Promise<Record<string, unknown>> {
+async function poll(id: string, timeoutMs = 40_000, box: Sandbox = sb): Promise<Record<string, unknown>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const r = await api(`/executions/${id}`);
+    const r = await api(`/executions/${id}`, {}, box);
     const attrs = ((await r.json()) as { data: { attributes: Record<string, unknown> } }).data.attributes;
     if (!['starting', 'running', 'waiting'].includes(attrs['execution_status'] as string)) return attrs;
     if (Date.now() > until) throw new Error(`execution ${id} still ${String(attrs['execution_status'])}`);
@@ -295,11 +295,17 @@ describe('sandbox API server', () => {
   });
 
   it('streams a 1M-row result with bounded memory', async () => {
-    // warm up so the baseline includes the engine
+    // Warm up so the baseline includes the engine, and wait for the other sandbox's engine: one still
+    // seeding (startSandbox does not wait for it, and no test above needed it) adds ~600 MB of RSS.
     await poll(await run('SELECT generate_series(1, 10000) AS g'));
-    const before = process.memoryUsage().rss;
+    for (const [ds, table] of [[SAMPLE, 'flights'], ['prod-anly-0002', 'events']] as const) {
+      const seeded = await poll(await run(`SELECT count(*) FROM ${table}`, {}, ds, shortTtl), 40_000, shortTtl);
+      expect(seeded['execution_status']).toBe('success');
+    }
     const id = await run('SELECT generate_series(1, 1000000) AS g');
     const attrs = await poll(id);
+    // The baseline holds the stored result; what the read adds is what serving it costs.
+    const before = process.memoryUsage().rss;
     expect(attrs['result_rows']).toBe(1_000_000);
     const d = await api(`/executions/${id}/data`);
     const grant = (await d.json()) as { data_key: string; data_access_token: string };
@@ -325,6 +331,7 @@ describe('sandbox API server', () => {
     expect(tail.endsWith('[999999],[1000000]]}')).toBe(true);
     expect(commas).toBeGreaterThan(999_999);
     console.info(`1M-row result: RSS growth ${growthMb.toFixed(0)} MB`);
-    expect(growthMb).toBeLessThan(250);
+    // Measured on two loaded cores: streamed 17-30 MB; read from the engine in one piece 87-96 MB.
+    expect(growthMb).toBeLessThan(60);
   });
 });
