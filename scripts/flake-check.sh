@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Flake check: the whole suite N times in a row (default 5) while stress-ng loads every core (FLAKE_LOAD %,
 # default 60), each run's log in test-artifacts/flake/; FLAKE_ARGS narrows it (vitest filters). Exits 1 if any run
-# failed. Not part of .ci/run (~30 min).
+# failed. Not part of .ci/run (~25 min on two cores).
 set -u
 cd "$(dirname "$0")/.."
 runs=${1:-5}
